@@ -1,0 +1,45 @@
+// Package plasticity implements the "simple RNN" of Cristian, Dabagia,
+// Papadimitriou and Vempala, "Learning with Plasticity Rules:
+// Generalization and Robustness", trained without backpropagation by
+// plasticity rules (SPEC §1–§2).
+//
+// # The network
+//
+// Sizes: input dimension d, labels m, nodes n = |V|, edge probability p,
+// cap k, rounds T ≥ 1. The input layer has a fixed mask M_A (entries 1 with
+// probability p) and fixed weights A ~ N(0,1) (all ones with InputOnes); the
+// graph has a mask G with G_ij = 1 (edge j→i) with probability p for i ≠ j,
+// and plastic weights W on its edges; the output layer has plastic weights
+// U ∈ R^{m×n}. For an input x, with a = (M_A∘A)x:
+//
+//	h⁰ = 0
+//	hᵗ = cap_k(ReLU((G∘W)hᵗ⁻¹ + a)),  t = 1..T
+//	z  = U hᵀ,  ŷ = argmax z (ties: lowest index)
+//
+// cap_k keeps the k largest entries (ties to the lower index) and zeroes the
+// rest; exactly k nodes fire each round. With Recurrence "reference" rounds
+// t ≥ 2 compute cap_k(ReLU((G∘W)(hᵗ⁻¹ + a))) as the public PyTorch
+// implementation does.
+//
+// The firing pattern of node i is s_i = Σ_t f_iᵗ 2^(T−t): round 1 is the most
+// significant bit.
+//
+// # Rules
+//
+// A graph rule is a table R[pre][post] of 2^T × 2^T entries; for every edge
+// j→i it applies ΔW_ij = η R[s_j][s_i] (additive) or W_ij ← W_ij(1 + η R[s_j][s_i])
+// (multiplicative). An output rule is a table R_o of 2^T × 2 entries: column 0
+// updates the edge from node i to the true label y, column 1 the edge to the
+// predicted label ŷ (to every wrong label with AllEdges). Rules apply on
+// mistakes only (Mistakes, the default) or on every example (All). A rule is
+// parameterised by its table or by a small MLP evaluated into a table before
+// training.
+//
+// # Performance
+//
+// The engine exploits the structure of the model: hᵗ is k-sparse, so the
+// graph product visits only the out-edges of fired nodes (weights are
+// stored by pre-synaptic node); zero input pixels are skipped; rule tables
+// are pre-scaled by η so an update costs one table look-up per edge. No
+// allocation happens per training example.
+package plasticity

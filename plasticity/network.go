@@ -1,0 +1,308 @@
+package plasticity
+
+import (
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/floats"
+)
+
+// Network is a simple RNN with its masks, weights and a workspace for one
+// forward pass. Masks and input weights are fixed at construction; W and U
+// are plastic. A Network is not safe for concurrent use; Evaluate runs
+// forward passes in parallel on private workspaces.
+type Network struct {
+	cfg Config // with defaults applied
+
+	n, d, m, k, T int
+
+	// AT is the masked input weight matrix transposed: d rows of n values,
+	// AT[j*n+i] = M_A[i][j]·A[i][j].
+	AT []float64
+
+	// The graph is stored by pre-synaptic node (compressed columns):
+	// the out-edges of node j are e in [ColPtr[j], ColPtr[j+1]), going to
+	// node Post[e] with weight W[e].
+	ColPtr []int32
+	Post   []int32
+	W      []float64
+
+	// U holds the output weights, m rows of n values.
+	U []float64
+
+	ws *Workspace
+}
+
+// Workspace holds the state of one forward pass: activations and fired
+// sets of every round, patterns and logits.
+type Workspace struct {
+	// A is the input drive a = (M_A∘A)x.
+	A []float64
+	// H[t] is hᵗ for t = 0..T (H[0] = 0), dense.
+	H [][]float64
+	// Fired[t] lists the k nodes selected in round t (t ≥ 1) in increasing order.
+	Fired [][]int32
+	// Pattern[i] is the firing pattern s_i.
+	Pattern []int
+	// Z holds the logits.
+	Z []float64
+	// Pred is the prediction ŷ.
+	Pred int
+
+	u   []float64 // pre-cap values
+	buf []float64 // selection scratch
+}
+
+func newWorkspace(n, m, T int) *Workspace {
+	ws := &Workspace{
+		A:       make([]float64, n),
+		H:       make([][]float64, T+1),
+		Fired:   make([][]int32, T+1),
+		Pattern: make([]int, n),
+		Z:       make([]float64, m),
+		u:       make([]float64, n),
+		buf:     make([]float64, n),
+	}
+	for t := range ws.H {
+		ws.H[t] = make([]float64, n)
+	}
+	return ws
+}
+
+// New builds a network from cfg: masks and input weights are drawn from src
+// (a nil src panics); W and U start at zero.
+func New(cfg Config, src rand.Source) (*Network, error) {
+	if src == nil {
+		panic("plasticity: New: nil source")
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.Defaults()
+	rng := rand.New(src)
+	n, d := cfg.Nodes, cfg.Inputs
+	net := &Network{cfg: cfg, n: n, d: d, m: cfg.Labels, k: cfg.Cap, T: cfg.Rounds}
+	// Input layer, node by node: mask then weight.
+	net.AT = make([]float64, d*n)
+	for i := 0; i < n; i++ {
+		for j := 0; j < d; j++ {
+			if rng.Float64() < cfg.P {
+				w := 1.0
+				if !cfg.InputOnes {
+					w = rng.NormFloat64()
+				}
+				net.AT[j*n+i] = w
+			}
+		}
+	}
+	// Graph, by pre-synaptic node j: edge j→i with probability p, i ≠ j.
+	// Only needed when there is more than one round.
+	net.ColPtr = make([]int32, n+1)
+	if cfg.Rounds > 1 {
+		post := make([]int32, 0, int(float64(n*n)*cfg.P*1.05)+16)
+		for j := 0; j < n; j++ {
+			for i := 0; i < n; i++ {
+				if i != j && rng.Float64() < cfg.P {
+					post = append(post, int32(i))
+				}
+			}
+			net.ColPtr[j+1] = int32(len(post))
+		}
+		net.Post = post
+	}
+	net.W = make([]float64, len(net.Post))
+	net.U = make([]float64, cfg.Labels*n)
+	net.ws = newWorkspace(n, cfg.Labels, cfg.Rounds)
+	return net, nil
+}
+
+// Config returns the network's configuration with defaults applied.
+func (net *Network) Config() Config { return net.cfg }
+
+// Edges returns the number of graph edges.
+func (net *Network) Edges() int { return len(net.Post) }
+
+// Workspace returns the workspace of the last forward pass made by Forward.
+func (net *Network) Workspace() *Workspace { return net.ws }
+
+// NewWorkspace returns a private workspace for ForwardWS, for concurrent
+// forward passes.
+func (net *Network) NewWorkspace() *Workspace { return newWorkspace(net.n, net.m, net.T) }
+
+// Reset sets W and U to the start values of the given rules: 0 for
+// additive rules, 1 for multiplicative ones. A nil rule counts as additive.
+func (net *Network) Reset(graph, output *Rule) {
+	wv, uv := 0.0, 0.0
+	if graph != nil && graph.Mult() {
+		wv = 1
+	}
+	if output != nil && output.Mult() {
+		uv = 1
+	}
+	for i := range net.W {
+		net.W[i] = wv
+	}
+	for i := range net.U {
+		net.U[i] = uv
+	}
+}
+
+// Forward runs the network on x and returns the prediction; the
+// workspace (see Workspace) holds the activations, patterns and logits.
+func (net *Network) Forward(x []float64) int { return net.ForwardWS(net.ws, x) }
+
+// ForwardWS is Forward with an explicit workspace. It only reads the
+// network, so it may run concurrently on different workspaces.
+func (net *Network) ForwardWS(ws *Workspace, x []float64) int {
+	if len(x) != net.d {
+		panic("plasticity: Forward: input has wrong length")
+	}
+	n := net.n
+	a := ws.A
+	clear(a)
+	for j, xj := range x {
+		if xj != 0 {
+			floats.AddScaled(a, xj, net.AT[j*n:(j+1)*n])
+		}
+	}
+	for i := range ws.Pattern {
+		ws.Pattern[i] = 0
+	}
+	u := ws.u
+	for t := 1; t <= net.T; t++ {
+		prev := ws.H[t-1]
+		switch {
+		case t == 1:
+			copy(u, a)
+		case net.cfg.Recurrence == Reference:
+			clear(u)
+			for j := 0; j < n; j++ {
+				c := prev[j] + a[j]
+				if c == 0 {
+					continue
+				}
+				lo, hi := net.ColPtr[j], net.ColPtr[j+1]
+				post, w := net.Post[lo:hi], net.W[lo:hi]
+				for e, i := range post {
+					u[i] += w[e] * c
+				}
+			}
+		default:
+			copy(u, a)
+			for _, j := range ws.Fired[t-1] {
+				c := prev[j]
+				if c == 0 {
+					continue
+				}
+				lo, hi := net.ColPtr[j], net.ColPtr[j+1]
+				post, w := net.Post[lo:hi], net.W[lo:hi]
+				for e, i := range post {
+					u[i] += w[e] * c
+				}
+			}
+		}
+		for i, v := range u { // ReLU
+			if v < 0 {
+				u[i] = 0
+			}
+		}
+		ws.Fired[t] = capK(ws.Fired[t][:0], ws.H[t], u, ws.buf, net.k)
+		bitv := 1 << (net.T - t)
+		for _, i := range ws.Fired[t] {
+			ws.Pattern[i] |= bitv
+		}
+	}
+	hT := ws.H[net.T]
+	fired := ws.Fired[net.T]
+	best, bestZ := 0, math.Inf(-1)
+	for c := 0; c < net.m; c++ {
+		row := net.U[c*n : (c+1)*n]
+		var z float64
+		for _, i := range fired {
+			z += row[i] * hT[i]
+		}
+		ws.Z[c] = z
+		if z > bestZ {
+			best, bestZ = c, z
+		}
+	}
+	ws.Pred = best
+	return best
+}
+
+// capK writes cap_k(u) to h (dense) and appends the selected indices, in
+// increasing order, to dst. It keeps the k largest values; among equal
+// values the lower index wins. buf is scratch of length len(u).
+func capK(dst []int32, h, u, buf []float64, k int) []int32 {
+	n := len(u)
+	clear(h)
+	if k >= n {
+		for i, v := range u {
+			h[i] = v
+			dst = append(dst, int32(i))
+		}
+		return dst
+	}
+	copy(buf, u)
+	tau := kthLargest(buf, k)
+	above := 0
+	for _, v := range u {
+		if v > tau {
+			above++
+		}
+	}
+	ties := k - above
+	for i, v := range u {
+		switch {
+		case v > tau:
+		case v == tau && ties > 0:
+			ties--
+		default:
+			continue
+		}
+		h[i] = v
+		dst = append(dst, int32(i))
+	}
+	return dst
+}
+
+// kthLargest returns the k-th largest value of buf (1-based), reordering
+// buf. It uses quickselect with a three-way partition, so many equal
+// values (such as the zeros after ReLU) cost linear time.
+func kthLargest(buf []float64, k int) float64 {
+	lo, hi := 0, len(buf)-1
+	target := k - 1
+	for lo < hi {
+		a, b, c := buf[lo], buf[lo+(hi-lo)/2], buf[hi]
+		// median of three
+		pivot := b
+		if (a > b) != (a > c) {
+			pivot = a
+		} else if (c > a) != (c > b) {
+			pivot = c
+		}
+		lt, i, gt := lo, lo, hi
+		for i <= gt {
+			v := buf[i]
+			if v > pivot {
+				buf[lt], buf[i] = v, buf[lt]
+				lt++
+				i++
+			} else if v < pivot {
+				buf[gt], buf[i] = v, buf[gt]
+				gt--
+			} else {
+				i++
+			}
+		}
+		switch {
+		case target < lt:
+			hi = lt - 1
+		case target > gt:
+			lo = gt + 1
+		default:
+			return pivot
+		}
+	}
+	return buf[lo]
+}

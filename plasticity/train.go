@@ -1,0 +1,196 @@
+package plasticity
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+
+	"github.com/evolve-toolkit/evolve/dataset"
+	"github.com/evolve-toolkit/evolve/internal/seed"
+)
+
+func errRounds(r *Rule, T int) error {
+	return fmt.Errorf("plasticity: %s rule is for T=%d rounds, the network has T=%d", r.Kind, r.Rounds, T)
+}
+
+// TrainSettings controls Train. The zero value (or nil) trains silently
+// from the rules' start weights.
+type TrainSettings struct {
+	// KeepWeights continues from the current W and U instead of resetting
+	// them to the rules' start values.
+	KeepWeights bool
+	// Progress, if not nil, is called every 100 examples and at the end
+	// with the number of examples done and the total.
+	Progress func(done, total int)
+	// CurveEvery, if positive, records a point of the learning curve every
+	// CurveEvery examples (and at the end), evaluated on CurveSet.
+	CurveEvery int
+	// CurveSet is the set the learning curve is measured on. If nil, the
+	// curve records only the online error.
+	CurveSet *dataset.Set
+	// Record, if not nil, is called after each example on which the rules
+	// were applied, before the update, with the example's index and
+	// the workspace of its forward pass (patterns, prediction). The
+	// meta-learner uses it to record what each update needs.
+	Record func(index, label int, ws *Workspace)
+}
+
+// CurvePoint is one point of a learning curve.
+type CurvePoint struct {
+	// Seen is the number of training examples seen so far.
+	Seen int `json:"seen"`
+	// Epoch is the current epoch (0-based).
+	Epoch int `json:"epoch"`
+	// OnlineAccuracy is the share of correct predictions (before update)
+	// among the examples since the previous point.
+	OnlineAccuracy float64 `json:"online_accuracy"`
+	// Accuracy is the accuracy on the curve set, NaN if there is none.
+	Accuracy float64 `json:"accuracy"`
+}
+
+// TrainResult summarises a training run.
+type TrainResult struct {
+	// Seen is the number of training examples seen.
+	Seen int
+	// Updates is the number of examples on which the rules were applied.
+	Updates int
+	// Mistakes[e] counts the wrong predictions (before update) in epoch e.
+	Mistakes []int
+	// Curve is the learning curve (empty unless CurveEvery > 0).
+	Curve []CurvePoint
+}
+
+// Train trains net on data with the given rules for cfg.Epochs epochs, in
+// an order drawn from the network's seed, and returns a summary. Unless
+// s.KeepWeights is set, W and U are first reset to the rules' start values.
+func Train(net *Network, rules Rules, data *dataset.Set, s *TrainSettings) (*TrainResult, error) {
+	if s == nil {
+		s = &TrainSettings{}
+	}
+	if data.Dim != net.d {
+		return nil, fmt.Errorf("plasticity: data set %q has dimension %d, the network expects %d", data.Name, data.Dim, net.d)
+	}
+	if data.Labels > net.m {
+		return nil, fmt.Errorf("plasticity: data set %q has %d labels, the network has %d outputs", data.Name, data.Labels, net.m)
+	}
+	sc, err := net.prepare(rules)
+	if err != nil {
+		return nil, err
+	}
+	if !s.KeepWeights {
+		net.Reset(rules.Graph, rules.Output)
+	}
+	cfg := net.cfg
+	rng := seed.New(cfg.Seed, seed.Order, 0)
+	order := make([]int, data.Len())
+	for i := range order {
+		order[i] = i
+	}
+	res := &TrainResult{Mistakes: make([]int, cfg.Epochs)}
+	total := cfg.Epochs * data.Len()
+	ws := net.ws
+	windowRight, windowSeen := 0, 0
+	for ep := 0; ep < cfg.Epochs; ep++ {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for _, idx := range order {
+			y := data.Y[idx]
+			pred := net.ForwardWS(ws, data.Row(idx))
+			for _, z := range ws.Z {
+				if math.IsNaN(z) || math.IsInf(z, 0) {
+					return res, fmt.Errorf("plasticity: logits are not finite at epoch %d, example %d (row %d): the weights diverged; lower eta or use an additive rule", ep+1, res.Seen+1, idx)
+				}
+			}
+			right := pred == y
+			if !right {
+				res.Mistakes[ep]++
+			} else {
+				windowRight++
+			}
+			windowSeen++
+			if !right || cfg.Scheme == All {
+				if s.Record != nil {
+					s.Record(idx, y, ws)
+				}
+				net.applyGraph(sc, ws)
+				net.applyOutput(sc, ws, y)
+				res.Updates++
+			}
+			res.Seen++
+			if s.CurveEvery > 0 && (res.Seen%s.CurveEvery == 0 || res.Seen == total) {
+				p := CurvePoint{Seen: res.Seen, Epoch: ep, OnlineAccuracy: float64(windowRight) / float64(windowSeen), Accuracy: math.NaN()}
+				if s.CurveSet != nil {
+					p.Accuracy = Evaluate(net, s.CurveSet).Accuracy
+				}
+				res.Curve = append(res.Curve, p)
+				windowRight, windowSeen = 0, 0
+			}
+			if s.Progress != nil && (res.Seen%100 == 0 || res.Seen == total) {
+				s.Progress(res.Seen, total)
+			}
+		}
+	}
+	if err := net.checkFinite(); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+func (net *Network) checkFinite() error {
+	for _, v := range net.W {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("plasticity: graph weights are not finite after training (%v): lower eta", v)
+		}
+	}
+	for _, v := range net.U {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("plasticity: output weights are not finite after training (%v): lower eta", v)
+		}
+	}
+	return nil
+}
+
+// Evaluation is the result of Evaluate.
+type Evaluation struct {
+	// Accuracy is the share of correctly predicted examples.
+	Accuracy float64
+	// Correct is the number of correctly predicted examples.
+	Correct int
+	// Pred holds the prediction for every example.
+	Pred []int
+}
+
+// Evaluate predicts every example of data without changing the network.
+// It runs on all CPUs; the result does not depend on their number.
+func Evaluate(net *Network, data *dataset.Set) Evaluation {
+	nData := data.Len()
+	ev := Evaluation{Pred: make([]int, nData)}
+	if nData == 0 {
+		return ev
+	}
+	workers := min(runtime.GOMAXPROCS(0), max(1, nData/64))
+	var wg sync.WaitGroup
+	chunk := (nData + workers - 1) / workers
+	for w := 0; w < workers; w++ {
+		lo, hi := w*chunk, min(nData, (w+1)*chunk)
+		if lo >= hi {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ws := net.NewWorkspace()
+			for i := lo; i < hi; i++ {
+				ev.Pred[i] = net.ForwardWS(ws, data.Row(i))
+			}
+		}()
+	}
+	wg.Wait()
+	for i, p := range ev.Pred {
+		if p == data.Y[i] {
+			ev.Correct++
+		}
+	}
+	ev.Accuracy = float64(ev.Correct) / float64(nData)
+	return ev
+}
