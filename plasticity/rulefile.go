@@ -94,4 +94,3 @@ func ReadRule(r io.Reader, name string) (*Rule, error) {
 	}
 	return rule, nil
 }
-
