@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sync"
 
+	"gonum.org/v1/gonum/floats"
+
 	"github.com/evolve-toolkit/evolve/internal/seed"
 )
 
@@ -76,19 +78,22 @@ func (t *halfspace) score(x []float64) float64 { return dot(t.w, x) }
 func (t *halfspace) clone() teacher            { return t }
 
 // relu is a one-hidden-layer ReLU network without biases, x ↦ z = V ReLU(W x)
-// with W ∈ R^{H×d}, V ∈ R^{2×H}, entries N(0, 1/fan-in). Its score is
-// z₁ − z₀ = (V₁ − V₀)·ReLU(W x).
+// with W ∈ R^{H×d}, V ∈ R^{2×H}, entries N(0, 1/fan-in), drawn row-major, W
+// first. Its score is z₁ − z₀ = (V₁ − V₀)·ReLU(W x).
 type relu struct {
 	d, h int
-	w    []float64 // h×d, row-major
+	wt   []float64 // d×h, Wᵀ row-major: row j is column j of W
 	v    []float64 // V₁ − V₀
+	hid  []float64 // workspace of length h
 }
 
 func newReLU(d, h int, r *rand.Rand) *relu {
-	t := &relu{d: d, h: h, w: make([]float64, h*d), v: make([]float64, h)}
+	t := &relu{d: d, h: h, wt: make([]float64, d*h), v: make([]float64, h)}
 	s := 1 / math.Sqrt(float64(d))
-	for i := range t.w {
-		t.w[i] = s * r.NormFloat64()
+	for i := 0; i < h; i++ {
+		for j := 0; j < d; j++ {
+			t.wt[j*h+i] = s * r.NormFloat64()
+		}
 	}
 	v := make([]float64, 2*h)
 	s = 1 / math.Sqrt(float64(h))
@@ -98,27 +103,34 @@ func newReLU(d, h int, r *rand.Rand) *relu {
 	for i := range t.v {
 		t.v[i] = v[h+i] - v[i]
 	}
+	t.hid = make([]float64, h)
 	return t
 }
 
 func (t *relu) score(x []float64) float64 {
-	var z float64
-	for i := 0; i < t.h; i++ {
-		if a := dot(t.w[i*t.d:(i+1)*t.d], x); a > 0 {
-			z += t.v[i] * a
-		}
+	// W x as a sum of the columns of W (vector kernels of gonum/floats).
+	clear(t.hid)
+	for j, xj := range x[:t.d] {
+		floats.AddScaled(t.hid, xj, t.wt[j*t.h:(j+1)*t.h])
 	}
-	return z
+	for i, a := range t.hid {
+		t.hid[i] = max(a, 0)
+	}
+	return floats.Dot(t.v, t.hid)
 }
 
-func (t *relu) clone() teacher { return t }
+func (t *relu) clone() teacher {
+	c := *t
+	c.hid = make([]float64, t.h)
+	return &c
+}
 
 // rnn is the simple RNN of SPEC §1 with fixed random weights:
 // a = (M∘A)x, h⁰ = 0, hᵗ = cap_k(ReLU((G∘W)hᵗ⁻¹ + a)), z = U hᵀ. Its score
 // is z₁ − z₀ = (U₁ − U₀)·hᵀ.
 type rnn struct {
 	d, n, k, rounds int
-	a               []float64 // n×d, M∘A row-major
+	at              []float64 // d×n, (M∘A)ᵀ row-major
 	wt              []float64 // n×n, (G∘W)ᵀ row-major: row j holds the weights of the edges out of j
 	u               []float64 // U₁ − U₀
 
@@ -132,7 +144,7 @@ type rnn struct {
 // weights do not depend on the mask.
 func newRNN(d, n, k, rounds int, p float64, r *rand.Rand) *rnn {
 	t := &rnn{d: d, n: n, k: k, rounds: rounds,
-		a: make([]float64, n*d), wt: make([]float64, n*n), u: make([]float64, n)}
+		at: make([]float64, d*n), wt: make([]float64, n*n), u: make([]float64, n)}
 	mask := func(m int) []bool {
 		b := make([]bool, m)
 		for i := range b {
@@ -141,9 +153,11 @@ func newRNN(d, n, k, rounds int, p float64, r *rand.Rand) *rnn {
 		return b
 	}
 	ma := mask(n * d)
-	for i := range t.a {
-		if w := r.NormFloat64(); ma[i] {
-			t.a[i] = w
+	for i := 0; i < n; i++ {
+		for j := 0; j < d; j++ {
+			if w := r.NormFloat64(); ma[i*d+j] {
+				t.at[j*n+i] = w
+			}
 		}
 	}
 	g := mask(n * n)
@@ -183,8 +197,9 @@ func (t *rnn) clone() teacher {
 
 // forward sets t.h to hᵀ for input x.
 func (t *rnn) forward(x []float64) []float64 {
-	for i := 0; i < t.n; i++ {
-		t.in[i] = dot(t.a[i*t.d:(i+1)*t.d], x)
+	clear(t.in)
+	for j, xj := range x[:t.d] {
+		floats.AddScaled(t.in, xj, t.at[j*t.n:(j+1)*t.n])
 	}
 	clear(t.h)
 	for round := 0; round < t.rounds; round++ {
@@ -192,7 +207,7 @@ func (t *rnn) forward(x []float64) []float64 {
 		// (G∘W)h: h is k-sparse, so add the columns of the active nodes.
 		for j, hj := range t.h {
 			if hj != 0 {
-				axpy(t.pre, hj, t.wt[j*t.n:(j+1)*t.n])
+				floats.AddScaled(t.pre, hj, t.wt[j*t.n:(j+1)*t.n])
 			}
 		}
 		for i, v := range t.pre {
@@ -203,13 +218,21 @@ func (t *rnn) forward(x []float64) []float64 {
 	return t.h
 }
 
-func (t *rnn) score(x []float64) float64 { return dot(t.u, t.forward(x)) }
+func (t *rnn) score(x []float64) float64 { return floats.Dot(t.u, t.forward(x)) }
 
 // capK sets dst to v with all but its k largest entries zeroed; ties are
-// broken by the lower index, so exactly k entries are kept. buf is a
-// workspace of len(v).
+// broken by the lower index, so exactly k entries are selected. The
+// entries of v must be non-negative (values after a ReLU): then, if at
+// most k entries are positive, the selection adds only zeros and dst = v.
+// buf is a workspace of len(v).
 func capK(dst, v []float64, k int, buf []float64) {
-	if k >= len(v) {
+	pos := buf[:0]
+	for _, x := range v {
+		if x > 0 {
+			pos = append(pos, x)
+		}
+	}
+	if len(pos) <= k {
 		copy(dst, v)
 		return
 	}
@@ -217,11 +240,10 @@ func capK(dst, v []float64, k int, buf []float64) {
 		clear(dst)
 		return
 	}
-	copy(buf, v)
-	slices.Sort(buf)
-	thr := buf[len(v)-k] // the k-th largest value
+	slices.Sort(pos)
+	thr := pos[len(pos)-k] // the k-th largest value, positive
 	above := 0
-	for _, x := range v {
+	for _, x := range pos[len(pos)-k:] {
 		if x > thr {
 			above++
 		}
@@ -247,13 +269,6 @@ func dot(a, b []float64) float64 {
 		s += x * b[i]
 	}
 	return s
-}
-
-func axpy(dst []float64, alpha float64, x []float64) {
-	x = x[:len(dst)]
-	for i := range dst {
-		dst[i] += alpha * x[i]
-	}
 }
 
 // gaussianPoints returns n points of N(0, I_d), row-major, drawn in order
