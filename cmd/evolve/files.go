@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/BurntSushi/toml"
+	"github.com/evolve-toolkit/evolve/internal/atomicfile"
+	"github.com/evolve-toolkit/evolve/plasticity"
+)
+
+// loadRule reads a rule file.
+func loadRule(path string) (*plasticity.Rule, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return plasticity.ReadRule(f, path)
+}
+
+// saveRule writes a rule file atomically.
+func saveRule(path string, r *plasticity.Rule, comment string) error {
+	var buf bytes.Buffer
+	if err := plasticity.WriteRule(&buf, r, comment); err != nil {
+		return err
+	}
+	return atomicfile.Write(path, buf.Bytes())
+}
+
+// writeJSON writes v as indented JSON atomically.
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return atomicfile.Write(path, append(b, '\n'))
+}
+
+// writeCSV writes a header and rows atomically.
+func writeCSV(path string, header []string, rows [][]string) error {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	if err := w.Write(header); err != nil {
+		return err
+	}
+	if err := w.WriteAll(rows); err != nil {
+		return err
+	}
+	return atomicfile.Write(path, buf.Bytes())
+}
+
+// ftoa formats a float for CSV: shortest representation that reads back exactly.
+func ftoa(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// makeOut creates the output folder.
+func makeOut(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("output folder: %w", err)
+	}
+	return nil
+}
+
+// decodeTOML reads a TOML file into v; unknown keys are errors.
+func decodeTOML(path string, v any) error {
+	md, err := toml.DecodeFile(path, v)
+	if err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		return fmt.Errorf("config %s: unknown keys: %v", path, und)
+	}
+	return nil
+}
+
+// outPath joins the output folder and a file name.
+func outPath(dir, name string) string { return filepath.Join(dir, name) }

@@ -1,0 +1,333 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/evolve-toolkit/evolve/dataset"
+	"github.com/evolve-toolkit/evolve/internal/seed"
+	"github.com/evolve-toolkit/evolve/plasticity"
+)
+
+// trainConfig is the configuration of "evolve train", as read from a TOML
+// file (--config) and overridden by flags.
+type trainConfig struct {
+	// Dataset is one of dataset.Names().
+	Dataset string `toml:"dataset" json:"dataset"`
+	// DataDir is the folder of the IDX files ("" means the default place).
+	DataDir string `toml:"data_dir" json:"data_dir"`
+	// TrainSize is the number of training examples (0 means all; mnist and fashion default to 10,000).
+	TrainSize int `toml:"train_size" json:"train_size"`
+	// TestSize is the number of test examples (0 means all).
+	TestSize int `toml:"test_size" json:"test_size"`
+	// OutputRule is perceptron, mw, none or a rule file.
+	OutputRule string `toml:"output_rule" json:"output_rule"`
+	// GraphRule is "" (none) or a rule file.
+	GraphRule string `toml:"graph_rule" json:"graph_rule"`
+	// CurveEvery is the learning-curve interval in examples (0: no curve).
+	CurveEvery int `toml:"curve_every" json:"curve_every"`
+	// CurveSize is the number of test examples the curve is measured on.
+	CurveSize int `toml:"curve_size" json:"curve_size"`
+	// Network configures the model and the training scheme.
+	Network plasticity.Config `toml:"network" json:"network"`
+}
+
+func defaultTrainConfig() trainConfig {
+	return trainConfig{
+		Dataset:    "mnist",
+		OutputRule: "perceptron",
+		CurveEvery: 500,
+		CurveSize:  1000,
+		// The paper's Table 2 setting trains for 2 epochs.
+		Network: plasticity.Config{Seed: 1, Epochs: 2}.Defaults(),
+	}
+}
+
+// networkFlags are the flags shared by the commands that build a network.
+func networkFlags(def plasticity.Config) []cli.Flag {
+	return []cli.Flag{
+		&cli.IntFlag{Name: "nodes", Value: def.Nodes, Usage: "number of graph nodes |V|"},
+		&cli.IntFlag{Name: "cap", Value: def.Cap, Usage: "cap k: nodes that fire each round (default |V|/2)"},
+		&cli.IntFlag{Name: "rounds", Aliases: []string{"T"}, Value: def.Rounds, Usage: "rounds T"},
+		&cli.Float64Flag{Name: "p", Value: def.P, Usage: "edge probability of the input mask and the graph"},
+		&cli.Float64Flag{Name: "eta", Value: def.Eta, Usage: "step size η of the rules"},
+		&cli.IntFlag{Name: "epochs", Value: def.Epochs, Usage: "passes over the training set"},
+		&cli.StringFlag{Name: "scheme", Value: string(def.Scheme), Usage: "update on 'mistakes' or on 'all' examples"},
+		&cli.BoolFlag{Name: "all-edges", Usage: "apply output-rule column 1 to every wrong label"},
+		&cli.BoolFlag{Name: "input-ones", Usage: "input weights all 1 instead of N(0,1)"},
+		&cli.StringFlag{Name: "recurrence", Value: string(def.Recurrence), Usage: "'paper' or 'reference' recurrence for rounds t ≥ 2"},
+		&cli.Uint64Flag{Name: "seed", Value: def.Seed, Usage: "seed of masks, weights, data and order"},
+	}
+}
+
+// applyNetworkFlags overrides cfg with the flags the user set.
+func applyNetworkFlags(c *cli.Context, cfg *plasticity.Config) {
+	if c.IsSet("nodes") {
+		cfg.Nodes = c.Int("nodes")
+		if !c.IsSet("cap") {
+			cfg.Cap = cfg.Nodes / 2
+		}
+	}
+	if c.IsSet("cap") {
+		cfg.Cap = c.Int("cap")
+	}
+	if c.IsSet("rounds") {
+		cfg.Rounds = c.Int("rounds")
+	}
+	if c.IsSet("p") {
+		cfg.P = c.Float64("p")
+	}
+	if c.IsSet("eta") {
+		cfg.Eta = c.Float64("eta")
+	}
+	if c.IsSet("epochs") {
+		cfg.Epochs = c.Int("epochs")
+	}
+	if c.IsSet("scheme") {
+		cfg.Scheme = plasticity.Scheme(c.String("scheme"))
+	}
+	if c.IsSet("all-edges") {
+		cfg.AllEdges = c.Bool("all-edges")
+	}
+	if c.IsSet("input-ones") {
+		cfg.InputOnes = c.Bool("input-ones")
+	}
+	if c.IsSet("recurrence") {
+		cfg.Recurrence = plasticity.Recurrence(c.String("recurrence"))
+	}
+	if c.IsSet("seed") {
+		cfg.Seed = c.Uint64("seed")
+	}
+}
+
+func dataFlags(def trainConfig) []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "dataset", Aliases: []string{"d"}, Value: def.Dataset, Usage: "data set: " + strings.Join(dataset.Names(), ", ")},
+		&cli.StringFlag{Name: "data-dir", Usage: "folder of the IDX files for mnist/fashion (default: the GoMNIST module, /usr/share/datasets/fashion-mnist)"},
+		&cli.IntFlag{Name: "train-size", Value: def.TrainSize, Usage: "training examples (0: all; mnist/fashion: 10000)"},
+		&cli.IntFlag{Name: "test-size", Value: def.TestSize, Usage: "test examples (0: all)"},
+	}
+}
+
+func applyDataFlags(c *cli.Context, cfg *trainConfig) {
+	if c.IsSet("dataset") {
+		cfg.Dataset = c.String("dataset")
+	}
+	if c.IsSet("data-dir") {
+		cfg.DataDir = c.String("data-dir")
+	}
+	if c.IsSet("train-size") {
+		cfg.TrainSize = c.Int("train-size")
+	}
+	if c.IsSet("test-size") {
+		cfg.TestSize = c.Int("test-size")
+	}
+}
+
+// loadData loads the configured data set.
+func loadData(cfg trainConfig, dataSeed uint64) (*dataset.Split, error) {
+	size := cfg.TrainSize
+	if size == 0 && (cfg.Dataset == "mnist" || cfg.Dataset == "fashion") {
+		size = 10000 // the paper's choice (SPEC §7)
+	}
+	return dataset.Load(cfg.Dataset, &dataset.Options{Dir: cfg.DataDir, Seed: dataSeed, TrainSize: size, TestSize: cfg.TestSize})
+}
+
+// resolveOutputRule turns "perceptron", "mw", "none" or a file into a rule.
+func resolveOutputRule(spec string, rounds int) (*plasticity.Rule, error) {
+	switch spec {
+	case "perceptron":
+		return plasticity.Perceptron(rounds), nil
+	case "mw", "multiplicative-weights":
+		return plasticity.MultiplicativeWeights(rounds), nil
+	case "none", "":
+		return nil, nil
+	}
+	return loadRule(spec)
+}
+
+func resolveGraphRule(spec string) (*plasticity.Rule, error) {
+	if spec == "" || spec == "none" {
+		return nil, nil
+	}
+	return loadRule(spec)
+}
+
+func trainCommand() *cli.Command {
+	def := defaultTrainConfig()
+	flags := []cli.Flag{
+		&cli.StringFlag{Name: "config", Usage: "TOML config file (flags override it)"},
+		&cli.StringFlag{Name: "output-rule", Value: def.OutputRule, Usage: "output rule: perceptron, mw, none or a rule file"},
+		&cli.StringFlag{Name: "graph-rule", Usage: "graph rule file (default: none; needs --rounds ≥ 2 to matter)"},
+		&cli.StringFlag{Name: "out", Usage: "folder for meta.json, curve.csv and the rules"},
+		&cli.IntFlag{Name: "curve-every", Value: def.CurveEvery, Usage: "learning-curve interval in examples (0: none)"},
+		&cli.IntFlag{Name: "curve-size", Value: def.CurveSize, Usage: "test examples the learning curve is measured on"},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
+	}
+	flags = append(flags, dataFlags(def)...)
+	flags = append(flags, networkFlags(def.Network)...)
+	return &cli.Command{
+		Name:  "train",
+		Usage: "train a network with plasticity rules and report train and test accuracy",
+		Description: `Trains the simple RNN of the paper (SPEC §1–2) on a data set with the given rules
+and prints train and test accuracy. The default is the paper's Table 2 setting on
+MNIST: |V| = 1000, k = 500, T = 1, perceptron output rule, 10,000 training images.
+
+Rule files are JSON (see plasticity.WriteRule); --out writes meta.json (config,
+seed, version, timings, accuracies), curve.csv (test accuracy every --curve-every
+examples) and the rules used.`,
+		Flags:  flags,
+		Action: runTrain,
+	}
+}
+
+func runTrain(c *cli.Context) error {
+	cfg := defaultTrainConfig()
+	if path := c.String("config"); path != "" {
+		if err := decodeTOML(path, &cfg); err != nil {
+			return err
+		}
+	}
+	applyDataFlags(c, &cfg)
+	applyNetworkFlags(c, &cfg.Network)
+	if c.IsSet("output-rule") {
+		cfg.OutputRule = c.String("output-rule")
+	}
+	if c.IsSet("graph-rule") {
+		cfg.GraphRule = c.String("graph-rule")
+	}
+	if c.IsSet("curve-every") {
+		cfg.CurveEvery = c.Int("curve-every")
+	}
+	if c.IsSet("curve-size") {
+		cfg.CurveSize = c.Int("curve-size")
+	}
+	out := c.String("out")
+	stderr := c.App.ErrWriter
+	stdout := c.App.Writer
+
+	t0 := time.Now()
+	data, err := loadData(cfg, cfg.Network.Seed)
+	if err != nil {
+		return err
+	}
+	tLoad := time.Since(t0)
+	cfg.Network.Inputs = data.Train.Dim
+	cfg.Network.Labels = data.Train.Labels
+	cfg.Network = cfg.Network.Defaults()
+	if err := cfg.Network.Validate(); err != nil {
+		return err
+	}
+	outRule, err := resolveOutputRule(cfg.OutputRule, cfg.Network.Rounds)
+	if err != nil {
+		return err
+	}
+	graph, err := resolveGraphRule(cfg.GraphRule)
+	if err != nil {
+		return err
+	}
+	if outRule == nil && graph == nil {
+		return fmt.Errorf("train: no rule to train with (--output-rule none and no --graph-rule)")
+	}
+	for _, r := range []*plasticity.Rule{outRule, graph} {
+		if r != nil && r.Rounds != cfg.Network.Rounds {
+			return fmt.Errorf("train: the %s rule is for T=%d rounds but --rounds is %d", r.Kind, r.Rounds, cfg.Network.Rounds)
+		}
+	}
+	if err := makeOut(out); err != nil {
+		return err
+	}
+	net, err := plasticity.New(cfg.Network, seed.PCG(cfg.Network.Seed, seed.Network, 0))
+	if err != nil {
+		return err
+	}
+	var curveSet *dataset.Set
+	if cfg.CurveEvery > 0 {
+		curveSet = data.Test.Sample(cfg.CurveSize, seed.PCG(cfg.Network.Seed, seed.Sample, 1))
+	}
+	total := cfg.Network.Epochs * data.Train.Len()
+	bar := newProgress(stderr, total, "train", c.Bool("quiet"))
+	t1 := time.Now()
+	res, err := plasticity.Train(net, plasticity.Rules{Graph: graph, Output: outRule}, data.Train, &plasticity.TrainSettings{
+		Progress:   func(done, _ int) { bar.Set(done, "") },
+		CurveEvery: cfg.CurveEvery,
+		CurveSet:   curveSet,
+	})
+	bar.Done()
+	if err != nil {
+		return err
+	}
+	tTrain := time.Since(t1)
+	t2 := time.Now()
+	trainAcc := plasticity.Evaluate(net, data.Train).Accuracy
+	testAcc := plasticity.Evaluate(net, data.Test).Accuracy
+	tEval := time.Since(t2)
+
+	fmt.Fprintf(stdout, "dataset     %s (%d train, %d test, d=%d, %d labels)\n", cfg.Dataset, data.Train.Len(), data.Test.Len(), data.Train.Dim, data.Train.Labels)
+	fmt.Fprintf(stdout, "network     |V|=%d k=%d T=%d p=%g η=%g %s recurrence, input %s\n", cfg.Network.Nodes, cfg.Network.Cap, cfg.Network.Rounds, cfg.Network.P, cfg.Network.Eta, cfg.Network.Recurrence, map[bool]string{true: "ones", false: "N(0,1)"}[cfg.Network.InputOnes])
+	fmt.Fprintf(stdout, "rules       output=%s graph=%s scheme=%s all-edges=%v epochs=%d seed=%d\n", orNone(cfg.OutputRule), orNone(cfg.GraphRule), cfg.Network.Scheme, cfg.Network.AllEdges, cfg.Network.Epochs, cfg.Network.Seed)
+	fmt.Fprintf(stdout, "updates     %d of %d examples; mistakes per epoch %v\n", res.Updates, res.Seen, res.Mistakes)
+	fmt.Fprintf(stdout, "train acc   %.4f\n", trainAcc)
+	fmt.Fprintf(stdout, "test acc    %.4f\n", testAcc)
+	fmt.Fprintf(stdout, "time        %.2fs training (%.0f examples/s), %.2fs loading, %.2fs evaluating\n", tTrain.Seconds(), float64(res.Seen)/tTrain.Seconds(), tLoad.Seconds(), tEval.Seconds())
+
+	if out == "" {
+		return nil
+	}
+	meta := map[string]any{
+		"command":        "train",
+		"version":        buildVersion(),
+		"config":         cfg,
+		"seed":           cfg.Network.Seed,
+		"train_accuracy": trainAcc,
+		"test_accuracy":  testAcc,
+		"updates":        res.Updates,
+		"seen":           res.Seen,
+		"mistakes":       res.Mistakes,
+		"timings_seconds": map[string]float64{
+			"load": tLoad.Seconds(), "train": tTrain.Seconds(), "evaluate": tEval.Seconds(),
+		},
+		"train_examples": data.Train.Len(),
+		"test_examples":  data.Test.Len(),
+		"curve_examples": cfg.CurveSize,
+	}
+	if outRule != nil {
+		if err := saveRule(outPath(out, "output.rule.json"), outRule, "output rule used by evolve train"); err != nil {
+			return err
+		}
+	}
+	if graph != nil {
+		if err := saveRule(outPath(out, "graph.rule.json"), graph, "graph rule used by evolve train"); err != nil {
+			return err
+		}
+	}
+	if len(res.Curve) > 0 {
+		rows := make([][]string, len(res.Curve))
+		for i, p := range res.Curve {
+			acc := ""
+			if !math.IsNaN(p.Accuracy) {
+				acc = ftoa(p.Accuracy)
+			}
+			rows[i] = []string{fmt.Sprint(p.Seen), fmt.Sprint(p.Epoch + 1), ftoa(p.OnlineAccuracy), acc}
+		}
+		if err := writeCSV(outPath(out, "curve.csv"), []string{"seen", "epoch", "online_accuracy", "test_accuracy"}, rows); err != nil {
+			return err
+		}
+	}
+	if err := writeJSON(outPath(out, "meta.json"), meta); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "wrote %s\n", out)
+	return nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
