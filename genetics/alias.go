@@ -1,0 +1,78 @@
+package genetics
+
+import (
+	"fmt"
+	"math"
+)
+
+// aliasTable samples an index in proportion to nonnegative weights in O(1)
+// (Walker 1977; construction after Vose 1991). Thresholds are 32-bit
+// fixed-point, so one 64-bit random number gives both the column (high 32
+// bits) and the coin (low 32 bits).
+type aliasTable struct {
+	thr   []uint64 // acceptance threshold in units of 2^-32; 1<<32 always accepts
+	alias []int32
+	q     []float64
+	small []int32
+	large []int32
+}
+
+func newAliasTable(n int) *aliasTable {
+	return &aliasTable{
+		thr: make([]uint64, n), alias: make([]int32, n), q: make([]float64, n),
+		small: make([]int32, 0, n), large: make([]int32, 0, n),
+	}
+}
+
+// build prepares the table for weights w (len(w) = n). It returns an error if
+// the weights do not have a positive finite sum.
+func (a *aliasTable) build(w []float64) error {
+	n := len(w)
+	sum := 0.0
+	for _, v := range w {
+		sum += v
+	}
+	if !(sum > 0) || math.IsInf(sum, 1) {
+		return fmt.Errorf("genetics: total fitness %g is not positive and finite", sum)
+	}
+	scale := float64(n) / sum
+	small, large := a.small[:0], a.large[:0]
+	for i, v := range w {
+		a.q[i] = v * scale
+		if a.q[i] < 1 {
+			small = append(small, int32(i))
+		} else {
+			large = append(large, int32(i))
+		}
+	}
+	for len(small) > 0 && len(large) > 0 {
+		s := small[len(small)-1]
+		small = small[:len(small)-1]
+		l := large[len(large)-1]
+		a.thr[s] = uint64(a.q[s] * (1 << 32))
+		a.alias[s] = l
+		a.q[l] = (a.q[l] + a.q[s]) - 1
+		if a.q[l] < 1 {
+			large = large[:len(large)-1]
+			small = append(small, l)
+		}
+	}
+	// Leftovers have q = 1 up to rounding.
+	for _, i := range large {
+		a.thr[i], a.alias[i] = 1<<32, i
+	}
+	for _, i := range small {
+		a.thr[i], a.alias[i] = 1<<32, i
+	}
+	a.small, a.large = small, large
+	return nil
+}
+
+// sample returns an index from one uniform 64-bit number u.
+func (a *aliasTable) sample(u uint64) int {
+	i := int((u >> 32) * uint64(len(a.thr)) >> 32)
+	if u&0xffffffff < a.thr[i] {
+		return i
+	}
+	return int(a.alias[i])
+}
