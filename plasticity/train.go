@@ -1,6 +1,7 @@
 package plasticity
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -95,25 +96,21 @@ func Train(net *Network, rules Rules, data *dataset.Set, s *TrainSettings) (*Tra
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, idx := range order {
 			y := data.Y[idx]
-			pred := net.ForwardWS(ws, data.Row(idx))
-			for _, z := range ws.Z {
-				if math.IsNaN(z) || math.IsInf(z, 0) {
-					return res, fmt.Errorf("plasticity: logits are not finite at epoch %d, example %d (row %d): the weights diverged; lower eta or use an additive rule", ep+1, res.Seen+1, idx)
-				}
+			var rec func(*Workspace)
+			if s.Record != nil {
+				rec = func(ws *Workspace) { s.Record(idx, y, ws) }
 			}
-			right := pred == y
-			if !right {
+			pred, updated, err := net.step(sc, ws, data.Row(idx), y, rec)
+			if err != nil {
+				return res, fmt.Errorf("%w at epoch %d, example %d (row %d): the weights diverged; lower eta or use an additive rule", err, ep+1, res.Seen+1, idx)
+			}
+			if pred != y {
 				res.Mistakes[ep]++
 			} else {
 				windowRight++
 			}
 			windowSeen++
-			if !right || cfg.Scheme == All {
-				if s.Record != nil {
-					s.Record(idx, y, ws)
-				}
-				net.applyGraph(sc, ws)
-				net.applyOutput(sc, ws, y)
+			if updated {
 				res.Updates++
 			}
 			res.Seen++
@@ -134,6 +131,28 @@ func Train(net *Network, rules Rules, data *dataset.Set, s *TrainSettings) (*Tra
 		return res, err
 	}
 	return res, nil
+}
+
+var errNotFinite = errors.New("plasticity: logits are not finite")
+
+// step trains on one example: forward pass, then the rules if the scheme
+// says so. rec, if not nil, sees the workspace before the update.
+func (net *Network) step(sc *scaled, ws *Workspace, x []float64, y int, rec func(*Workspace)) (pred int, updated bool, err error) {
+	pred = net.ForwardWS(ws, x)
+	for _, z := range ws.Z {
+		if math.IsNaN(z) || math.IsInf(z, 0) {
+			return pred, false, errNotFinite
+		}
+	}
+	if pred == y && net.cfg.Scheme != All {
+		return pred, false, nil
+	}
+	if rec != nil {
+		rec(ws)
+	}
+	net.applyGraph(sc, ws)
+	net.applyOutput(sc, ws, y)
+	return pred, true, nil
 }
 
 func (net *Network) checkFinite() error {

@@ -1,0 +1,113 @@
+package plasticity
+
+import (
+	"math/rand/v2"
+	"sync"
+	"testing"
+
+	"github.com/evolve-toolkit/evolve/dataset"
+)
+
+var (
+	benchOnce  sync.Once
+	benchMNIST *dataset.Split
+	benchErr   error
+)
+
+func mnistForBench(b *testing.B) *dataset.Split {
+	benchOnce.Do(func() {
+		benchMNIST, benchErr = dataset.Load("mnist", &dataset.Options{Seed: 1, TrainSize: 10000, TestSize: 1000})
+	})
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	return benchMNIST
+}
+
+// smallGraphRule is a fixed additive graph rule with entries in [−1, 1],
+// used to exercise the graph update in benchmarks.
+func smallGraphRule(T int) *Rule {
+	r := NewRule(GraphRule, T)
+	rng := rand.New(rand.NewPCG(7, 7))
+	for i := range r.Table {
+		r.Table[i] = 2*rng.Float64() - 1
+	}
+	return r
+}
+
+// benchTrain measures training, one example per iteration, in the
+// Mistakes scheme, and reports examples per second.
+func benchTrain(b *testing.B, data *dataset.Set, cfg Config) {
+	cfg.Inputs, cfg.Labels = data.Dim, data.Labels
+	net, err := New(cfg, rand.NewPCG(1, 1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	rules := Rules{Output: Perceptron(cfg.Rounds)}
+	if cfg.Rounds > 1 {
+		rules.Graph = smallGraphRule(cfg.Rounds)
+	}
+	sc, err := net.prepare(rules)
+	if err != nil {
+		b.Fatal(err)
+	}
+	net.Reset(rules.Graph, rules.Output)
+	ws := net.ws
+	updates := 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		idx := i % data.Len()
+		_, up, err := net.step(sc, ws, data.Row(idx), data.Y[idx], nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if up {
+			updates++
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "examples/s")
+	b.ReportMetric(float64(updates)/float64(b.N), "updates/example")
+}
+
+// BenchmarkTrainMNIST is the speed target: |V| = 1000, k = 500 on
+// MNIST. A PyTorch implementation trains about 70 examples/s at T = 1.
+func BenchmarkTrainMNIST(b *testing.B) {
+	data := mnistForBench(b).Train
+	for _, T := range []int{1, 3} {
+		b.Run("T="+string(rune('0'+T)), func(b *testing.B) {
+			benchTrain(b, data, Config{Nodes: 1000, Cap: 500, Rounds: T})
+		})
+	}
+}
+
+// BenchmarkTrainHalfspace: |V| = 100, k = 50, T = 3 on halfspace.
+func BenchmarkTrainHalfspace(b *testing.B) {
+	sp, err := dataset.Load("halfspace", &dataset.Options{Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchTrain(b, sp.Train, Config{Nodes: 100, Cap: 50, Rounds: 3})
+}
+
+// BenchmarkForwardMNIST measures one forward pass (evaluation) at T = 1 and T = 3.
+func BenchmarkForwardMNIST(b *testing.B) {
+	data := mnistForBench(b).Test
+	for _, T := range []int{1, 3} {
+		b.Run("T="+string(rune('0'+T)), func(b *testing.B) {
+			net, err := New(Config{Inputs: 784, Labels: 10, Nodes: 1000, Cap: 500, Rounds: T}, rand.NewPCG(1, 1))
+			if err != nil {
+				b.Fatal(err)
+			}
+			for i := range net.W {
+				net.W[i] = 0.01
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				net.Forward(data.Row(i % data.Len()))
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "examples/s")
+		})
+	}
+}
