@@ -1,0 +1,106 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// run runs the CLI in-process and returns stdout, stderr and the error.
+func run(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errw bytes.Buffer
+	app := newApp(&out, &errw)
+	err := app.Run(append([]string{"evolve"}, args...))
+	return out.String(), errw.String(), err
+}
+
+func TestTrainHalfspaceWritesOutputs(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	stdout, _, err := run(t, "train", "--dataset", "halfspace", "--train-size", "1000", "--test-size", "500",
+		"--nodes", "50", "--epochs", "1", "--curve-every", "250", "--curve-size", "200", "--out", dir, "--quiet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout, "test acc") {
+		t.Errorf("no accuracy in output:\n%s", stdout)
+	}
+	var meta map[string]any
+	b, err := os.ReadFile(filepath.Join(dir, "meta.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &meta); err != nil {
+		t.Fatal(err)
+	}
+	acc, ok := meta["test_accuracy"].(float64)
+	if !ok || acc < 0.6 || acc > 1 {
+		t.Errorf("meta test_accuracy = %v", meta["test_accuracy"])
+	}
+	f, err := os.Open(filepath.Join(dir, "curve.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 1000 examples, a point every 250: 4 points plus the header.
+	if len(rows) != 5 || rows[0][0] != "seen" || rows[4][0] != "1000" {
+		t.Errorf("curve.csv = %v", rows)
+	}
+	// The rule written can be read back and used again.
+	if _, _, err := run(t, "train", "--dataset", "halfspace", "--train-size", "200", "--test-size", "100", "--nodes", "20",
+		"--output-rule", filepath.Join(dir, "output.rule.json"), "--quiet", "--curve-every", "0"); err != nil {
+		t.Errorf("training with the written rule: %v", err)
+	}
+}
+
+func TestTrainConfigFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.toml")
+	os.WriteFile(good, []byte("dataset = \"halfspace\"\ntrain_size = 300\ntest_size = 100\ncurve_every = 0\n[network]\nnodes = 30\nepochs = 1\n"), 0o644)
+	stdout, _, err := run(t, "train", "--config", good, "--nodes", "40", "--quiet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The flag overrides the file: 40 nodes, cap 20.
+	if !strings.Contains(stdout, "|V|=40 k=20") {
+		t.Errorf("flags did not override the config:\n%s", stdout)
+	}
+	bad := filepath.Join(dir, "bad.toml")
+	os.WriteFile(bad, []byte("dataset = \"halfspace\"\nnodez = 3\n"), 0o644)
+	if _, _, err := run(t, "train", "--config", bad); err == nil || !strings.Contains(err.Error(), "nodez") {
+		t.Errorf("unknown key: error %v", err)
+	}
+}
+
+func TestTrainBadInput(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	rule := filepath.Join(dir, "r.json")
+	os.WriteFile(rule, []byte(`{"format":"evolve-rule/1","kind":"output","rounds":1,"table":[[1,2]]}`), 0o644)
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"train", "--dataset", "cifar"}, "unknown data set"},
+		{[]string{"train", "--dataset", "halfspace", "--cap", "5000", "--nodes", "100"}, "cap"},
+		{[]string{"train", "--dataset", "halfspace", "--output-rule", rule}, "2 table rows, got 1"},
+		{[]string{"train", "--dataset", "halfspace", "--output-rule", filepath.Join(dir, "missing.json")}, "no such file"},
+		{[]string{"train", "--dataset", "mnist", "--data-dir", dir}, dir},
+	}
+	for _, tc := range tests {
+		_, _, err := run(t, append(tc.args, "--quiet")...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: error %v, want %q", tc.args, err, tc.want)
+		}
+	}
+}
