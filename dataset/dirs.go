@@ -27,6 +27,9 @@ const (
 // Fashion-MNIST.
 const FashionDir = "/usr/share/datasets/fashion-mnist"
 
+// fashionDefault is FashionDir; tests change it.
+var fashionDefault = FashionDir
+
 // DefaultDir returns the directory of the IDX files of the data set name
 // ("mnist" or "fashion").
 //
@@ -63,11 +66,11 @@ func fashionDir() (string, error) {
 		}
 		return dir, nil
 	}
-	if hasIDX(FashionDir) {
-		return FashionDir, nil
+	if hasIDX(fashionDefault) {
+		return fashionDefault, nil
 	}
 	return "", fmt.Errorf("dataset: fashion: Fashion-MNIST not found in %s; install it with `apt-get install dataset-fashion-mnist`, or set %s or pass --data-dir to a directory with its IDX files",
-		FashionDir, EnvFashionDir)
+		fashionDefault, EnvFashionDir)
 }
 
 func mnistDir() (string, error) {
