@@ -135,7 +135,7 @@ func seq(n int) []int {
 }
 
 // teacherOf rebuilds the teacher of a synthetic set from its stream.
-func teacherOf(t *testing.T, name string, s uint64) teacher {
+func teacherOf(t testing.TB, name string, s uint64) teacher {
 	t.Helper()
 	syn := synthetics[name]
 	return syn.teacher(&Options{Seed: s}, seed.New(s, seed.Data, stream(syn.id, roleTeacher)))
