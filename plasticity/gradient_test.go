@@ -1,0 +1,189 @@
+package plasticity
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/evolve-toolkit/evolve/dataset"
+	"gonum.org/v1/gonum/floats/scalar"
+)
+
+// randomSet returns n points of N(0, I_d) with labels uniform in [0, m).
+func randomSet(n, d, m int, s uint64) *dataset.Set {
+	rng := rand.New(rand.NewPCG(s, 3))
+	set := &dataset.Set{Name: "random", Dim: d, Labels: m, X: make([]float64, n*d), Y: make([]int, n)}
+	for i := range set.X {
+		set.X[i] = rng.NormFloat64()
+	}
+	for i := range set.Y {
+		set.Y[i] = rng.IntN(m)
+	}
+	return set
+}
+
+// randomRule returns a rule with N(0,1) table entries or an MLP of width 5.
+func randomRule(kind Kind, T int, update Update, mlp bool, s uint64) *Rule {
+	r := NewRule(kind, T)
+	r.Update = update
+	if mlp {
+		r.MLP = NewMLP(kind, T, 5, rand.NewPCG(s, 4))
+		r.Eval()
+		return r
+	}
+	rng := rand.New(rand.NewPCG(s, 5))
+	for i := range r.Table {
+		r.Table[i] = rng.NormFloat64()
+	}
+	return r
+}
+
+// ruleParams returns a view of the parameters of r for perturbation and
+// a function that makes a change to them effective.
+func ruleParams(r *Rule) (p []float64, apply func()) {
+	if r.MLP == nil {
+		return r.Table, func() {}
+	}
+	p = r.MLP.Params(nil)
+	return p, func() { r.MLP.SetParams(p); r.Eval() }
+}
+
+// signature lists the discrete quantities the loss depends on: the tape
+// (patterns, labels, the mistake gate, and the predictions unless
+// AllEdges makes them irrelevant) and the final patterns of the batch.
+func signature(net *Network, rg *RuleGrader, batch *dataset.Set) []int {
+	tp := rg.Tape()
+	sig := []int{tp.Len()}
+	for u := 0; u < tp.Len(); u++ {
+		pat, y, pred := tp.Update(u)
+		for _, s := range pat {
+			sig = append(sig, int(s))
+		}
+		sig = append(sig, y)
+		if !net.cfg.AllEdges {
+			sig = append(sig, pred)
+		}
+	}
+	ws := net.NewWorkspace()
+	for i := 0; i < batch.Len(); i++ {
+		net.ForwardWS(ws, batch.Row(i))
+		sig = append(sig, ws.Pattern...)
+	}
+	return sig
+}
+
+// TestRuleGradFiniteDifferences checks the exact rule gradient against
+// central differences: in the smooth case (output rule only, All
+// scheme, T = 1) everywhere, and in general (graph and output rules,
+// T = 3) wherever the perturbation leaves the discrete quantities
+// unchanged.
+func TestRuleGradFiniteDifferences(t *testing.T) {
+	t.Parallel()
+	type tcase struct {
+		T        int
+		scheme   Scheme
+		allEdges bool
+		graph    bool
+		update   Update
+		mlp      bool
+		loss     Loss
+		rec      Recurrence
+	}
+	var cases []tcase
+	for _, update := range []Update{Additive, Multiplicative} {
+		for _, mlp := range []bool{false, true} {
+			for _, loss := range []Loss{CrossEntropy, MSE} {
+				for _, allEdges := range []bool{false, true} {
+					cases = append(cases, tcase{T: 1, scheme: All, allEdges: allEdges, update: update, mlp: mlp, loss: loss})
+				}
+				cases = append(cases,
+					tcase{T: 3, scheme: Mistakes, graph: true, update: update, mlp: mlp, loss: loss},
+					tcase{T: 3, scheme: All, allEdges: true, graph: true, update: update, mlp: mlp, loss: loss, rec: Reference},
+				)
+			}
+		}
+	}
+	for ci, tc := range cases {
+		name := fmt.Sprintf("T=%d/%s/alledges=%v/graph=%v/%s/mlp=%v/%s/%s", tc.T, tc.scheme, tc.allEdges, tc.graph, tc.update, tc.mlp, tc.loss, tc.rec)
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			cfg := Config{Inputs: 4, Labels: 3, Nodes: 12, Cap: 5, Rounds: tc.T, Eta: 0.1,
+				Scheme: tc.scheme, AllEdges: tc.allEdges, Recurrence: tc.rec, Seed: uint64(ci)}
+			net, err := New(cfg, rand.NewPCG(uint64(ci), 1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			batch := randomSet(30, 4, 3, uint64(ci))
+			var rules Rules
+			if tc.graph {
+				rules.Graph = randomRule(GraphRule, tc.T, tc.update, tc.mlp, uint64(ci)+100)
+			}
+			rules.Output = randomRule(OutputRule, tc.T, tc.update, tc.mlp, uint64(ci)+200)
+			rg := NewRuleGrader(net)
+			var dG, dO []float64
+			if tc.graph {
+				dG = make([]float64, len(rules.Graph.Table))
+			}
+			dO = make([]float64, len(rules.Output.Table))
+			if _, _, err := rg.Gradient(dG, dO, rules, batch, tc.loss); err != nil {
+				t.Fatal(err)
+			}
+			base := signature(net, rg, batch)
+			if rg.Tape().Len() == 0 {
+				t.Fatal("no update was applied")
+			}
+			lossAt := func() (float64, []int) {
+				l, _, err := rg.Gradient(nil, nil, rules, batch, tc.loss)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return l, signature(net, rg, batch)
+			}
+			// Exact to rounding in the smooth case; in general the
+			// loss is smooth between pattern changes, so the error is
+			// O(h²) plus rounding, far below 1e-6.
+			tol := 1e-6
+			checked, skipped := 0, 0
+			for _, r := range []*Rule{rules.Graph, rules.Output} {
+				if r == nil {
+					continue
+				}
+				dTab := dO
+				if r.Kind == GraphRule {
+					dTab = dG
+				}
+				want := dTab
+				if r.MLP != nil {
+					want = make([]float64, r.MLP.NumParams())
+					r.MLP.Backward(want, dTab, r.Kind, r.Rounds)
+				}
+				p, apply := ruleParams(r)
+				for i := range p {
+					old := p[i]
+					p[i] = old + fdStep
+					apply()
+					lp, sp := lossAt()
+					p[i] = old - fdStep
+					apply()
+					lm, sm := lossAt()
+					p[i] = old
+					apply()
+					if !slices.Equal(sp, base) || !slices.Equal(sm, base) {
+						skipped++
+						continue
+					}
+					checked++
+					fd := (lp - lm) / (2 * fdStep)
+					if !scalar.EqualWithinAbsOrRel(fd, want[i], 1e-8, tol) {
+						t.Errorf("%s rule parameter %d: gradient %v, finite difference %v", r.Kind, i, want[i], fd)
+					}
+				}
+			}
+			t.Logf("%d checked, %d skipped", checked, skipped)
+			if skipped > checked/10 {
+				t.Errorf("%d of %d perturbations changed patterns or predictions", skipped, checked+skipped)
+			}
+		})
+	}
+}
