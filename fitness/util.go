@@ -1,0 +1,5 @@
+package fitness
+
+import "math"
+
+var inf = math.Inf(1)
