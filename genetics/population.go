@@ -87,6 +87,8 @@ type Population struct {
 	genSeed   uint64
 	gen       int
 	cnt       []int
+	parents   []int32  // per chunk: two parents per offspring
+	sinks     []uint64 // per chunk: keeps the prefetching loads alive
 	errs      []error
 	counter   atomic.Int64
 	wg        sync.WaitGroup
@@ -168,6 +170,8 @@ func NewPopulation(cfg *PopulationConfig, enc *Encoding, loss Loss, fit Fitness,
 	p.l = make([]float64, p.n)
 	p.alias = newAliasTable(p.n)
 	p.cnt = make([]int, p.chunks*P)
+	p.parents = make([]int32, 2*p.chunks*chunkSize)
+	p.sinks = make([]uint64, p.chunks)
 	p.errs = make([]error, p.chunks)
 	p.planes = make([]uint64, bits.Len(uint(p.n))*p.W)
 
@@ -382,9 +386,28 @@ func (p *Population) reproduceChunk(c int) {
 	if p.mu > 0 {
 		nextMut = p.geom(&g)
 	}
+	// Parents first, so that the rows of the next offspring's parents can
+	// be touched (prefetched) while the current offspring is made.
+	par := p.parents[2*c*chunkSize : 2*(c+1)*chunkSize]
+	for r := range hi - lo {
+		par[2*r] = int32(p.alias.sample(g.next()))
+		if !p.clonal {
+			par[2*r+1] = int32(p.alias.sample(g.next()))
+		} else {
+			par[2*r+1] = par[2*r]
+		}
+	}
+	var sink uint64
 	for j := lo; j < hi; j++ {
+		r := j - lo
+		if r+1 < hi-lo {
+			na, nb := p.cur[int(par[2*r+2])*W:][:W], p.cur[int(par[2*r+3])*W:][:W]
+			for w := 0; w < W; w += 8 {
+				sink += na[w] ^ nb[w]
+			}
+		}
 		child := p.next[j*W : (j+1)*W]
-		pa := p.cur[p.alias.sample(g.next())*W:][:W]
+		pa := p.cur[int(par[2*r])*W:][:W]
 		if p.clonal {
 			copy(child, pa)
 			if p.cols == nil {
@@ -397,11 +420,29 @@ func (p *Population) reproduceChunk(c int) {
 				}
 			}
 		} else {
-			pb := p.cur[p.alias.sample(g.next())*W:][:W]
+			pb := p.cur[int(par[2*r+1])*W:][:W]
 			if p.cols == nil {
-				for q := range P {
-					cnt[q] = recombine(child[q*p.wpc:(q+1)*p.wpc], pa[q*p.wpc:(q+1)*p.wpc], pb[q*p.wpc:(q+1)*p.wpc], &g)
+				// The hot loop: recombination and popcount of each
+				// coefficient's words, with the mask generator inlined.
+				wpc := p.wpc
+				s := g.s
+				for q := range cnt {
+					ca := pa[q*wpc : (q+1)*wpc]
+					cb := pb[q*wpc : (q+1)*wpc]
+					cc := child[q*wpc : (q+1)*wpc]
+					cb, cc = cb[:len(ca)], cc[:len(ca)]
+					k := 0
+					for w, va := range ca {
+						s += wyP0
+						hi, lo := bits.Mul64(s, s^wyP1)
+						m := hi ^ lo
+						v := va&m | cb[w]&^m
+						cc[w] = v
+						k += bits.OnesCount64(v)
+					}
+					cnt[q] = k
 				}
+				g.s = s
 			} else {
 				recombine(child, pa, pb, &g)
 			}
@@ -431,6 +472,7 @@ func (p *Population) reproduceChunk(c int) {
 			p.decodeRow(y, child)
 		}
 	}
+	p.sinks[c] = sink
 }
 
 // recombine writes child = (a & m) | (b &^ m) word by word with random
