@@ -166,7 +166,7 @@ func readIDX(r io.Reader, name string, want uint32) (*IDX, error) {
 // allocate the announced size. On a short read it returns the bytes read
 // and io.ErrUnexpectedEOF or io.EOF.
 func readN(r io.Reader, size int64) ([]byte, error) {
-	buf := make([]byte, 0, min(size, 1<<20))
+	buf := make([]byte, 0, min(size, 1<<16))
 	for int64(len(buf)) < size {
 		if len(buf) == cap(buf) {
 			buf = slices.Grow(buf, int(min(int64(cap(buf)), size-int64(len(buf)))))
