@@ -33,7 +33,11 @@
 // internal/seed with purpose seed.Data (teachers, calibration, points) or
 // seed.Sample (subsets), one stream per data set and role, so the same
 // seed always gives the same sets, and the teacher, the training points
-// and the test points come from different streams.
+// and the test points come from different streams. The stream index is
+// id<<8 | role with id 1 halfspace, 2 relu1, 3 relu2, 4 rnn, 5 mnist,
+// 6 fashion and role 0 teacher, 1 training points or subset, 2 test
+// points or subset, 3 calibration points. Points are drawn in sequence,
+// so Options.TrainSize n gives the first n points of a larger set.
 //
 // # Image sets
 //
