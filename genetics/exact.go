@@ -561,6 +561,9 @@ func (d *Dynamics) Exact(dst, x []float64) (ExactResult, error) {
 		return res, err
 	}
 	wbar := 1 + mf
+	if !(wbar > 0) {
+		return res, fmt.Errorf("genetics: mean fitness W̄=%g is not positive (θ=%g, L̃=%g)", wbar, d.fit.Theta, res.MeanLoss)
+	}
 	for i, xi := range x {
 		wplus := wbar + (1-xi)*d.df[i]
 		dst[i] = xi * wplus / wbar

@@ -7,6 +7,11 @@ import (
 	"fmt"
 )
 
+var (
+	_ encoding.BinaryMarshaler   = (*Population)(nil)
+	_ encoding.BinaryUnmarshaler = (*Population)(nil)
+)
+
 const populationMagic = "evolve/genetics.Population v1\n"
 
 // MarshalBinary saves the state of the population: its genomes, generation,
@@ -91,6 +96,10 @@ func (p *Population) UnmarshalBinary(data []byte) error {
 		p.cur[k] = binary.LittleEndian.Uint64(b[8*k:])
 	}
 	p.pairs = pairs
+	if len(p.ldLoc) < len(pairs) {
+		p.ldLoc = make([]int32, len(pairs))
+		p.ldCount = make([]int32, 3*len(pairs)/2)
+	}
 	p.gen = int(h[4])
 	for j := range p.n {
 		p.decodeRow(p.ys[j*p.P:(j+1)*p.P], p.cur[j*p.W:(j+1)*p.W])

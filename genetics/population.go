@@ -93,7 +93,10 @@ type Population struct {
 	counter   atomic.Int64
 	wg        sync.WaitGroup
 	pairs     []int32
-	planes    []uint64
+	acc       []uint64 // Frequencies: byte-wide lane counters, 8 per word
+	bitCount  []int32  // Frequencies: count per bit of a genome
+	ldLoc     []int32  // LD: word<<6 | bit of each paired locus
+	ldCount   []int32  // LD: counts of a, b and ab per pair
 }
 
 // NewPopulation returns a population at generation 0 for the encoding, loss
@@ -173,7 +176,8 @@ func NewPopulation(cfg *PopulationConfig, enc *Encoding, loss Loss, fit Fitness,
 	p.parents = make([]int32, 2*p.chunks*chunkSize)
 	p.sinks = make([]uint64, p.chunks)
 	p.errs = make([]error, p.chunks)
-	p.planes = make([]uint64, bits.Len(uint(p.n))*p.W)
+	p.acc = make([]uint64, 8*p.W)
+	p.bitCount = make([]int32, 64*p.W)
 
 	g := fastGen{s: splitmix64(src.Uint64())}
 	p.initGenomes(&g, c.Start)
@@ -187,6 +191,8 @@ func NewPopulation(cfg *PopulationConfig, enc *Encoding, loss Loss, fit Fitness,
 			}
 			p.pairs[2*k], p.pairs[2*k+1] = int32(a), int32(b)
 		}
+		p.ldLoc = make([]int32, 2*c.LDPairs)
+		p.ldCount = make([]int32, 3*c.LDPairs)
 	}
 	for j := range p.n {
 		p.decodeRow(p.ys[j*P:(j+1)*P], p.cur[j*p.W:(j+1)*p.W])

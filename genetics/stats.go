@@ -3,7 +3,6 @@ package genetics
 import (
 	"fmt"
 	"math"
-	"math/bits"
 )
 
 // Stats are statistics of one generation of a Population.
@@ -67,33 +66,51 @@ func resize(s []float64, n int) []float64 {
 }
 
 // Frequencies writes the frequency of allele +ε at every locus into dst
-// (length Loci). It counts all loci at once with bit-sliced counters.
+// (length Loci). It counts 64 loci per word operation: byte-wide counters
+// for every bit lane, flushed every 255 individuals.
 func (p *Population) Frequencies(dst []float64) {
 	if len(dst) != p.loci {
 		panic(fmt.Sprintf("genetics: %d frequencies for %d loci", len(dst), p.loci))
 	}
+	const lanes = 0x0101010101010101
 	W := p.W
-	K := bits.Len(uint(p.n))
-	planes := p.planes[:K*W]
-	clear(planes)
-	for j := range p.n {
-		for w, v := range p.cur[j*W : (j+1)*W] {
-			carry := v
-			for k := 0; carry != 0; k++ {
-				pl := &planes[k*W+w]
-				t := *pl & carry
-				*pl ^= carry
-				carry = t
+	acc := p.acc[:8*W]
+	cnt := p.bitCount[:64*W]
+	clear(acc)
+	clear(cnt)
+	flush := func() {
+		for w := range W {
+			for b := range 8 {
+				a := acc[8*w+b]
+				for k := range 8 {
+					cnt[64*w+8*k+b] += int32(a >> (8 * k) & 0xff)
+				}
 			}
 		}
+		clear(acc)
 	}
+	rows := 0
+	for j := range p.n {
+		for w, v := range p.cur[j*W : (j+1)*W] {
+			a := acc[8*w : 8*w+8 : 8*w+8]
+			a[0] += v & lanes
+			a[1] += v >> 1 & lanes
+			a[2] += v >> 2 & lanes
+			a[3] += v >> 3 & lanes
+			a[4] += v >> 4 & lanes
+			a[5] += v >> 5 & lanes
+			a[6] += v >> 6 & lanes
+			a[7] += v >> 7 & lanes
+		}
+		if rows++; rows == 255 {
+			flush()
+			rows = 0
+		}
+	}
+	flush()
 	for i := range dst {
 		w, b := p.enc.Locus(i)
-		c := 0
-		for k := range K {
-			c |= int(planes[k*W+w]>>b&1) << k
-		}
-		dst[i] = float64(c) / float64(p.n)
+		dst[i] = float64(cnt[64*w+int(b)]) / float64(p.n)
 	}
 }
 
@@ -104,20 +121,29 @@ func (p *Population) LD() float64 {
 		return math.NaN()
 	}
 	W := p.W
-	s := 0.0
-	for k := 0; k < len(p.pairs); k += 2 {
-		wa, ba := p.enc.Locus(int(p.pairs[k]))
-		wb, bb := p.enc.Locus(int(p.pairs[k+1]))
-		var na, nb, nab int
-		for j := range p.n {
-			row := p.cur[j*W : (j+1)*W]
-			a, b := int(row[wa]>>ba&1), int(row[wb]>>bb&1)
-			na += a
-			nb += b
-			nab += a & b
-		}
-		n := float64(p.n)
-		s += math.Abs(float64(nab)/n - float64(na)/n*float64(nb)/n)
+	np := len(p.pairs) / 2
+	loc, c := p.ldLoc[:2*np], p.ldCount[:3*np]
+	for k := range 2 * np {
+		w, b := p.enc.Locus(int(p.pairs[k]))
+		loc[k] = int32(w)<<6 | int32(b)
 	}
-	return s / float64(len(p.pairs)/2)
+	clear(c)
+	for j := range p.n {
+		row := p.cur[j*W : (j+1)*W]
+		for k := range np {
+			la, lb := loc[2*k], loc[2*k+1]
+			a := int32(row[la>>6] >> (la & 63) & 1)
+			b := int32(row[lb>>6] >> (lb & 63) & 1)
+			c[3*k] += a
+			c[3*k+1] += b
+			c[3*k+2] += a & b
+		}
+	}
+	n := float64(p.n)
+	s := 0.0
+	for k := range np {
+		fa, fb, fab := float64(c[3*k])/n, float64(c[3*k+1])/n, float64(c[3*k+2])/n
+		s += math.Abs(fab - fa*fb)
+	}
+	return s / float64(np)
 }

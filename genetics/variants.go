@@ -76,6 +76,9 @@ func (d *Dynamics) Increment(dst, x []float64, v Variant) (ExactResult, error) {
 		if err != nil {
 			return res, err
 		}
+		if !(1+mf > 0) {
+			return res, fmt.Errorf("genetics: mean fitness W̄=%g is not positive (θ=%g, L̃=%g)", 1+mf, theta, res.MeanLoss)
+		}
 		for i, xi := range x {
 			dst[i] = xi * (1 - xi) * d.df[i] / (1 + mf)
 		}
