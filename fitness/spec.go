@@ -1,0 +1,132 @@
+package fitness
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/evolve-toolkit/evolve/dataset"
+	"github.com/evolve-toolkit/evolve/internal/seed"
+	"github.com/evolve-toolkit/evolve/plasticity"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Spec describes a landscape in a form a config file can hold; Build
+// makes it. The zero value is the default landscape of "evolve run": the
+// output rule of a |V| = 100, k = 50, T = 1 network on halfspace.
+type Spec struct {
+	// Kind is "output-rule" (the default), "full-rule", "quadratic" or "linear-ce".
+	Kind string `toml:"kind" json:"kind"`
+	// Dataset names the data set of the plasticity and linear-ce
+	// landscapes. If Dataset is "", "halfspace" is used.
+	Dataset string `toml:"dataset" json:"dataset"`
+	// DataDir is the folder of the IDX files for mnist and fashion.
+	DataDir string `toml:"data_dir" json:"data_dir,omitempty"`
+	// Batch is the number of examples of the fixed batch. If Batch is 0, 500 is used.
+	Batch int `toml:"batch" json:"batch"`
+	// Network configures the plasticity landscapes. Its zero fields take
+	// the plasticity defaults, except Nodes (default 100).
+	Network plasticity.Config `toml:"network" json:"network"`
+	// Graph puts the graph rule's entries in Y (full-rule, T ≥ 2).
+	Graph bool `toml:"graph" json:"graph"`
+	// Loss is "ce" (the default) or "mse".
+	Loss plasticity.Loss `toml:"loss" json:"loss"`
+	// Dim is P for the quadratic and linear-ce landscapes. If Dim is 0, 4 is used.
+	Dim int `toml:"dim" json:"dim"`
+	// Curvature holds the diagonal Hessian of the quadratic; nil means
+	// 1, 2, …, Dim.
+	Curvature []float64 `toml:"curvature" json:"curvature,omitempty"`
+	// Optimum is the quadratic's minimiser; nil means 0.1·(1, −1, 1, …).
+	Optimum []float64 `toml:"optimum" json:"optimum,omitempty"`
+	// Seed seeds the data, the network and the random parts of the landscape.
+	Seed uint64 `toml:"seed" json:"seed"`
+}
+
+// Defaults returns s with its zero fields set.
+func (s Spec) Defaults() Spec {
+	if s.Kind == "" {
+		s.Kind = "output-rule"
+	}
+	if s.Dataset == "" {
+		s.Dataset = "halfspace"
+	}
+	if s.Batch == 0 {
+		s.Batch = 500
+	}
+	if s.Network.Nodes == 0 {
+		s.Network.Nodes = 100
+	}
+	if s.Loss == "" {
+		s.Loss = plasticity.CrossEntropy
+	}
+	if s.Dim == 0 {
+		s.Dim = 4
+	}
+	if s.Curvature == nil && s.Kind == "quadratic" {
+		for i := 0; i < s.Dim; i++ {
+			s.Curvature = append(s.Curvature, float64(i+1))
+		}
+	}
+	if s.Optimum == nil && s.Kind == "quadratic" {
+		for i := 0; i < s.Dim; i++ {
+			s.Optimum = append(s.Optimum, 0.1*math.Pow(-1, float64(i)))
+		}
+	}
+	if s.Network.Seed == 0 {
+		s.Network.Seed = s.Seed
+	}
+	return s
+}
+
+// Validate reports the first problem of the spec.
+func (s Spec) Validate() error {
+	s = s.Defaults()
+	switch s.Kind {
+	case "output-rule", "full-rule", "quadratic", "linear-ce":
+	default:
+		return fmt.Errorf("fitness: landscape kind must be output-rule, full-rule, quadratic or linear-ce, got %q", s.Kind)
+	}
+	if s.Batch < 1 {
+		return fmt.Errorf("fitness: batch must be positive, got %d", s.Batch)
+	}
+	if s.Kind == "quadratic" && (len(s.Curvature) != s.Dim || len(s.Optimum) != s.Dim) {
+		return fmt.Errorf("fitness: quadratic of dimension %d needs %d curvatures and optimum values, got %d and %d", s.Dim, s.Dim, len(s.Curvature), len(s.Optimum))
+	}
+	for i, c := range s.Curvature {
+		if !(c >= 0) {
+			return fmt.Errorf("fitness: curvature[%d] = %v must be ≥ 0", i, c)
+		}
+	}
+	return s.Loss.Validate()
+}
+
+// Build makes the landscape.
+func (s Spec) Build() (Landscape, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	s = s.Defaults()
+	if s.Kind == "quadratic" {
+		return NewDiagQuadratic(s.Curvature, s.Optimum, 0), nil
+	}
+	sp, err := dataset.Load(s.Dataset, &dataset.Options{Dir: s.DataDir, Seed: s.Seed, TrainSize: s.Batch, TestSize: 1})
+	if err != nil {
+		return nil, err
+	}
+	b := sp.Train
+	switch s.Kind {
+	case "output-rule":
+		return NewOutputRule(s.Network, b, &OutputRuleSettings{Loss: s.Loss})
+	case "full-rule":
+		return NewFullRule(s.Network, b, &FullRuleSettings{Graph: s.Graph, Loss: s.Loss})
+	}
+	// linear-ce: a linear classifier whose weights are a random linear map of Y.
+	rng := seed.New(s.Seed, seed.Rule, 0)
+	md := b.Labels * b.Dim
+	M := mat.NewDense(md, s.Dim, nil)
+	for i := 0; i < md; i++ {
+		for j := 0; j < s.Dim; j++ {
+			M.Set(i, j, rng.NormFloat64()/math.Sqrt(float64(s.Dim)))
+		}
+	}
+	return &LinearCE{X: b.Dense(), Labels: b.Y, M: M, Classes: b.Labels}, nil
+}

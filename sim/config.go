@@ -1,0 +1,197 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/evolve-toolkit/evolve/fitness"
+	"github.com/evolve-toolkit/evolve/genetics"
+)
+
+// Config is a comparison of evolution and gradient descent on one
+// landscape. The zero value is the default run of "evolve run".
+type Config struct {
+	// Generations is the number of generations (and steps). If
+	// Generations is 0, 200 is used.
+	Generations int `toml:"generations" json:"generations"`
+	// Seed seeds everything random: landscape, start frequencies,
+	// populations.
+	Seed uint64 `toml:"seed" json:"seed"`
+	// Landscape is the fitness landscape.
+	Landscape fitness.Spec `toml:"landscape" json:"landscape"`
+	// Genetics configures the encoding, the selection and the population.
+	Genetics Genetics `toml:"genetics" json:"genetics"`
+	// Runs lists the runs to compare.
+	Runs Runs `toml:"runs" json:"runs"`
+}
+
+// Genetics configures the encoding of the coefficients and the selection.
+type Genetics struct {
+	// Loci is the number of loci per coefficient. If Loci is 0, 10 is used.
+	Loci int `toml:"loci" json:"loci"`
+	// Eps is the allele effect ε. If Eps is 0, 0.05 is used.
+	Eps float64 `toml:"eps" json:"eps"`
+	// Offset holds the offsets c_p; nil means 0.
+	Offset []float64 `toml:"offset" json:"offset,omitempty"`
+	// Fitness is "linear" (w = 1 − θL, the default) or "exp" (w = exp(−θL)).
+	Fitness string `toml:"fitness" json:"fitness"`
+	// Theta is the selection strength θ. If Theta is 0, 0.02 is used.
+	Theta float64 `toml:"theta" json:"theta"`
+	// Start is the start frequency of allele +ε. If Start is 0, 0.5 is used.
+	Start float64 `toml:"start" json:"start"`
+	// Spread, if positive, draws each locus's start frequency uniformly
+	// from [Start − Spread, Start + Spread] (seeded).
+	Spread float64 `toml:"spread" json:"spread"`
+	// Population is N for Wright–Fisher runs. If Population is 0, 1000 is used.
+	Population int `toml:"population" json:"population"`
+	// Clonal turns off recombination in Wright–Fisher runs.
+	Clonal bool `toml:"clonal" json:"clonal"`
+	// Mu is the mutation rate of Wright–Fisher runs.
+	Mu float64 `toml:"mu" json:"mu"`
+	// Method is how the exact expectations are evaluated: "auto" (the
+	// default), "enumeration" or "monte-carlo".
+	Method string `toml:"method" json:"method"`
+	// Samples is the number of Monte Carlo samples. If Samples is 0, 1024 is used.
+	Samples int `toml:"samples" json:"samples"`
+}
+
+// Runs lists the runs of a comparison and their settings.
+type Runs struct {
+	// Evolution lists evolution runs: "exact", "mean-field", "paper",
+	// "wright-fisher". If nil, exact and wright-fisher are run.
+	Evolution []string `toml:"evolution" json:"evolution"`
+	// Gradient lists gradient runs: "gd", "adam", "natural", "lande". If
+	// nil, all four are run.
+	Gradient []string `toml:"gradient" json:"gradient"`
+	// GDRate is the step size of "gd". If GDRate is 0, θ times the mean
+	// genetic variance per coefficient at the start is used, which makes
+	// the first gd step equal Lande's with disjoint loci.
+	GDRate float64 `toml:"gd_rate" json:"gd_rate"`
+	// AdamRate is the learning rate of "adam". If AdamRate is 0, 0.01 is used.
+	AdamRate float64 `toml:"adam_rate" json:"adam_rate"`
+	// CheckpointEvery is the checkpoint interval in generations. If it is
+	// 0, 50 is used; negative turns checkpoints off.
+	CheckpointEvery int `toml:"checkpoint_every" json:"checkpoint_every"`
+}
+
+var (
+	evolutionKinds = []string{"exact", "mean-field", "paper", "wright-fisher"}
+	gradientKinds  = []string{"gd", "adam", "natural", "lande"}
+)
+
+// Defaults returns c with its zero fields set.
+func (c Config) Defaults() Config {
+	if c.Generations == 0 {
+		c.Generations = 200
+	}
+	c.Landscape.Seed = c.Seed
+	c.Landscape = c.Landscape.Defaults()
+	g := &c.Genetics
+	if g.Loci == 0 {
+		g.Loci = 10
+	}
+	if g.Eps == 0 {
+		g.Eps = 0.05
+	}
+	if g.Fitness == "" {
+		g.Fitness = "linear"
+	}
+	if g.Theta == 0 {
+		g.Theta = 0.02
+	}
+	if g.Start == 0 {
+		g.Start = 0.5
+	}
+	if g.Population == 0 {
+		g.Population = 1000
+	}
+	if g.Method == "" {
+		g.Method = "auto"
+	}
+	if g.Samples == 0 {
+		g.Samples = 1024
+	}
+	r := &c.Runs
+	if r.Evolution == nil {
+		r.Evolution = []string{"exact", "wright-fisher"}
+	}
+	if r.Gradient == nil {
+		r.Gradient = slices.Clone(gradientKinds)
+	}
+	if r.AdamRate == 0 {
+		r.AdamRate = 0.01
+	}
+	if r.CheckpointEvery == 0 {
+		r.CheckpointEvery = 50
+	}
+	return c
+}
+
+// Validate reports every problem of the configuration.
+func (c Config) Validate() error {
+	c = c.Defaults()
+	var errs []error
+	if c.Generations < 0 {
+		errs = append(errs, fmt.Errorf("generations must be positive, got %d", c.Generations))
+	}
+	if err := c.Landscape.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	g := c.Genetics
+	if g.Loci < 1 || g.Eps <= 0 {
+		errs = append(errs, fmt.Errorf("genetics: loci (%d) and eps (%v) must be positive", g.Loci, g.Eps))
+	}
+	if g.Fitness != "linear" && g.Fitness != "exp" {
+		errs = append(errs, fmt.Errorf("genetics: fitness must be \"linear\" or \"exp\", got %q", g.Fitness))
+	}
+	if !(g.Theta > 0) {
+		errs = append(errs, fmt.Errorf("genetics: theta must be positive, got %v", g.Theta))
+	}
+	if !(g.Start > 0 && g.Start < 1) || g.Spread < 0 || g.Start-g.Spread < 0 || g.Start+g.Spread > 1 {
+		errs = append(errs, fmt.Errorf("genetics: start frequencies [%v − %v, %v + %v] must lie in (0, 1)", g.Start, g.Spread, g.Start, g.Spread))
+	}
+	if g.Population < 1 {
+		errs = append(errs, fmt.Errorf("genetics: population must be positive, got %d", g.Population))
+	}
+	if _, err := parseMethod(g.Method); err != nil {
+		errs = append(errs, err)
+	}
+	for _, e := range c.Runs.Evolution {
+		if !slices.Contains(evolutionKinds, e) {
+			errs = append(errs, fmt.Errorf("runs: unknown evolution run %q (want %v)", e, evolutionKinds))
+		}
+	}
+	for _, e := range c.Runs.Gradient {
+		if !slices.Contains(gradientKinds, e) {
+			errs = append(errs, fmt.Errorf("runs: unknown gradient run %q (want %v)", e, gradientKinds))
+		}
+	}
+	if len(c.Runs.Evolution)+len(c.Runs.Gradient) == 0 {
+		errs = append(errs, errors.New("runs: nothing to run"))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("sim: invalid config: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+func parseMethod(s string) (genetics.Method, error) {
+	switch s {
+	case "auto", "":
+		return genetics.Auto, nil
+	case "enumeration":
+		return genetics.Enumeration, nil
+	case "monte-carlo":
+		return genetics.MonteCarlo, nil
+	}
+	return 0, fmt.Errorf("genetics: method must be auto, enumeration or monte-carlo, got %q", s)
+}
+
+func (g Genetics) fitness() genetics.Fitness {
+	k := genetics.Linear
+	if g.Fitness == "exp" {
+		k = genetics.Exp
+	}
+	return genetics.Fitness{Kind: k, Theta: g.Theta}
+}

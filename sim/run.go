@@ -1,0 +1,213 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+
+	"github.com/evolve-toolkit/evolve/fitness"
+	"github.com/evolve-toolkit/evolve/genetics"
+	"github.com/evolve-toolkit/evolve/internal/seed"
+)
+
+// Settings control Run. The zero value (or nil) runs silently without
+// checkpoints.
+type Settings struct {
+	// Progress, if not nil, is called after every generation.
+	Progress func(gen, total int)
+	// Checkpoint, if not nil, receives the whole state every
+	// cfg.Runs.CheckpointEvery generations; the caller stores it (the
+	// command writes it atomically).
+	Checkpoint func(state []byte) error
+	// Resume, if not nil, is a state received by Checkpoint; the run
+	// continues from it and ends with the same result as an
+	// uninterrupted run.
+	Resume []byte
+	// Stop, if not nil, is polled after every generation; when it returns
+	// true the run checkpoints and returns ErrStopped.
+	Stop func() bool
+}
+
+// ErrStopped is returned by Run when Settings.Stop asked it to stop.
+var ErrStopped = errors.New("sim: stopped")
+
+// Result is the outcome of a comparison.
+type Result struct {
+	// Config is the configuration with defaults applied.
+	Config Config
+	// Runs names the runs in order; Kinds gives their kinds.
+	Runs, Kinds []string
+	// Observations holds every run at every generation 0..Generations,
+	// generation-major in the order of Runs.
+	Observations []Observation
+	// Method is how the exact expectations were evaluated.
+	Method string
+}
+
+// checkpoint is the saved state of a run.
+type checkpoint struct {
+	Config       Config
+	Generation   int
+	States       [][]byte
+	Observations []Observation
+}
+
+// Run compares the configured evolution and gradient runs on the
+// landscape land (usually cfg.Landscape.Build()).
+func Run(cfg Config, land fitness.Landscape, s *Settings) (*Result, error) {
+	if s == nil {
+		s = &Settings{}
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.Defaults()
+	P := land.Dim()
+	g := cfg.Genetics
+	if g.Offset != nil && len(g.Offset) != P {
+		return nil, fmt.Errorf("sim: %d offsets for %d coefficients", len(g.Offset), P)
+	}
+	enc := &genetics.Encoding{P: P, N: g.Loci, Eps: g.Eps, Offset: g.Offset}
+	if err := enc.Validate(); err != nil {
+		return nil, err
+	}
+	x0 := make([]float64, enc.Loci())
+	rng := seed.New(cfg.Seed, seed.Genetics, 0)
+	for i := range x0 {
+		x0[i] = g.Start
+		if g.Spread > 0 {
+			x0[i] = g.Start - g.Spread + 2*g.Spread*rng.Float64()
+		}
+	}
+	c := &common{land: land, enc: enc, fit: g.fitness(), x0: x0, cfg: cfg}
+	var runs []runner
+	for _, e := range cfg.Runs.Evolution {
+		switch e {
+		case "wright-fisher":
+			r, err := newWFRun(c)
+			if err != nil {
+				return nil, err
+			}
+			runs = append(runs, r)
+		default:
+			v := map[string]genetics.Variant{"exact": genetics.VariantExact, "mean-field": genetics.VariantMeanField, "paper": genetics.VariantPaper}[e]
+			r, err := newMapRun(c, e, v)
+			if err != nil {
+				return nil, err
+			}
+			runs = append(runs, r)
+		}
+	}
+	gdRate := cfg.Runs.GDRate
+	if gdRate == 0 {
+		gdRate = c.fit.Theta * geneticVariance(enc, x0) / float64(P)
+	}
+	for _, e := range cfg.Runs.Gradient {
+		if e == "natural" {
+			r, err := newMapRun(c, "natural", genetics.VariantNatural)
+			if err != nil {
+				return nil, err
+			}
+			runs = append(runs, r)
+			continue
+		}
+		runs = append(runs, newGradRun(c, e, gdRate))
+	}
+	res := &Result{Config: cfg}
+	for _, r := range runs {
+		res.Runs = append(res.Runs, r.name())
+		res.Kinds = append(res.Kinds, r.kind())
+	}
+	start := 0
+	if s.Resume != nil {
+		var cp checkpoint
+		if err := decodeState(s.Resume, &cp); err != nil {
+			return nil, fmt.Errorf("sim: reading checkpoint: %w", err)
+		}
+		if !reflect.DeepEqual(cp.Config, cfg) {
+			return nil, errors.New("sim: the checkpoint was written by a different configuration")
+		}
+		if len(cp.States) != len(runs) {
+			return nil, fmt.Errorf("sim: checkpoint has %d runs, the config %d", len(cp.States), len(runs))
+		}
+		for i, r := range runs {
+			if err := r.restore(cp.States[i]); err != nil {
+				return nil, fmt.Errorf("sim: restoring %s: %w", r.name(), err)
+			}
+		}
+		start = cp.Generation
+		res.Observations = cp.Observations
+	}
+	save := func(gen int) error {
+		if s.Checkpoint == nil {
+			return nil
+		}
+		cp := checkpoint{Config: cfg, Generation: gen, Observations: res.Observations}
+		for _, r := range runs {
+			b, err := r.state()
+			if err != nil {
+				return fmt.Errorf("sim: saving %s: %w", r.name(), err)
+			}
+			cp.States = append(cp.States, b)
+		}
+		b, err := encodeState(cp)
+		if err != nil {
+			return err
+		}
+		return s.Checkpoint(b)
+	}
+	obs := make([]Observation, len(runs))
+	for t := start; t <= cfg.Generations; t++ {
+		for i, r := range runs {
+			o := &obs[i]
+			*o = Observation{Generation: t, Run: r.name(), Kind: r.kind()}
+			if err := r.observe(o); err != nil {
+				return res, err
+			}
+			o.Distance = dist(o.Y, obs[0].Y)
+		}
+		res.Observations = append(res.Observations, obs...)
+		if t == cfg.Generations {
+			break
+		}
+		for _, r := range runs {
+			if err := r.step(); err != nil {
+				return res, err
+			}
+		}
+		if s.Progress != nil {
+			s.Progress(t+1, cfg.Generations)
+		}
+		if every := cfg.Runs.CheckpointEvery; every > 0 && (t+1)%every == 0 {
+			if err := save(t + 1); err != nil {
+				return res, err
+			}
+		}
+		if s.Stop != nil && s.Stop() {
+			if err := save(t + 1); err != nil {
+				return res, err
+			}
+			return res, ErrStopped
+		}
+	}
+	return res, nil
+}
+
+func dist(a, b []float64) float64 {
+	var s float64
+	for i := range a {
+		d := a[i] - b[i]
+		s += d * d
+	}
+	return math.Sqrt(s)
+}
+
+// Final returns the observations of the last generation, in run order.
+func (r *Result) Final() []Observation {
+	n := len(r.Runs)
+	if len(r.Observations) < n {
+		return nil
+	}
+	return r.Observations[len(r.Observations)-n:]
+}

@@ -1,0 +1,324 @@
+package sim
+
+import (
+	"bytes"
+	"encoding/gob"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/evolve-toolkit/evolve/fitness"
+	"github.com/evolve-toolkit/evolve/genetics"
+	"github.com/evolve-toolkit/evolve/internal/seed"
+	"github.com/evolve-toolkit/evolve/plasticity"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Observation is the state of one run at one generation.
+type Observation struct {
+	// Generation is t.
+	Generation int
+	// Run names the run ("exact", "gd", …) and Kind is "evolution" or "gradient".
+	Run, Kind string
+	// Y holds the (mean) coefficients.
+	Y []float64
+	// Loss is L(Ȳ), the loss at the mean coefficients.
+	Loss float64
+	// MeanLoss is L̃ = E[L(Y)] over the population (NaN where undefined).
+	MeanLoss float64
+	// MeanFitness is the population's mean fitness (NaN where undefined).
+	MeanFitness float64
+	// GeneticVariance is Σ_p Var(Y_p) (NaN where undefined).
+	GeneticVariance float64
+	// Distance is ‖Ȳ − Ȳ_ref‖₂ to the reference run at the same generation.
+	Distance float64
+	// FreqQuantiles holds the 0, 25, 50, 75 and 100 % quantiles of the
+	// allele frequencies (NaN where there are none).
+	FreqQuantiles [5]float64
+}
+
+type runner interface {
+	name() string
+	kind() string
+	// observe fills o for the current generation.
+	observe(o *Observation) error
+	// step advances one generation.
+	step() error
+	state() ([]byte, error)
+	restore([]byte) error
+}
+
+// common holds what every run shares.
+type common struct {
+	land fitness.Landscape
+	enc  *genetics.Encoding
+	fit  genetics.Fitness
+	x0   []float64
+	cfg  Config
+}
+
+func lossOf(l fitness.Landscape) genetics.LossFunc {
+	return genetics.LossFunc{N: l.Dim(), Func: l.Loss, Grad: func(dst, y []float64) { l.Gradient(dst, y) }}
+}
+
+func quantiles(x []float64) [5]float64 {
+	var q [5]float64
+	if len(x) == 0 {
+		for i := range q {
+			q[i] = math.NaN()
+		}
+		return q
+	}
+	s := slices.Clone(x)
+	slices.Sort(s)
+	for i, p := range []float64{0, 0.25, 0.5, 0.75, 1} {
+		q[i] = s[int(math.Round(p*float64(len(s)-1)))]
+	}
+	return q
+}
+
+func geneticVariance(enc *genetics.Encoding, x []float64) float64 {
+	cov := enc.Covariance(nil, x)
+	var v float64
+	for p := 0; p < enc.Coefficients(); p++ {
+		v += cov.At(p, p)
+	}
+	return v
+}
+
+func encodeState(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	err := gob.NewEncoder(&buf).Encode(v)
+	return buf.Bytes(), err
+}
+
+func decodeState(b []byte, v any) error {
+	return gob.NewDecoder(bytes.NewReader(b)).Decode(v)
+}
+
+// mapRun iterates a deterministic allele-frequency map: the exact map,
+// the mean-field map, the paper's literal recursion or the natural
+// gradient on L̃ (a gradient run, since it is one).
+type mapRun struct {
+	c       *common
+	label   string
+	variant genetics.Variant // VariantExact uses Dynamics.Exact
+	dyn     *genetics.Dynamics
+	x, next []float64
+	y       []float64
+	res     genetics.ExactResult
+	ready   bool // next holds the map of x
+}
+
+func newMapRun(c *common, label string, v genetics.Variant) (*mapRun, error) {
+	method, _ := parseMethod(c.cfg.Genetics.Method)
+	dyn, err := genetics.NewDynamics(c.enc, lossOf(c.land), c.fit, &genetics.ExactSettings{Method: method, Samples: c.cfg.Genetics.Samples, Seed: c.cfg.Seed})
+	if err != nil {
+		return nil, err
+	}
+	return &mapRun{c: c, label: label, variant: v, dyn: dyn, x: slices.Clone(c.x0), next: make([]float64, len(c.x0)), y: make([]float64, c.enc.Coefficients())}, nil
+}
+
+func (r *mapRun) name() string { return r.label }
+func (r *mapRun) kind() string {
+	if r.variant == genetics.VariantNatural {
+		return "gradient"
+	}
+	return "evolution"
+}
+
+// advance computes next = map(x) and the statistics of x.
+func (r *mapRun) advance() error {
+	if r.ready {
+		return nil
+	}
+	var err error
+	if r.variant == genetics.VariantExact {
+		r.res, err = r.dyn.Exact(r.next, r.x)
+	} else {
+		r.res, err = r.dyn.Increment(r.next, r.x, r.variant)
+		for i, xi := range r.x {
+			r.next[i] = min(1, max(0, xi+r.next[i]))
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("sim: %s: %w", r.label, err)
+	}
+	r.ready = true
+	return nil
+}
+
+func (r *mapRun) observe(o *Observation) error {
+	if err := r.advance(); err != nil {
+		return err
+	}
+	r.c.enc.Mean(r.y, r.x)
+	o.Y = slices.Clone(r.y)
+	o.Loss = r.c.land.Loss(r.y)
+	o.MeanLoss, o.MeanFitness = math.NaN(), math.NaN()
+	if r.variant == genetics.VariantExact || r.variant == genetics.VariantNatural {
+		o.MeanLoss = r.res.MeanLoss
+	}
+	if r.variant == genetics.VariantExact {
+		o.MeanFitness = r.res.MeanFitness
+	}
+	o.GeneticVariance = geneticVariance(r.c.enc, r.x)
+	o.FreqQuantiles = quantiles(r.x)
+	return nil
+}
+
+func (r *mapRun) step() error {
+	if err := r.advance(); err != nil {
+		return err
+	}
+	r.x, r.next = r.next, r.x
+	r.ready = false
+	return nil
+}
+
+func (r *mapRun) state() ([]byte, error) { return encodeState(r.x) }
+func (r *mapRun) restore(b []byte) error {
+	var x []float64
+	if err := decodeState(b, &x); err != nil {
+		return err
+	}
+	if len(x) != len(r.x) {
+		return fmt.Errorf("sim: %s: checkpoint has %d loci, want %d", r.label, len(x), len(r.x))
+	}
+	r.x, r.ready = x, false
+	return nil
+}
+
+// wfRun is a finite Wright–Fisher population.
+type wfRun struct {
+	c     *common
+	pop   *genetics.Population
+	stats genetics.Stats
+}
+
+func newWFRun(c *common) (*wfRun, error) {
+	g := c.cfg.Genetics
+	pop, err := genetics.NewPopulation(&genetics.PopulationConfig{N: g.Population, Clonal: g.Clonal, Mu: g.Mu, Start: c.x0},
+		c.enc, lossOf(c.land), c.fit, seed.PCG(c.cfg.Seed, seed.Genetics, 100))
+	if err != nil {
+		return nil, err
+	}
+	return &wfRun{c: c, pop: pop}, nil
+}
+
+func (r *wfRun) name() string { return "wright-fisher" }
+func (r *wfRun) kind() string { return "evolution" }
+func (r *wfRun) observe(o *Observation) error {
+	if err := r.pop.Stats(&r.stats); err != nil {
+		return fmt.Errorf("sim: wright-fisher: %w", err)
+	}
+	o.Y = slices.Clone(r.stats.MeanY)
+	o.Loss = r.c.land.Loss(o.Y)
+	o.MeanLoss = r.stats.MeanLoss
+	o.MeanFitness = r.stats.MeanFitness
+	var v float64
+	for _, vy := range r.stats.VarY {
+		v += vy
+	}
+	o.GeneticVariance = v
+	o.FreqQuantiles = quantiles(r.stats.Freq)
+	return nil
+}
+func (r *wfRun) step() error {
+	if err := r.pop.Step(); err != nil {
+		return fmt.Errorf("sim: wright-fisher: generation %d: %w", r.pop.Generation(), err)
+	}
+	return nil
+}
+func (r *wfRun) state() ([]byte, error) { return r.pop.MarshalBinary() }
+func (r *wfRun) restore(b []byte) error { return r.pop.UnmarshalBinary(b) }
+
+// gradRun is a gradient method on the phenotype Y: plain GD, Adam, or
+// Lande's GD preconditioned by the genetic covariance at the start.
+type gradRun struct {
+	c     *common
+	label string
+	y, g  []float64
+	rate  float64
+	G     *mat.SymDense // Lande
+	adam  *plasticity.Adam
+	gbuf  []float64
+}
+
+func newGradRun(c *common, label string, gdRate float64) *gradRun {
+	P := c.enc.Coefficients()
+	r := &gradRun{c: c, label: label, y: make([]float64, P), g: make([]float64, P), gbuf: make([]float64, P)}
+	c.enc.Mean(r.y, c.x0)
+	switch label {
+	case "gd":
+		r.rate = gdRate
+	case "adam":
+		r.adam = &plasticity.Adam{LR: c.cfg.Runs.AdamRate}
+	case "lande":
+		r.G = c.enc.Covariance(nil, c.x0)
+		r.rate = c.fit.Theta
+	}
+	return r
+}
+
+func (r *gradRun) name() string { return r.label }
+func (r *gradRun) kind() string { return "gradient" }
+func (r *gradRun) observe(o *Observation) error {
+	o.Y = slices.Clone(r.y)
+	o.Loss = r.c.land.Loss(r.y)
+	o.MeanLoss, o.MeanFitness, o.GeneticVariance = math.NaN(), math.NaN(), math.NaN()
+	o.FreqQuantiles = quantiles(nil)
+	return nil
+}
+func (r *gradRun) step() error {
+	l := r.c.land.Gradient(r.g, r.y)
+	if math.IsNaN(l) || math.IsInf(l, 0) {
+		return fmt.Errorf("sim: %s: loss is %v at Y = %v", r.label, l, r.y)
+	}
+	switch {
+	case r.adam != nil:
+		r.adam.Step(r.y, r.g)
+	case r.G != nil:
+		gv := mat.NewVecDense(len(r.gbuf), r.gbuf)
+		gv.MulVec(r.G, mat.NewVecDense(len(r.g), r.g))
+		for i := range r.y {
+			r.y[i] -= r.rate * r.gbuf[i]
+		}
+	default:
+		for i := range r.y {
+			r.y[i] -= r.rate * r.g[i]
+		}
+	}
+	return nil
+}
+
+type gradState struct {
+	Y    []float64
+	Adam []byte
+}
+
+func (r *gradRun) state() ([]byte, error) {
+	s := gradState{Y: r.y}
+	if r.adam != nil {
+		b, err := r.adam.MarshalBinary()
+		if err != nil {
+			return nil, err
+		}
+		s.Adam = b
+	}
+	return encodeState(s)
+}
+func (r *gradRun) restore(b []byte) error {
+	var s gradState
+	if err := decodeState(b, &s); err != nil {
+		return err
+	}
+	if len(s.Y) != len(r.y) {
+		return fmt.Errorf("sim: %s: checkpoint has %d coefficients, want %d", r.label, len(s.Y), len(r.y))
+	}
+	copy(r.y, s.Y)
+	if r.adam != nil {
+		return r.adam.UnmarshalBinary(s.Adam)
+	}
+	return nil
+}
