@@ -5,16 +5,21 @@ import (
 	"math"
 )
 
-// aliasTable samples an index in proportion to nonnegative weights in O(1)
-// (Walker 1977; construction after Vose 1991). Thresholds are 32-bit
-// fixed-point, so one 64-bit random number gives both the column (high 32
-// bits) and the coin (low 32 bits).
+// aliasTable samples an index in proportion to nonnegative weights in O(1).
+// Under weak selection (mean weight at least half the largest) it uses
+// rejection from the uniform distribution: draw i uniformly and accept it
+// with probability w_i/max w, at most 2 draws on average and a build of two
+// cheap passes. Otherwise it uses Walker's alias method (Walker 1977;
+// construction after Vose 1991). Thresholds are 32-bit fixed-point, so one
+// 64-bit random number gives both the index (high 32 bits) and the coin (low
+// 32 bits).
 type aliasTable struct {
-	thr   []uint64 // acceptance threshold in units of 2^-32; 1<<32 always accepts
-	alias []int32
-	q     []float64
-	small []int32
-	large []int32
+	reject bool     // rejection sampling; otherwise the alias method
+	thr    []uint64 // acceptance threshold in units of 2^-32; 1<<32 always accepts
+	alias  []int32
+	q      []float64
+	small  []int32
+	large  []int32
 }
 
 func newAliasTable(n int) *aliasTable {
@@ -34,6 +39,19 @@ func (a *aliasTable) build(w []float64) error {
 	}
 	if !(sum > 0) || math.IsInf(sum, 1) {
 		return fmt.Errorf("genetics: total fitness %g is not positive and finite", sum)
+	}
+	mx := 0.0
+	for _, v := range w {
+		if v > mx {
+			mx = v
+		}
+	}
+	if a.reject = sum >= 0.5*mx*float64(n); a.reject {
+		scale := (1 << 32) / mx
+		for i, v := range w {
+			a.thr[i] = uint64(v * scale)
+		}
+		return nil
 	}
 	scale := float64(n) / sum
 	small, large := a.small[:0], a.large[:0]
@@ -68,11 +86,17 @@ func (a *aliasTable) build(w []float64) error {
 	return nil
 }
 
-// sample returns an index from one uniform 64-bit number u.
-func (a *aliasTable) sample(u uint64) int {
-	i := int((u >> 32) * uint64(len(a.thr)) >> 32)
-	if u&0xffffffff < a.thr[i] {
-		return i
+// sample returns an index drawn with the generator g.
+func (a *aliasTable) sample(g *fastGen) int {
+	n := uint64(len(a.thr))
+	for {
+		u := g.next()
+		i := int((u >> 32) * n >> 32)
+		if u&0xffffffff < a.thr[i] {
+			return i
+		}
+		if !a.reject {
+			return int(a.alias[i])
+		}
 	}
-	return int(a.alias[i])
 }

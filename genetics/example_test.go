@@ -99,8 +99,8 @@ func ExampleNewPopulation() {
 	}
 	// Output:
 	// generation  0: mean Y = (-0.01, -0.00), mean loss 0.543
-	// generation 10: mean Y = (0.48, 0.47), mean loss 0.017
-	// generation 20: mean Y = (0.51, 0.50), mean loss 0.014
+	// generation 10: mean Y = (0.49, 0.47), mean loss 0.017
+	// generation 20: mean Y = (0.50, 0.50), mean loss 0.017
 }
 
 // The genetic covariance G of Y: with disjoint loci it is diagonal,

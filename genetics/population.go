@@ -87,8 +87,8 @@ type Population struct {
 	genSeed   uint64
 	gen       int
 	cnt       []int
-	parents   []int32  // per chunk: two parents per offspring
-	sinks     []uint64 // per chunk: keeps the prefetching loads alive
+	parents   []int32 // per chunk: two parents per offspring
+	prefetch  bool    // prefetch parent rows: the genomes exceed the caches
 	errs      []error
 	counter   atomic.Int64
 	wg        sync.WaitGroup
@@ -174,7 +174,8 @@ func NewPopulation(cfg *PopulationConfig, enc *Encoding, loss Loss, fit Fitness,
 	p.alias = newAliasTable(p.n)
 	p.cnt = make([]int, p.chunks*P)
 	p.parents = make([]int32, 2*p.chunks*chunkSize)
-	p.sinks = make([]uint64, p.chunks)
+	// Prefetching pays off once the genomes no longer fit in the caches.
+	p.prefetch = 2*8*p.n*p.W > 4<<20
 	p.errs = make([]error, p.chunks)
 	p.acc = make([]uint64, 8*p.W)
 	p.bitCount = make([]int32, 64*p.W)
@@ -396,21 +397,18 @@ func (p *Population) reproduceChunk(c int) {
 	// be touched (prefetched) while the current offspring is made.
 	par := p.parents[2*c*chunkSize : 2*(c+1)*chunkSize]
 	for r := range hi - lo {
-		par[2*r] = int32(p.alias.sample(g.next()))
+		par[2*r] = int32(p.alias.sample(&g))
 		if !p.clonal {
-			par[2*r+1] = int32(p.alias.sample(g.next()))
+			par[2*r+1] = int32(p.alias.sample(&g))
 		} else {
 			par[2*r+1] = par[2*r]
 		}
 	}
-	var sink uint64
 	for j := lo; j < hi; j++ {
 		r := j - lo
-		if r+1 < hi-lo {
+		if p.prefetch && r+1 < hi-lo {
 			na, nb := p.cur[int(par[2*r+2])*W:][:W], p.cur[int(par[2*r+3])*W:][:W]
-			for w := 0; w < W; w += 8 {
-				sink += na[w] ^ nb[w]
-			}
+			prefetchRows(&na[0], &nb[0], (W+7)/8)
 		}
 		child := p.next[j*W : (j+1)*W]
 		pa := p.cur[int(par[2*r])*W:][:W]
@@ -478,7 +476,6 @@ func (p *Population) reproduceChunk(c int) {
 			p.decodeRow(y, child)
 		}
 	}
-	p.sinks[c] = sink
 }
 
 // recombine writes child = (a & m) | (b &^ m) word by word with random

@@ -207,27 +207,40 @@ func TestStatistics(t *testing.T) {
 // within 5 binomial standard errors.
 func TestAlias(t *testing.T) {
 	t.Parallel()
-	w := []float64{1, 2, 3, 4, 0, 0.5, 7}
-	a := newAliasTable(len(w))
-	if err := a.build(w); err != nil {
-		t.Fatal(err)
-	}
-	const draws = 1 << 20
-	g := fastGen{s: 1}
-	counts := make([]float64, len(w))
-	for range draws {
-		counts[a.sample(g.next())]++
-	}
-	total := 17.5 // sum of w
-	for i, c := range counts {
-		pr := w[i] / total
-		se := math.Sqrt(pr * (1 - pr) / draws)
-		if math.Abs(c/draws-pr) > 5*se+1e-9 {
-			t.Errorf("index %d: frequency %v, want %v ± %v", i, c/draws, pr, se)
+	for _, tc := range []struct {
+		w      []float64
+		reject bool
+	}{
+		{[]float64{1, 2, 3, 4, 0, 0.5, 7}, false},       // mean 2.5 < 7/2: alias method
+		{[]float64{1, 0.9, 1.1, 0, 0.95, 1.2, 1}, true}, // mean 0.88 ≥ 1.2/2: rejection
+	} {
+		a := newAliasTable(len(tc.w))
+		if err := a.build(tc.w); err != nil {
+			t.Fatal(err)
 		}
-	}
-	if err := a.build(make([]float64, 7)); err == nil {
-		t.Error("zero weights: no error")
+		if a.reject != tc.reject {
+			t.Errorf("%v: rejection %v, want %v", tc.w, a.reject, tc.reject)
+		}
+		const draws = 1 << 20
+		g := fastGen{s: 1}
+		counts := make([]float64, len(tc.w))
+		for range draws {
+			counts[a.sample(&g)]++
+		}
+		total := 0.0
+		for _, v := range tc.w {
+			total += v
+		}
+		for i, c := range counts {
+			pr := tc.w[i] / total
+			se := math.Sqrt(pr * (1 - pr) / draws)
+			if math.Abs(c/draws-pr) > 5*se+1e-9 {
+				t.Errorf("%v: index %d: frequency %v, want %v ± %v", tc.w, i, c/draws, pr, se)
+			}
+		}
+		if err := a.build(make([]float64, len(tc.w))); err == nil {
+			t.Error("zero weights: no error")
+		}
 	}
 }
 
