@@ -374,9 +374,10 @@ func (p *Population) geom(g *fastGen) int {
 	if p.mu >= 1 {
 		return 0
 	}
+	const maxSkip = math.MaxInt / 4 // far beyond any chunk; no overflow when added
 	k := math.Log(g.float64()) / p.logq
-	if k > 1<<60 {
-		return 1 << 60
+	if k > maxSkip {
+		return maxSkip
 	}
 	return int(k)
 }
