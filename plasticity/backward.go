@@ -3,6 +3,8 @@ package plasticity
 import (
 	"fmt"
 	"math"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 // Loss names a loss on the logits.
@@ -252,12 +254,7 @@ func (net *Network) Backward(g *Grad, ws *Workspace, x, dz []float64) {
 	}
 	if g.X != nil {
 		for j := range g.X {
-			at := net.AT[j*n : (j+1)*n]
-			var s float64
-			for i, d := range da {
-				s += at[i] * d
-			}
-			g.X[j] = s
+			g.X[j] = floats.Dot(net.AT[j*n:(j+1)*n], da)
 		}
 	}
 }

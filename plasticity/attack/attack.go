@@ -1,0 +1,295 @@
+package attack
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/evolve-toolkit/evolve/dataset"
+	"github.com/evolve-toolkit/evolve/internal/seed"
+)
+
+// DefaultEps returns the paper's grid of radii: 0, 0.5, …, 4.0.
+func DefaultEps() []float64 {
+	eps := make([]float64, 9)
+	for i := range eps {
+		eps[i] = 0.5 * float64(i)
+	}
+	return eps
+}
+
+// Config configures the attack and the robust-accuracy measurement. The
+// zero value is the paper's setting.
+type Config struct {
+	// Eps lists the radii ε. If Eps is empty, DefaultEps is used.
+	Eps []float64 `toml:"eps" json:"eps"`
+	// Steps is the number of gradient steps S. If Steps is 0, 50 is used.
+	Steps int `toml:"steps" json:"steps"`
+	// StepFactor sets the step size α = StepFactor·ε/S. If StepFactor is 0, 2.5 is used.
+	StepFactor float64 `toml:"step_factor" json:"step_factor"`
+	// Images is the number N of test images attacked. If Images is 0, 100 is used.
+	Images int `toml:"images" json:"images"`
+	// Seed chooses the images (stream seed.Attack).
+	Seed uint64 `toml:"seed" json:"seed"`
+	// AnyIterate counts an image as broken as soon as an iterate is
+	// misclassified, and stops that attack there (see the package doc).
+	// The default uses the final point, as the paper does.
+	AnyIterate bool `toml:"any_iterate" json:"any_iterate"`
+}
+
+// Defaults returns a copy of c with every zero field replaced by its default.
+func (c Config) Defaults() Config {
+	if len(c.Eps) == 0 {
+		c.Eps = DefaultEps()
+	} else {
+		c.Eps = append([]float64(nil), c.Eps...)
+	}
+	if c.Steps == 0 {
+		c.Steps = 50
+	}
+	if c.StepFactor == 0 {
+		c.StepFactor = 2.5
+	}
+	if c.Images == 0 {
+		c.Images = 100
+	}
+	return c
+}
+
+// Validate reports the problems of a configuration after defaults.
+func (c Config) Validate() error {
+	c = c.Defaults()
+	var errs []error
+	for i, e := range c.Eps {
+		if !(e >= 0) || math.IsInf(e, 0) {
+			errs = append(errs, fmt.Errorf("eps[%d] must be non-negative and finite, got %v", i, e))
+		}
+	}
+	if c.Steps < 1 {
+		errs = append(errs, fmt.Errorf("steps must be positive, got %d", c.Steps))
+	}
+	if !(c.StepFactor > 0) || math.IsInf(c.StepFactor, 0) {
+		errs = append(errs, fmt.Errorf("step_factor must be positive and finite, got %v", c.StepFactor))
+	}
+	if c.Images < 1 {
+		errs = append(errs, fmt.Errorf("images must be positive, got %d", c.Images))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("attack: invalid config: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// Attacker runs targeted attacks with one Worker; it is not safe for
+// concurrent use. Robustness runs one Attacker per goroutine.
+type Attacker struct {
+	w          Worker
+	steps      int
+	stepFactor float64
+	anyIterate bool
+	grad       []float64
+}
+
+// NewAttacker returns an attacker of m with the attack settings of c
+// (Steps, StepFactor, AnyIterate; defaults applied).
+func NewAttacker(m Model, c Config) *Attacker {
+	c = c.Defaults()
+	return &Attacker{w: m.NewWorker(), steps: c.Steps, stepFactor: c.StepFactor, anyIterate: c.AnyIterate, grad: make([]float64, m.Dim())}
+}
+
+// Targeted runs the attack of radius eps on x towards target, writes the
+// final point to dst and returns its predicted label. With AnyIterate it
+// stops at the first iterate predicted ≠ y (y is used for nothing else).
+// x must lie in [0,1]^d; dst and x must not overlap.
+func (a *Attacker) Targeted(dst, x []float64, y, target int, eps float64) int {
+	if len(dst) != len(x) || len(x) != len(a.grad) {
+		panic("attack: Targeted: wrong length")
+	}
+	copy(dst, x)
+	if eps == 0 {
+		return a.w.Predict(dst)
+	}
+	alpha := a.stepFactor * eps / float64(a.steps)
+	for t := 0; t < a.steps; t++ {
+		pred := a.w.Grad(a.grad, dst, target)
+		if a.anyIterate && pred != y {
+			return pred
+		}
+		for i, g := range a.grad {
+			dst[i] -= alpha * g
+		}
+		Project(dst, x, eps)
+	}
+	return a.w.Predict(dst)
+}
+
+// Attack runs the targeted attacks of radius eps on (x, y), towards every
+// label ≠ y in increasing order, until one ends predicted ≠ y. It returns
+// whether the image is broken and the prediction of the point left in dst:
+// the final point of the breaking attack, or of the last one if none broke
+// it. An image already predicted ≠ y is broken with dst = x.
+func (a *Attacker) Attack(dst, x []float64, y int, labels int, eps float64) (broken bool, pred int) {
+	copy(dst, x)
+	if pred = a.w.Predict(x); pred != y || eps == 0 {
+		return pred != y, pred
+	}
+	for target := 0; target < labels; target++ {
+		if target == y {
+			continue
+		}
+		pred = a.Targeted(dst, x, y, target, eps)
+		if pred != y {
+			return true, pred
+		}
+	}
+	return false, pred
+}
+
+// Settings controls Robustness: the configuration, parallelism, progress
+// and the adversarial examples kept.
+type Settings struct {
+	Config
+	// Workers is the number of goroutines. If Workers is 0, GOMAXPROCS is
+	// used. The result does not depend on it.
+	Workers int
+	// Progress, if not nil, is called after every (image, ε) pair with
+	// the number of pairs done and the total. Calls are serialised.
+	Progress func(done, total int)
+	// Keep is the number of attacked images (in the order of
+	// Result.Images) whose adversarial examples are kept in
+	// Result.Examples.
+	Keep int
+}
+
+// Example is an attacked image at one radius.
+type Example struct {
+	// Index is the image's row in the test set.
+	Index int
+	// Label is its true label.
+	Label int
+	// Eps is the radius.
+	Eps float64
+	// Broken tells whether the image was broken at Eps.
+	Broken bool
+	// Pred is the prediction of Adversarial.
+	Pred int
+	// Original is the test image.
+	Original []float64
+	// Adversarial is the point left by Attacker.Attack.
+	Adversarial []float64
+}
+
+// Result is the outcome of Robustness.
+type Result struct {
+	// Config is the configuration used, defaults applied.
+	Config Config
+	// Images lists the rows of the test set attacked, in increasing order.
+	Images []int
+	// Clean is the share of the attacked images predicted correctly.
+	Clean float64
+	// Robust[e] is the robust accuracy at Config.Eps[e].
+	Robust []float64
+	// Broken[e][i] tells whether image Images[i] is broken at Config.Eps[e].
+	Broken [][]bool
+	// Examples holds the kept examples, image-major: Examples[i*len(Eps)+e].
+	Examples []Example
+}
+
+// Robustness measures the robust accuracy of m on N images of test chosen
+// with s.Seed, at every radius of s.Eps. A nil s means the defaults.
+func Robustness(m Model, test *dataset.Set, s *Settings) (*Result, error) {
+	if s == nil {
+		s = &Settings{}
+	}
+	if err := s.Config.Validate(); err != nil {
+		return nil, err
+	}
+	c := s.Config.Defaults()
+	if test.Dim != m.Dim() {
+		return nil, fmt.Errorf("attack: data set %q has dimension %d, the model expects %d", test.Name, test.Dim, m.Dim())
+	}
+	if test.Labels > m.Labels() {
+		return nil, fmt.Errorf("attack: data set %q has %d labels, the model has %d", test.Name, test.Labels, m.Labels())
+	}
+	if test.Len() == 0 {
+		return nil, fmt.Errorf("attack: data set %q is empty", test.Name)
+	}
+	for i, v := range test.X {
+		if !(v >= 0 && v <= 1) {
+			return nil, fmt.Errorf("attack: data set %q: row %d has a value %v outside [0, 1]", test.Name, i/test.Dim, v)
+		}
+	}
+	res := &Result{Config: c, Images: dataset.SampleIndex(test.Len(), c.Images, seed.PCG(c.Seed, seed.Attack, 0))}
+	nImg, nEps := len(res.Images), len(c.Eps)
+	res.Robust = make([]float64, nEps)
+	res.Broken = make([][]bool, nEps)
+	for e := range res.Broken {
+		res.Broken[e] = make([]bool, nImg)
+	}
+	keep := min(max(s.Keep, 0), nImg)
+	if keep > 0 {
+		res.Examples = make([]Example, keep*nEps)
+	}
+
+	workers := s.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	total := nImg * nEps
+	workers = min(workers, total)
+	var next atomic.Int64
+	var mu sync.Mutex
+	done := 0
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a := NewAttacker(m, c)
+			dst := make([]float64, m.Dim())
+			for {
+				job := int(next.Add(1)) - 1
+				if job >= total {
+					return
+				}
+				i, e := job/nEps, job%nEps
+				row := res.Images[i]
+				x, y := test.Row(row), test.Y[row]
+				broken, pred := a.Attack(dst, x, y, m.Labels(), c.Eps[e])
+				res.Broken[e][i] = broken
+				if i < keep {
+					res.Examples[i*nEps+e] = Example{Index: row, Label: y, Eps: c.Eps[e], Broken: broken, Pred: pred,
+						Original: append([]float64(nil), x...), Adversarial: append([]float64(nil), dst...)}
+				}
+				if s.Progress != nil {
+					mu.Lock()
+					done++
+					s.Progress(done, total)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for e := range res.Robust {
+		n := 0
+		for _, b := range res.Broken[e] {
+			if !b {
+				n++
+			}
+		}
+		res.Robust[e] = float64(n) / float64(nImg)
+	}
+	wk := m.NewWorker()
+	nClean := 0
+	for _, row := range res.Images {
+		if wk.Predict(test.Row(row)) == test.Y[row] {
+			nClean++
+		}
+	}
+	res.Clean = float64(nClean) / float64(nImg)
+	return res, nil
+}

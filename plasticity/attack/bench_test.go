@@ -1,0 +1,54 @@
+package attack
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/evolve-toolkit/evolve/plasticity"
+)
+
+// BenchmarkAttack measures one (image, ε) pair at the paper's size: MNIST
+// shape (d = 784, m = 10), |V| = 1000, k = 500, T = 3, S = 50 steps, ε = 2.
+// The image is one the attack cannot break (U = 0 except a bias towards
+// its label through every node), so all m − 1 = 9 targeted attacks run to
+// the end: 9·(50 forward + backward passes + 1 forward pass), the worst
+// case per image and ε.
+func BenchmarkAttack(b *testing.B) {
+	for _, T := range []int{1, 3} {
+		b.Run(map[int]string{1: "T=1", 3: "T=3"}[T], func(b *testing.B) {
+			cfg := plasticity.Config{Inputs: 784, Labels: 10, Nodes: 1000, Cap: 500, Rounds: T, Seed: 1}
+			net, err := plasticity.New(cfg, rand.NewPCG(1, 1))
+			if err != nil {
+				b.Fatal(err)
+			}
+			rng := rand.New(rand.NewPCG(2, 2))
+			for i := range net.W {
+				net.W[i] = 0.01 * rng.NormFloat64()
+			}
+			// Label 0 wins for every input by a wide margin; the other
+			// rows are small and random so the gradients are not zero.
+			for i := range net.U {
+				net.U[i] = 0.01 * rng.NormFloat64()
+				if i < cfg.Nodes {
+					net.U[i] += 100
+				}
+			}
+			x := make([]float64, cfg.Inputs)
+			for i := range x {
+				if rng.Float64() < 0.2 { // ≈ the share of non-zero MNIST pixels
+					x[i] = rng.Float64()
+				}
+			}
+			a := NewAttacker(Network(net), Config{})
+			dst := make([]float64, cfg.Inputs)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if broken, _ := a.Attack(dst, x, 0, cfg.Labels, 2); broken {
+					b.Fatal("the benchmark image was broken")
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/(9*51)/1e3, "µs/pass")
+		})
+	}
+}

@@ -1,0 +1,41 @@
+// Package attack implements the targeted L2 projected-gradient attack of
+// Cristian, Dabagia, Papadimitriou and Vempala, "Learning with Plasticity
+// Rules: Generalization and Robustness", section 4 and appendix A.3
+// (SPEC §6), and the robust accuracy it defines.
+//
+// # The attack
+//
+// For a test image x ∈ [0,1]^d with label y, a radius ε and each target
+// label y' ≠ y:
+//
+//	x⁰ = x,  xᵗ⁺¹ = Π(xᵗ − α ∇ₓ CE(f(xᵗ), y')),  t < S,
+//
+// with S = 50 steps and α = 2.5 ε / S by default. The step uses the raw
+// gradient, not its sign. Π projects onto the ball ‖x' − x‖₂ ≤ ε and then
+// clips to [0,1]^d, repeating the pair until both constraints hold within
+// 1e-9 (at most 10 times; for a centre inside the box one pass suffices,
+// since clipping towards the box never moves a point away from x). The
+// gradient of a plasticity network is its backward pass with the cap set of
+// each forward pass fixed (plasticity.Network.Backward, part PartX); the
+// cap set is recomputed at every iterate.
+//
+// The image is broken at ε if one of the m − 1 targeted attacks ends — its
+// final point xˢ — classified ≠ y. Images the network misclassifies
+// already (ε = 0) count as broken at every ε. Robust accuracy is the share
+// of N test images (default 100, drawn with the seed's attack stream) that
+// are not broken. Two exact shortcuts keep the cost down: once a target
+// breaks the image the remaining targets are skipped, and ε = 0 needs no
+// steps (α = 0).
+//
+// Option AnyIterate counts an image as broken as soon as some iterate xᵗ is
+// classified ≠ y and stops that attack there. Every iterate lies inside
+// the ball and the box, so it is a valid adversarial example: the option
+// gives a robust accuracy never above the SPEC's and costs less.
+//
+// # Parallelism
+//
+// Robustness attacks different (image, ε) pairs on different goroutines,
+// each with a private Worker (for a network: its own Workspace and Grad).
+// Every pair's result depends only on the pair, so the result does not
+// depend on GOMAXPROCS or on the number of workers.
+package attack
