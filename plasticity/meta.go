@@ -34,8 +34,12 @@ type MetaConfig struct {
 	OutputUpdate Update `toml:"output_update" json:"output_update"`
 	// Hidden is the width of MLP rules. If Hidden is 0, 20 is used.
 	Hidden int `toml:"hidden" json:"hidden"`
-	// InitScale is the standard deviation of the N(0, InitScale²) entries
-	// of a learned table that has no start value. If InitScale is 0, 1 is used.
+	// InitScale is the scale of learned rules that have no start value:
+	// a table has N(0, InitScale²) entries; an MLP has NewMLP's weights
+	// with its output weights multiplied by InitScale. If InitScale is 0,
+	// 0.01 is used: large random starts give a large first loss, which
+	// the optimiser can escape by silencing the network (hᵀ = 0, loss
+	// log m, zero gradient), a state it never leaves.
 	InitScale float64 `toml:"init_scale" json:"init_scale"`
 	// Batch is the batch size |B|. If Batch is 0, 100 is used.
 	Batch int `toml:"batch" json:"batch"`
@@ -76,7 +80,7 @@ func (c MetaConfig) Defaults() MetaConfig {
 		c.Hidden = 20
 	}
 	if c.InitScale == 0 {
-		c.InitScale = 1
+		c.InitScale = 0.01
 	}
 	if c.Batch == 0 {
 		c.Batch = 100
@@ -256,6 +260,9 @@ func startRule(start *Rule, kind Kind, T int, param Param, update Update, c Meta
 	}
 	if param == ParamMLP && r.MLP == nil {
 		r.MLP = NewMLP(kind, T, c.Hidden, seed.PCG(c.Seed, seed.Rule, stream+2))
+		for i := range r.MLP.W2 {
+			r.MLP.W2[i] *= c.InitScale
+		}
 	}
 	if err := r.Validate(); err != nil {
 		return nil, err

@@ -59,7 +59,7 @@ func TestTheorem1(t *testing.T) {
 		// steps of batch 100: at the default 1e-2 the flat direction
 		// R[s][0] = R[s][1] (which moves z_y and z_ŷ alike) takes about
 		// 2000 steps to leave the start's orthant.
-		res, err := Meta(net, sp.Train, Rules{}, &MetaSettings{MetaConfig: MetaConfig{Seed: s, Steps: 500, LR: 0.05}})
+		res, err := Meta(net, sp.Train, Rules{}, &MetaSettings{MetaConfig: MetaConfig{Seed: s, Steps: 500, LR: 0.05, InitScale: 1}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -36,6 +36,7 @@ func buildVersion() string {
 // commands lists the subcommands; each lives in a file of its own.
 var commands = []func() *cli.Command{
 	trainCommand,
+	metaCommand, baselineCommand, optimalRuleCommand,
 }
 
 func newApp(stdout, stderr io.Writer) *cli.App {

@@ -1,0 +1,317 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/urfave/cli/v2"
+	"gonum.org/v1/plot/plotter"
+
+	"github.com/evolve-toolkit/evolve/internal/seed"
+	"github.com/evolve-toolkit/evolve/plasticity"
+)
+
+// metaConfig is the configuration of "evolve meta", as read from a TOML
+// file (--config) and overridden by flags.
+type metaConfig struct {
+	// Dataset is one of dataset.Names().
+	Dataset string `toml:"dataset" json:"dataset"`
+	// DataDir is the folder of the IDX files ("" means the default place).
+	DataDir string `toml:"data_dir" json:"data_dir"`
+	// TrainSize is the number of training examples (0 means all; mnist and fashion default to 10,000).
+	TrainSize int `toml:"train_size" json:"train_size"`
+	// TestSize is the number of test examples (0 means all).
+	TestSize int `toml:"test_size" json:"test_size"`
+	// GraphStart is a rule file: the start of a learned graph rule, or the fixed graph rule.
+	GraphStart string `toml:"graph_start" json:"graph_start"`
+	// OutputStart is a rule file: the start of a learned output rule, or the fixed output rule.
+	OutputStart string `toml:"output_start" json:"output_start"`
+	// Meta configures the meta-learner.
+	Meta plasticity.MetaConfig `toml:"meta" json:"meta"`
+	// Network configures the model; its epochs are those of the final
+	// training with the learned rules.
+	Network plasticity.Config `toml:"network" json:"network"`
+}
+
+func defaultMetaConfig() metaConfig {
+	// Figure 3's first setting: an output rule learned on halfspace with |V| = 100.
+	return metaConfig{
+		Dataset: "halfspace",
+		Meta:    plasticity.MetaConfig{Seed: 1}.Defaults(),
+		Network: plasticity.Config{Nodes: 100, Seed: 1}.Defaults(),
+	}
+}
+
+// dataPart and setDataPart move the data fields between a command's
+// configuration and the trainConfig the shared data flags work on.
+func dataPart(dataset, dir string, train, test int) trainConfig {
+	return trainConfig{Dataset: dataset, DataDir: dir, TrainSize: train, TestSize: test}
+}
+
+func metaCommand() *cli.Command {
+	def := defaultMetaConfig()
+	m := def.Meta
+	flags := []cli.Flag{
+		&cli.StringFlag{Name: "config", Usage: "TOML config file (flags override it)"},
+		&cli.StringFlag{Name: "graph", Value: string(m.Graph), Usage: "learn the graph rule as 'table' or 'mlp', or 'none'"},
+		&cli.StringFlag{Name: "output", Value: string(m.Output), Usage: "learn the output rule as 'table' or 'mlp', or 'none'"},
+		&cli.StringFlag{Name: "graph-update", Value: string(m.GraphUpdate), Usage: "'additive' or 'multiplicative' learned graph rule"},
+		&cli.StringFlag{Name: "output-update", Value: string(m.OutputUpdate), Usage: "'additive' or 'multiplicative' learned output rule"},
+		&cli.StringFlag{Name: "graph-start", Usage: "rule file: start of the learned graph rule, or the fixed graph rule"},
+		&cli.StringFlag{Name: "output-start", Usage: "rule file: start of the learned output rule, or the fixed output rule"},
+		&cli.IntFlag{Name: "hidden", Value: m.Hidden, Usage: "width of MLP rules"},
+		&cli.Float64Flag{Name: "init-scale", Value: m.InitScale, Usage: "standard deviation of random start tables"},
+		&cli.IntFlag{Name: "batch", Value: m.Batch, Usage: "meta batch size |B|"},
+		&cli.IntFlag{Name: "outer-epochs", Value: m.Epochs, Usage: "outer epochs (passes over the training set in batches)"},
+		&cli.IntFlag{Name: "steps", Value: m.Steps, Usage: "outer steps (0: --outer-epochs)"},
+		&cli.IntFlag{Name: "inner-epochs", Value: m.InnerEpochs, Usage: "training passes over each batch"},
+		&cli.StringFlag{Name: "loss", Value: string(m.Loss), Usage: "'ce' (cross-entropy) or 'mse'"},
+		&cli.Float64Flag{Name: "lr", Value: m.LR, Usage: "Adam learning rate"},
+		&cli.Float64Flag{Name: "weight-decay", Value: m.WeightDecay, Usage: "coupled L2 weight decay (negative: none)"},
+		&cli.StringFlag{Name: "out", Usage: "folder for the rule files, loss.csv, loss.png, loss.svg and meta.json"},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
+	}
+	flags = append(flags, dataFlags(dataPart(def.Dataset, def.DataDir, def.TrainSize, def.TestSize))...)
+	flags = append(flags, networkFlags(def.Network)...)
+	return &cli.Command{
+		Name:  "meta",
+		Usage: "learn plasticity rules by gradient descent (meta-learning)",
+		Description: `Learns plasticity rules with the exact rule gradient (SPEC §3): each step takes a
+batch, resets the weights, trains on the batch with the current rules, and takes an
+Adam step on the loss of the batch. Then a fresh network is trained with the learned
+rules on the whole training set (--epochs) and its test accuracy is printed.
+
+The default is Figure 3's first setting: an output rule table learned on halfspace
+with |V| = 100, T = 1. For the second, use
+  --dataset relu1 --rounds 3 --cap 50 --graph mlp --hidden 20
+--out writes graph.rule.json and output.rule.json (loadable by evolve train),
+loss.csv (step, epoch, loss, batch accuracy), loss.png, loss.svg and meta.json.`,
+		Flags:  flags,
+		Action: runMeta,
+	}
+}
+
+func runMeta(c *cli.Context) error {
+	cfg := defaultMetaConfig()
+	if path := c.String("config"); path != "" {
+		if err := decodeTOML(path, &cfg); err != nil {
+			return err
+		}
+	}
+	dp := dataPart(cfg.Dataset, cfg.DataDir, cfg.TrainSize, cfg.TestSize)
+	applyDataFlags(c, &dp)
+	cfg.Dataset, cfg.DataDir, cfg.TrainSize, cfg.TestSize = dp.Dataset, dp.DataDir, dp.TrainSize, dp.TestSize
+	applyNetworkFlags(c, &cfg.Network)
+	m := &cfg.Meta
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{{"graph-start", &cfg.GraphStart}, {"output-start", &cfg.OutputStart}} {
+		if c.IsSet(f.name) {
+			*f.dst = c.String(f.name)
+		}
+	}
+	if c.IsSet("graph") {
+		m.Graph = plasticity.Param(c.String("graph"))
+	}
+	if c.IsSet("output") {
+		m.Output = plasticity.Param(c.String("output"))
+	}
+	if c.IsSet("graph-update") {
+		m.GraphUpdate = plasticity.Update(c.String("graph-update"))
+	}
+	if c.IsSet("output-update") {
+		m.OutputUpdate = plasticity.Update(c.String("output-update"))
+	}
+	if c.IsSet("hidden") {
+		m.Hidden = c.Int("hidden")
+	}
+	if c.IsSet("init-scale") {
+		m.InitScale = c.Float64("init-scale")
+	}
+	if c.IsSet("batch") {
+		m.Batch = c.Int("batch")
+	}
+	if c.IsSet("outer-epochs") {
+		m.Epochs = c.Int("outer-epochs")
+	}
+	if c.IsSet("steps") {
+		m.Steps = c.Int("steps")
+	}
+	if c.IsSet("inner-epochs") {
+		m.InnerEpochs = c.Int("inner-epochs")
+	}
+	if c.IsSet("loss") {
+		m.Loss = plasticity.Loss(c.String("loss"))
+	}
+	if c.IsSet("lr") {
+		m.LR = c.Float64("lr")
+	}
+	if c.IsSet("weight-decay") {
+		m.WeightDecay = c.Float64("weight-decay")
+	}
+	if c.IsSet("seed") {
+		m.Seed = c.Uint64("seed")
+	}
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	out := c.String("out")
+	stderr, stdout := c.App.ErrWriter, c.App.Writer
+
+	t0 := time.Now()
+	data, err := loadData(dp, cfg.Network.Seed)
+	if err != nil {
+		return err
+	}
+	tLoad := time.Since(t0)
+	cfg.Network.Inputs = data.Train.Dim
+	cfg.Network.Labels = data.Train.Labels
+	cfg.Network = cfg.Network.Defaults()
+	if err := cfg.Network.Validate(); err != nil {
+		return err
+	}
+	var start plasticity.Rules
+	if cfg.GraphStart != "" {
+		if start.Graph, err = loadRule(cfg.GraphStart); err != nil {
+			return err
+		}
+	}
+	if cfg.OutputStart != "" {
+		if start.Output, err = loadRule(cfg.OutputStart); err != nil {
+			return err
+		}
+	}
+	for _, r := range []*plasticity.Rule{start.Graph, start.Output} {
+		if r != nil && r.Rounds != cfg.Network.Rounds {
+			return fmt.Errorf("meta: the %s rule is for T=%d rounds but --rounds is %d", r.Kind, r.Rounds, cfg.Network.Rounds)
+		}
+	}
+	if err := makeOut(out); err != nil {
+		return err
+	}
+	net, err := plasticity.New(cfg.Network, seed.PCG(cfg.Network.Seed, seed.Network, 0))
+	if err != nil {
+		return err
+	}
+	total := m.Steps
+	if total == 0 {
+		total = m.Defaults().Epochs * (data.Train.Len() / min(m.Defaults().Batch, data.Train.Len()))
+	}
+	bar := newProgress(stderr, total, "meta", c.Bool("quiet"))
+	t1 := time.Now()
+	res, err := plasticity.Meta(net, data.Train, start, &plasticity.MetaSettings{
+		MetaConfig: *m,
+		Progress: func(s plasticity.MetaStep, _ int) {
+			bar.Set(s.Step, fmt.Sprintf("loss %.4f", s.Loss))
+		},
+	})
+	bar.Done()
+	if err != nil {
+		return err
+	}
+	tMeta := time.Since(t1)
+	cfg.Meta = res.Config
+
+	// Train a fresh network with the learned rules on the whole set.
+	t2 := time.Now()
+	fresh, err := plasticity.New(cfg.Network, seed.PCG(cfg.Network.Seed, seed.Network, 1))
+	if err != nil {
+		return err
+	}
+	if _, err := plasticity.Train(fresh, res.Rules, data.Train, nil); err != nil {
+		return fmt.Errorf("meta: training with the learned rules: %w", err)
+	}
+	trainAcc := plasticity.Evaluate(fresh, data.Train).Accuracy
+	testAcc := plasticity.Evaluate(fresh, data.Test).Accuracy
+	tEval := time.Since(t2)
+
+	first, last := res.Steps[0], res.Steps[len(res.Steps)-1]
+	fmt.Fprintf(stdout, "dataset     %s (%d train, %d test, d=%d, %d labels)\n", cfg.Dataset, data.Train.Len(), data.Test.Len(), data.Train.Dim, data.Train.Labels)
+	fmt.Fprintf(stdout, "network     |V|=%d k=%d T=%d p=%g η=%g scheme=%s all-edges=%v\n", cfg.Network.Nodes, cfg.Network.Cap, cfg.Network.Rounds, cfg.Network.P, cfg.Network.Eta, cfg.Network.Scheme, cfg.Network.AllEdges)
+	fmt.Fprintf(stdout, "learned     graph=%s output=%s loss=%s batch=%d lr=%g weight-decay=%g seed=%d\n", m.Graph, m.Output, res.Config.Loss, res.Config.Batch, res.Config.LR, res.Config.WeightDecay, res.Config.Seed)
+	fmt.Fprintf(stdout, "meta        %d steps in %.2fs (%.2f ms/step); batch loss %.4f → %.4f, batch accuracy %.3f → %.3f\n",
+		len(res.Steps), tMeta.Seconds(), 1e3*tMeta.Seconds()/float64(len(res.Steps)), first.Loss, last.Loss, first.Accuracy, last.Accuracy)
+	for _, r := range []*plasticity.Rule{res.Rules.Graph, res.Rules.Output} {
+		if r != nil && r.Kind == plasticity.OutputRule {
+			fmt.Fprintf(stdout, "output rule %v\n", formatTable(r))
+		}
+	}
+	fmt.Fprintf(stdout, "fresh net   train acc %.4f, test acc %.4f (%d epochs with the learned rules)\n", trainAcc, testAcc, cfg.Network.Epochs)
+
+	if out == "" {
+		return nil
+	}
+	rules := map[string]string{}
+	for _, r := range []*plasticity.Rule{res.Rules.Graph, res.Rules.Output} {
+		if r == nil {
+			continue
+		}
+		name := string(r.Kind) + ".rule.json"
+		learned := (r.Kind == plasticity.GraphRule && m.Graph != plasticity.ParamNone) || (r.Kind == plasticity.OutputRule && m.Output != plasticity.ParamNone)
+		comment := fmt.Sprintf("fixed %s rule used by evolve meta on %s", r.Kind, cfg.Dataset)
+		if learned {
+			comment = fmt.Sprintf("%s rule learned by evolve meta on %s (%d steps, seed %d)", r.Kind, cfg.Dataset, len(res.Steps), res.Config.Seed)
+		}
+		if err := saveRule(outPath(out, name), r, comment); err != nil {
+			return err
+		}
+		rules[string(r.Kind)] = name
+	}
+	rows := make([][]string, len(res.Steps))
+	loss := make(plotter.XYs, len(res.Steps))
+	for i, s := range res.Steps {
+		rows[i] = []string{fmt.Sprint(s.Step), fmt.Sprint(s.Epoch), ftoa(s.Loss), ftoa(s.Accuracy)}
+		loss[i] = plotter.XY{X: float64(s.Step), Y: s.Loss}
+	}
+	if err := writeCSV(outPath(out, "loss.csv"), []string{"step", "epoch", "loss", "batch_accuracy"}, rows); err != nil {
+		return err
+	}
+	title := fmt.Sprintf("meta-learning on %s (|V|=%d, T=%d)", cfg.Dataset, cfg.Network.Nodes, cfg.Network.Rounds)
+	if err := saveLinePlot(title, "step", "batch loss ("+string(res.Config.Loss)+")", []series{{points: loss}},
+		outPath(out, "loss.png"), outPath(out, "loss.svg")); err != nil {
+		return err
+	}
+	meta := map[string]any{
+		"command":        "meta",
+		"version":        buildVersion(),
+		"config":         cfg,
+		"seed":           res.Config.Seed,
+		"steps":          len(res.Steps),
+		"first_loss":     first.Loss,
+		"final_loss":     last.Loss,
+		"rules":          rules,
+		"train_accuracy": trainAcc,
+		"test_accuracy":  testAcc,
+		"train_examples": data.Train.Len(),
+		"test_examples":  data.Test.Len(),
+		"timings_seconds": map[string]float64{
+			"load": tLoad.Seconds(), "meta": tMeta.Seconds(), "evaluate": tEval.Seconds(),
+		},
+		"ms_per_step": 1e3 * tMeta.Seconds() / float64(len(res.Steps)),
+	}
+	if err := writeJSON(outPath(out, "meta.json"), meta); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "wrote %s\n", out)
+	return nil
+}
+
+// formatTable prints a rule table row by row: [[a b] [c d] …].
+func formatTable(r *plasticity.Rule) string {
+	s := "["
+	for p := 0; p < r.Rows(); p++ {
+		if p > 0 {
+			s += " "
+		}
+		s += "["
+		for c := 0; c < r.Cols(); c++ {
+			if c > 0 {
+				s += " "
+			}
+			s += fmt.Sprintf("%.4g", r.At(p, c))
+		}
+		s += "]"
+	}
+	return s + "]"
+}
