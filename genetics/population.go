@@ -386,92 +386,95 @@ func (p *Population) geom(g *fastGen) int {
 func (p *Population) reproduceChunk(c int) {
 	g := chunkGen(p.genSeed, c)
 	lo, hi := c*chunkSize, min((c+1)*chunkSize, p.n)
-	W, P := p.W, p.P
+	// Locals, so that the hot loop does not reload fields after stores.
+	W, P, wpc, nper, loci := p.W, p.P, p.wpc, p.nper, p.loci
+	cur, next, nys, off, eps := p.cur, p.next, p.nys, p.off, p.eps
+	clonal, disjoint, mutate, prefetch := p.clonal, p.cols == nil, p.mu > 0, p.prefetch
 	cnt := p.cnt[c*P : (c+1)*P]
-	// nextMut is the position of the next mutation in the chunk's
-	// offspring loci, numbered (j−lo)·loci + i.
-	nextMut := math.MaxInt
-	if p.mu > 0 {
-		nextMut = p.geom(&g)
-	}
+	off = off[:len(cnt)]
+
 	// Parents first, so that the rows of the next offspring's parents can
-	// be touched (prefetched) while the current offspring is made.
+	// be prefetched while the current offspring is made.
 	par := p.parents[2*c*chunkSize : 2*(c+1)*chunkSize]
 	for r := range hi - lo {
 		par[2*r] = int32(p.alias.sample(&g))
-		if !p.clonal {
-			par[2*r+1] = int32(p.alias.sample(&g))
-		} else {
+		if clonal {
 			par[2*r+1] = par[2*r]
+		} else {
+			par[2*r+1] = int32(p.alias.sample(&g))
 		}
+	}
+	// nextMut is the position of the next mutation in the chunk's
+	// offspring loci, numbered (j−lo)·loci + i.
+	nextMut := math.MaxInt
+	if mutate {
+		nextMut = p.geom(&g)
 	}
 	for j := lo; j < hi; j++ {
 		r := j - lo
-		if p.prefetch && r+1 < hi-lo {
-			na, nb := p.cur[int(par[2*r+2])*W:][:W], p.cur[int(par[2*r+3])*W:][:W]
-			prefetchRows(&na[0], &nb[0], (W+7)/8)
+		if prefetch && r+1 < hi-lo {
+			prefetchRows(&cur[int(par[2*r+2])*W], &cur[int(par[2*r+3])*W], (W+7)/8)
 		}
-		child := p.next[j*W : (j+1)*W]
-		pa := p.cur[int(par[2*r])*W:][:W]
-		if p.clonal {
+		child := next[j*W : (j+1)*W]
+		pa := cur[int(par[2*r])*W:][:W]
+		switch {
+		case clonal:
 			copy(child, pa)
-			if p.cols == nil {
-				for q := range P {
-					k := 0
-					for _, v := range child[q*p.wpc : (q+1)*p.wpc] {
-						k += bits.OnesCount64(v)
-					}
-					cnt[q] = k
-				}
-			}
-		} else {
-			pb := p.cur[int(par[2*r+1])*W:][:W]
-			if p.cols == nil {
-				// The hot loop: recombination and popcount of each
-				// coefficient's words, with the mask generator inlined.
-				wpc := p.wpc
-				s := g.s
+			if disjoint {
 				for q := range cnt {
-					ca := pa[q*wpc : (q+1)*wpc]
-					cb := pb[q*wpc : (q+1)*wpc]
-					cc := child[q*wpc : (q+1)*wpc]
-					cb, cc = cb[:len(ca)], cc[:len(ca)]
 					k := 0
-					for w, va := range ca {
-						s += wyP0
-						hi, lo := bits.Mul64(s, s^wyP1)
-						m := hi ^ lo
-						v := va&m | cb[w]&^m
-						cc[w] = v
+					for _, v := range child[q*wpc : (q+1)*wpc] {
 						k += bits.OnesCount64(v)
 					}
 					cnt[q] = k
 				}
-				g.s = s
-			} else {
-				recombine(child, pa, pb, &g)
 			}
+		case disjoint:
+			// The hot loop: recombination and popcount of each
+			// coefficient's words, with the mask generator inlined.
+			pb := cur[int(par[2*r+1])*W:][:W]
+			s := g.s
+			for q := range cnt {
+				ca := pa[q*wpc : (q+1)*wpc]
+				cb := pb[q*wpc : (q+1)*wpc]
+				cc := child[q*wpc : (q+1)*wpc]
+				cb, cc = cb[:len(ca)], cc[:len(ca)]
+				k := 0
+				for w, va := range ca {
+					s += wyP0
+					hi, lo := bits.Mul64(s, s^wyP1)
+					m := hi ^ lo
+					v := va&m | cb[w]&^m
+					cc[w] = v
+					k += bits.OnesCount64(v)
+				}
+				cnt[q] = k
+			}
+			g.s = s
+		default:
+			recombine(child, pa, cur[int(par[2*r+1])*W:][:W], &g)
 		}
-		if p.mu > 0 {
-			r := (j - lo) * p.loci
-			for nextMut < r+p.loci {
-				i := nextMut - r
+		if mutate {
+			base := r * loci
+			for nextMut < base+loci {
+				i := nextMut - base
 				w, b := p.enc.Locus(i)
 				child[w] ^= 1 << b
-				if p.cols == nil {
+				if disjoint {
 					if child[w]>>b&1 == 1 {
-						cnt[i/p.nper]++
+						cnt[i/nper]++
 					} else {
-						cnt[i/p.nper]--
+						cnt[i/nper]--
 					}
 				}
 				nextMut += 1 + p.geom(&g)
 			}
 		}
-		y := p.nys[j*P : (j+1)*P]
-		if p.cols == nil {
-			for q := range P {
-				y[q] = p.off[q] + p.eps*float64(2*cnt[q]-p.nper)
+		y := nys[j*P : (j+1)*P]
+		if disjoint {
+			y = y[:len(cnt)]
+			for q, k := range cnt {
+				y[q] = off[q] + eps*float64(2*k-nper)
 			}
 		} else {
 			p.decodeRow(y, child)
