@@ -56,7 +56,8 @@
 // support of (K_1, …, K_P) (or of the 2^M genotypes with shared loci) is
 // enumerated when it is small, and otherwise E[F | K_p = j] is estimated by
 // seeded Monte Carlo with common random numbers. The method used is reported
-// in ExactResult.Method.
+// in ExactResult.Method. BruteForceIncrement enumerates all 2^M genotypes
+// straight from the definitions, to validate the engine on tiny genomes.
 //
 // # Approximations (for comparison only)
 //

@@ -201,6 +201,19 @@ func NewDynamics(enc *Encoding, loss Loss, fit Fitness, s *ExactSettings) (*Dyna
 	return d, nil
 }
 
+// SetFitness changes the fitness function, e.g. to scan θ with the same
+// workspaces.
+func (d *Dynamics) SetFitness(fit Fitness) error {
+	if err := fit.Validate(); err != nil {
+		return err
+	}
+	d.fit = fit
+	return nil
+}
+
+// Fitness returns the fitness function of d.
+func (d *Dynamics) Fitness() Fitness { return d.fit }
+
 // Encoding returns the encoding of d.
 func (d *Dynamics) Encoding() *Encoding { return &d.enc }
 

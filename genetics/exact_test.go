@@ -70,6 +70,10 @@ func TestExactBruteForce(t *testing.T) {
 				if _, err := d.Increment(inc, tc.x, VariantExact); err != nil {
 					t.Fatal(err)
 				}
+				bf := make([]float64, len(tc.x))
+				if err := BruteForceIncrement(bf, tc.x, tc.enc, loss, fit); err != nil {
+					t.Fatal(err)
+				}
 				plus, minus := make([]float64, len(tc.x)), make([]float64, len(tc.x))
 				if _, err := d.Conditional(plus, minus, tc.x); err != nil {
 					t.Fatal(err)
@@ -80,8 +84,8 @@ func TestExactBruteForce(t *testing.T) {
 						t.Errorf("x'[%d] = %v, brute force %v", i, got[i], want)
 					}
 					wantInc := xi * (b.wPlus[i] - b.meanW) / b.meanW
-					if !scalar.EqualWithinAbs(inc[i], wantInc, tol) {
-						t.Errorf("Δ_E[%d] = %v, brute force %v", i, inc[i], wantInc)
+					if !scalar.EqualWithinAbs(inc[i], wantInc, tol) || !scalar.EqualWithinAbs(bf[i], wantInc, tol) {
+						t.Errorf("Δ_E[%d] = %v, BruteForceIncrement %v, brute force %v", i, inc[i], bf[i], wantInc)
 					}
 					if !scalar.EqualWithinAbs(plus[i], b.lPlus[i], tol) || !scalar.EqualWithinAbs(minus[i], b.lMin[i], tol) {
 						t.Errorf("E[L|g_%d=±] = %v, %v; brute force %v, %v", i, plus[i], minus[i], b.lPlus[i], b.lMin[i])
