@@ -197,19 +197,11 @@ func (net *Network) Backward(g *Grad, ws *Workspace, x, dz []float64) {
 				lo, hi := net.ColPtr[j], net.ColPtr[j+1]
 				post, w := net.Post[lo:hi], net.W[lo:hi]
 				c := prev[j] + a[j]
-				var s float64
+				var gw []float64
 				if g.W != nil && c != 0 {
-					gw := g.W[lo:hi]
-					for e, i := range post {
-						d := du[i]
-						s += w[e] * d
-						gw[e] += d * c
-					}
-				} else {
-					for e, i := range post {
-						s += w[e] * du[i]
-					}
+					gw = g.W[lo:hi]
 				}
+				s := backEdges(post, w, gw, du, c)
 				da[j] += s
 				dh[j] = s // masked by the cap of round t−1 above
 			}
@@ -223,20 +215,11 @@ func (net *Network) Backward(g *Grad, ws *Workspace, x, dz []float64) {
 			if c == 0 {
 				continue // hⱼ = 0: no weight gradient, and δhⱼ is masked in round t−1
 			}
-			var s float64
+			var gw []float64
 			if g.W != nil {
-				gw := g.W[lo:hi]
-				for e, i := range post {
-					d := du[i]
-					s += w[e] * d
-					gw[e] += d * c
-				}
-			} else {
-				for e, i := range post {
-					s += w[e] * du[i]
-				}
+				gw = g.W[lo:hi]
 			}
-			dh[j] = s
+			dh[j] = backEdges(post, w, gw, du, c)
 		}
 	}
 	if g.AT != nil {
@@ -257,4 +240,37 @@ func (net *Network) Backward(g *Grad, ws *Workspace, x, dz []float64) {
 			g.X[j] = floats.Dot(net.AT[j*n:(j+1)*n], da)
 		}
 	}
+}
+
+// backEdges returns Σ_e w[e]·du[post[e]] over the out-edges of one node
+// and, if gw is not nil, adds c·du[post[e]] to gw[e]. Two accumulators
+// break the dependency chain of the sum.
+func backEdges(post []int32, w, gw, du []float64, c float64) float64 {
+	w = w[:len(post)]
+	var s0, s1 float64
+	e := 0
+	if gw != nil {
+		gw = gw[:len(post)]
+		for ; e+1 < len(post); e += 2 {
+			d0, d1 := du[post[e]], du[post[e+1]]
+			s0 += w[e] * d0
+			s1 += w[e+1] * d1
+			gw[e] += d0 * c
+			gw[e+1] += d1 * c
+		}
+		if e < len(post) {
+			d := du[post[e]]
+			s0 += w[e] * d
+			gw[e] += d * c
+		}
+		return s0 + s1
+	}
+	for ; e+1 < len(post); e += 2 {
+		s0 += w[e] * du[post[e]]
+		s1 += w[e+1] * du[post[e+1]]
+	}
+	if e < len(post) {
+		s0 += w[e] * du[post[e]]
+	}
+	return s0 + s1
 }
