@@ -71,13 +71,6 @@ func (net *Network) RuleGrad(dGraph, dOutput []float64, rules Rules, tape *Tape,
 		if len(dGraph) != len(r.Table) || g.W == nil {
 			panic("plasticity: RuleGrad: graph gradient needs a table-sized dGraph and Grad.W")
 		}
-		gw := g.W
-		if r.Mult() {
-			gw = make([]float64, len(g.W))
-			for e, v := range g.W {
-				gw[e] = v * net.W[e]
-			}
-		}
 		S := r.Cols()
 		acc := make([]float64, len(dGraph))
 		for u := 0; u < tape.Len(); u++ {
@@ -85,9 +78,17 @@ func (net *Network) RuleGrad(dGraph, dOutput []float64, rules Rules, tape *Tape,
 			for j := 0; j < net.n; j++ {
 				lo, hi := net.ColPtr[j], net.ColPtr[j+1]
 				row := acc[int(pat[j])*S : (int(pat[j])+1)*S]
-				post, w := net.Post[lo:hi], gw[lo:hi]
+				post, gw := net.Post[lo:hi], g.W[lo:hi]
+				if r.Mult() {
+					// ∂W_final/∂R carries the factor W_final.
+					wf := net.W[lo:hi]
+					for e, i := range post {
+						row[pat[i]] += gw[e] * wf[e]
+					}
+					continue
+				}
 				for e, i := range post {
-					row[pat[i]] += w[e]
+					row[pat[i]] += gw[e]
 				}
 			}
 		}

@@ -3,6 +3,7 @@ package plasticity
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -185,5 +186,40 @@ func TestRuleGradFiniteDifferences(t *testing.T) {
 				t.Errorf("%d of %d perturbations changed patterns or predictions", skipped, checked+skipped)
 			}
 		})
+	}
+}
+
+// TestRuleGradMemory checks that the rule gradient records what each
+// update needs, not copies of W: at |V| = 1000 (about 500,000 edges) a
+// copy of W per update of a batch of 100 would allocate 400 MB; the tape
+// holds 100 × 1000 bytes.
+func TestRuleGradMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("|V| = 1000, T = 3: about a second")
+	}
+	// Not parallel: runtime.MemStats counts every goroutine's allocations.
+	sp := loadSet(t, "relu1", 100)
+	for _, update := range []Update{Additive, Multiplicative} {
+		net, err := New(Config{Inputs: 10, Labels: 2, Nodes: 1000, Rounds: 3, Scheme: All, Seed: 1}, rand.NewPCG(1, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rules := Rules{Graph: randomRule(GraphRule, 3, update, false, 1), Output: randomRule(OutputRule, 3, update, false, 2)}
+		rg := NewRuleGrader(net)
+		dG, dO := make([]float64, 64), make([]float64, 16)
+		if _, _, err := rg.Gradient(dG, dO, rules, sp.Train, CrossEntropy); err != nil { // warm up
+			t.Fatal(err)
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		if _, _, err := rg.Gradient(dG, dO, rules, sp.Train, CrossEntropy); err != nil {
+			t.Fatal(err)
+		}
+		runtime.ReadMemStats(&after)
+		alloc := after.TotalAlloc - before.TotalAlloc
+		t.Logf("%s: %d edges, %d updates, %d bytes allocated", update, net.Edges(), rg.Tape().Len(), alloc)
+		if alloc > 1<<20 {
+			t.Errorf("%s: one gradient allocated %d bytes, want under 1 MiB", update, alloc)
+		}
 	}
 }
