@@ -430,27 +430,7 @@ func (p *Population) reproduceChunk(c int) {
 				}
 			}
 		case disjoint:
-			// The hot loop: recombination and popcount of each
-			// coefficient's words, with the mask generator inlined.
-			pb := cur[int(par[2*r+1])*W:][:W]
-			s := g.s
-			for q := range cnt {
-				ca := pa[q*wpc : (q+1)*wpc]
-				cb := pb[q*wpc : (q+1)*wpc]
-				cc := child[q*wpc : (q+1)*wpc]
-				cb, cc = cb[:len(ca)], cc[:len(ca)]
-				k := 0
-				for w, va := range ca {
-					s += wyP0
-					hi, lo := bits.Mul64(s, s^wyP1)
-					m := hi ^ lo
-					v := va&m | cb[w]&^m
-					cc[w] = v
-					k += bits.OnesCount64(v)
-				}
-				cnt[q] = k
-			}
-			g.s = s
+			g.s = recombineCount(child, pa, cur[int(par[2*r+1])*W:][:W], cnt, wpc, g.s)
 		default:
 			recombine(child, pa, cur[int(par[2*r+1])*W:][:W], &g)
 		}
@@ -480,6 +460,33 @@ func (p *Population) reproduceChunk(c int) {
 			p.decodeRow(y, child)
 		}
 	}
+}
+
+// recombineCount is the hot loop: it writes child = (a & m) | (b &^ m) word
+// by word with masks m from the wyrand state s (inlined), stores the number
+// of set bits of each coefficient's wpc words in cnt and returns the new
+// state. It is a separate small function so that its loop stays in
+// registers.
+//
+//go:noinline
+func recombineCount(child, a, b []uint64, cnt []int, wpc int, s uint64) uint64 {
+	for q := range cnt {
+		ca := a[q*wpc : (q+1)*wpc]
+		cb := b[q*wpc : (q+1)*wpc]
+		cc := child[q*wpc : (q+1)*wpc]
+		cb, cc = cb[:len(ca)], cc[:len(ca)]
+		k := 0
+		for w, va := range ca {
+			s += wyP0
+			hi, lo := bits.Mul64(s, s^wyP1)
+			m := hi ^ lo
+			v := va&m | cb[w]&^m
+			cc[w] = v
+			k += bits.OnesCount64(v)
+		}
+		cnt[q] = k
+	}
+	return s
 }
 
 // recombine writes child = (a & m) | (b &^ m) word by word with random
