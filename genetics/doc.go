@@ -73,13 +73,17 @@
 // # Wright–Fisher population
 //
 // Population holds N haploid genomes, one bit per locus (bit set = allele
-// +ε). Each generation computes every individual's Y by popcount, its fitness,
-// draws parents in proportion to fitness with Walker's alias method, and forms
+// +ε). Each generation computes every individual's Y by popcount and its
+// fitness, draws parents in proportion to fitness in O(1) each (rejection
+// from the uniform distribution under weak selection, when the mean fitness
+// is at least half the largest; Walker's alias method otherwise), and forms
 // each offspring by free recombination of two parents with a random bit mask
 // per 64 loci, child = (a & m) | (b &^ m) (option: clonal copies), followed by
 // optional mutation at rate μ per locus. Randomness for offspring comes from
 // streams fixed per chunk of individuals, so results do not depend on the
-// number of goroutines.
+// number of goroutines. Stats reports allele frequencies, the mean and
+// variance of every Y_p, mean loss and fitness, and the mean |D| over a
+// seeded sample of locus pairs; MarshalBinary saves the exact state.
 //
 // # References
 //
