@@ -157,7 +157,22 @@ func (o *OutputRule) eval(dst, y []float64) float64 {
 			}
 			z[c] = s
 		}
-		l += plasticity.LossGrad(dz, z, o.labels[x], o.loss, scale)
+		y := o.labels[x]
+		if m == 2 && o.loss == plasticity.CrossEntropy {
+			// Two labels: ℓ = softplus(z_other − z_y), one exp and one log1p.
+			d := z[1-y] - z[y]
+			e := math.Exp(-math.Abs(d))
+			l += max(d, 0) + math.Log1p(e)
+			if dst != nil {
+				s := 1 / (1 + e) // σ(|d|)
+				if d < 0 {
+					s = 1 - s
+				}
+				dz[1-y], dz[y] = scale*s, -scale*s
+			}
+		} else {
+			l += plasticity.LossGrad(dz, z, y, o.loss, scale)
+		}
 		if dst != nil {
 			for c := 0; c < m; c++ {
 				f := o.feat[(x*m+c)*P : (x*m+c+1)*P]

@@ -21,7 +21,7 @@ type Spec struct {
 	Dataset string `toml:"dataset" json:"dataset"`
 	// DataDir is the folder of the IDX files for mnist and fashion.
 	DataDir string `toml:"data_dir" json:"data_dir,omitempty"`
-	// Batch is the number of examples of the fixed batch. If Batch is 0, 500 is used.
+	// Batch is the number of examples of the fixed batch. If Batch is 0, 200 is used.
 	Batch int `toml:"batch" json:"batch"`
 	// Network configures the plasticity landscapes. Its zero fields take
 	// the plasticity defaults, except Nodes (default 100).
@@ -50,7 +50,7 @@ func (s Spec) Defaults() Spec {
 		s.Dataset = "halfspace"
 	}
 	if s.Batch == 0 {
-		s.Batch = 500
+		s.Batch = 200
 	}
 	if s.Network.Nodes == 0 {
 		s.Network.Nodes = 100

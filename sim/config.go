@@ -13,7 +13,7 @@ import (
 // landscape. The zero value is the default run of "evolve run".
 type Config struct {
 	// Generations is the number of generations (and steps). If
-	// Generations is 0, 200 is used.
+	// Generations is 0, 150 is used.
 	Generations int `toml:"generations" json:"generations"`
 	// Seed seeds everything random: landscape, start frequencies,
 	// populations.
@@ -28,7 +28,7 @@ type Config struct {
 
 // Genetics configures the encoding of the coefficients and the selection.
 type Genetics struct {
-	// Loci is the number of loci per coefficient. If Loci is 0, 10 is used.
+	// Loci is the number of loci per coefficient. If Loci is 0, 6 is used.
 	Loci int `toml:"loci" json:"loci"`
 	// Eps is the allele effect ε. If Eps is 0, 0.05 is used.
 	Eps float64 `toml:"eps" json:"eps"`
@@ -83,13 +83,13 @@ var (
 // Defaults returns c with its zero fields set.
 func (c Config) Defaults() Config {
 	if c.Generations == 0 {
-		c.Generations = 200
+		c.Generations = 150
 	}
 	c.Landscape.Seed = c.Seed
 	c.Landscape = c.Landscape.Defaults()
 	g := &c.Genetics
 	if g.Loci == 0 {
-		g.Loci = 10
+		g.Loci = 6
 	}
 	if g.Eps == 0 {
 		g.Eps = 0.05
