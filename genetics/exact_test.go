@@ -439,3 +439,32 @@ func TestDistributions(t *testing.T) {
 		}
 	}
 }
+
+func TestFitness(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		fit     Fitness
+		l, w, f float64
+		err     string
+	}{
+		{Fitness{Theta: 0.5}, 1, 0.5, -0.5, ""},
+		{Fitness{Theta: 0.5}, -2, 2, 1, ""},
+		{Fitness{Theta: 0.5}, 2, 0, 0, "θL=1 ≥ 1"},
+		{Fitness{Kind: Exp, Theta: 2}, 1, math.Exp(-2), math.Expm1(-2), ""},
+		// F keeps full relative precision where w − 1 would round to 0.
+		{Fitness{Kind: Exp, Theta: 1}, 1e-20, 1, -1e-20, ""},
+		{Fitness{}, math.NaN(), 0, 0, "NaN"},
+	} {
+		w, err := tc.fit.W(tc.l)
+		f, _ := tc.fit.F(tc.l)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%+v L=%v: error %v, want %q", tc.fit, tc.l, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || !scalar.EqualWithinRel(w, tc.w, 1e-15) || !scalar.EqualWithinRel(f, tc.f, 1e-15) {
+			t.Errorf("%+v L=%v: w=%v F=%v err=%v; want %v, %v", tc.fit, tc.l, w, f, err, tc.w, tc.f)
+		}
+	}
+}

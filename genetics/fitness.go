@@ -62,13 +62,21 @@ func (f Fitness) F(l float64) (float64, error) {
 // f returns w − 1; y, if not nil, is reported in errors.
 func (f Fitness) f(l float64, y []float64) (float64, error) {
 	if math.IsNaN(l) {
-		return 0, fmt.Errorf("genetics: loss is NaN at Y=%g", y)
+		return 0, fmt.Errorf("genetics: loss is NaN%s", at(y))
 	}
 	if f.Kind == Exp {
 		return math.Expm1(-f.Theta * l), nil
 	}
 	if f.Theta*l >= 1 {
-		return 0, fmt.Errorf("genetics: fitness 1-θL is not positive: θ=%g, L=%g (θL=%g ≥ 1) at Y=%g", f.Theta, l, f.Theta*l, y)
+		return 0, fmt.Errorf("genetics: fitness 1-θL is not positive: θ=%g, L=%g (θL=%g ≥ 1)%s", f.Theta, l, f.Theta*l, at(y))
 	}
 	return -f.Theta * l, nil
+}
+
+// at formats the place of an error.
+func at(y []float64) string {
+	if y == nil {
+		return ""
+	}
+	return fmt.Sprintf(" at Y=%g", y)
 }
