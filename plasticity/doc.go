@@ -35,6 +35,27 @@
 // parameterised by its table or by a small MLP evaluated into a table before
 // training.
 //
+// # Learning rules by gradient descent
+//
+// Meta learns rules (SPEC §3): each outer step resets the weights, trains
+// on a batch B with the current rules and takes an Adam step (coupled
+// weight decay) on the loss of B at the final weights, L = (1/|B|) Σ ℓ(z, y)
+// with ℓ the cross-entropy of the logits or the MSE (1/m) Σ_c (z_c − 1[c=y])².
+// The gradient is exact: Backward propagates through the final forward
+// passes with the cap masks fixed, giving ∂L/∂W and ∂L/∂U, and with the
+// firing patterns, predictions and mistake gate of the training run held
+// fixed (recorded on a Tape, |V| bytes per update) the final weights are
+// W₀ + η Σ_updates R[s_j][s_i] per edge (additive) or W₀ Π (1 + ηR[s_j][s_i])
+// (multiplicative), so
+//
+//	∂L/∂R[a][b] = η Σ_updates Σ_{j→i: s_j=a, s_i=b} ∂L/∂W_ij            (additive)
+//	∂L/∂R[a][b] = η/(1+ηR[a][b]) Σ_updates Σ_{…} W_ij ∂L/∂W_ij          (multiplicative)
+//
+// and likewise for the output rule; an MLP rule chains through its table.
+// OptimalOutputRule solves the normal equations of the MSE-optimal output
+// rule (appendix B); GD trains the weights themselves with Adam, the
+// baselines gd-output and gd-full (SPEC §5).
+//
 // # Performance
 //
 // The engine exploits the structure of the model: hᵗ is k-sparse, so the
