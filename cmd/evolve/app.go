@@ -36,6 +36,9 @@ func buildVersion() string {
 // commands lists the subcommands; each lives in a file of its own.
 var commands = []func() *cli.Command{
 	trainCommand,
+	attackCommand,
+	runCommand,
+	configCommand,
 	metaCommand, baselineCommand, optimalRuleCommand,
 }
 

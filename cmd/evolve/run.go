@@ -1,0 +1,372 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/urfave/cli/v2"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/evolve-toolkit/evolve/internal/atomicfile"
+	"github.com/evolve-toolkit/evolve/sim"
+)
+
+func runFlags() []cli.Flag {
+	def := sim.Config{}.Defaults()
+	return []cli.Flag{
+		&cli.StringFlag{Name: "config", Usage: "TOML config file (unknown keys are errors; flags override it)"},
+		&cli.IntFlag{Name: "generations", Aliases: []string{"g"}, Value: def.Generations, Usage: "generations (and gradient steps)"},
+		&cli.Uint64Flag{Name: "seed", Value: def.Seed, Usage: "seed of landscape, start and populations"},
+		&cli.StringFlag{Name: "landscape", Value: def.Landscape.Kind, Usage: "output-rule, full-rule, quadratic or linear-ce"},
+		&cli.StringFlag{Name: "dataset", Value: def.Landscape.Dataset, Usage: "data set of the landscape"},
+		&cli.IntFlag{Name: "batch", Value: def.Landscape.Batch, Usage: "examples in the landscape's fixed batch"},
+		&cli.Float64Flag{Name: "theta", Value: def.Genetics.Theta, Usage: "selection strength θ"},
+		&cli.StringFlag{Name: "fitness", Value: def.Genetics.Fitness, Usage: "fitness: linear (1 − θL) or exp (exp(−θL))"},
+		&cli.IntFlag{Name: "loci", Value: def.Genetics.Loci, Usage: "loci per coefficient"},
+		&cli.Float64Flag{Name: "eps", Value: def.Genetics.Eps, Usage: "allele effect ε"},
+		&cli.IntFlag{Name: "population", Aliases: []string{"N"}, Value: def.Genetics.Population, Usage: "Wright–Fisher population size N"},
+		&cli.StringSliceFlag{Name: "evolution", Usage: "evolution runs: exact, mean-field, paper, wright-fisher (default: exact, wright-fisher)"},
+		&cli.StringSliceFlag{Name: "gradient", Usage: "gradient runs: gd, adam, natural, lande (default: all)"},
+	}
+}
+
+// effectiveRunConfig applies defaults, the --config file and the flags the user set.
+func effectiveRunConfig(c *cli.Context) (sim.Config, error) {
+	var cfg sim.Config
+	if path := c.String("config"); path != "" {
+		if err := decodeTOML(path, &cfg); err != nil {
+			return cfg, err
+		}
+	}
+	if c.IsSet("generations") {
+		cfg.Generations = c.Int("generations")
+	}
+	if c.IsSet("seed") {
+		cfg.Seed = c.Uint64("seed")
+	}
+	if c.IsSet("landscape") {
+		cfg.Landscape.Kind = c.String("landscape")
+	}
+	if c.IsSet("dataset") {
+		cfg.Landscape.Dataset = c.String("dataset")
+	}
+	if c.IsSet("batch") {
+		cfg.Landscape.Batch = c.Int("batch")
+	}
+	if c.IsSet("theta") {
+		cfg.Genetics.Theta = c.Float64("theta")
+	}
+	if c.IsSet("fitness") {
+		cfg.Genetics.Fitness = c.String("fitness")
+	}
+	if c.IsSet("loci") {
+		cfg.Genetics.Loci = c.Int("loci")
+	}
+	if c.IsSet("eps") {
+		cfg.Genetics.Eps = c.Float64("eps")
+	}
+	if c.IsSet("population") {
+		cfg.Genetics.Population = c.Int("population")
+	}
+	if c.IsSet("evolution") {
+		cfg.Runs.Evolution = splitList(c.StringSlice("evolution"))
+	}
+	if c.IsSet("gradient") {
+		cfg.Runs.Gradient = splitList(c.StringSlice("gradient"))
+	}
+	cfg = cfg.Defaults()
+	return cfg, cfg.Validate()
+}
+
+func splitList(in []string) []string {
+	out := []string{}
+	for _, s := range in {
+		for _, f := range strings.Split(s, ",") {
+			if f = strings.TrimSpace(f); f != "" && f != "none" {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+func encodeTOML(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := toml.NewEncoder(&buf).Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func configCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "config",
+		Usage: "configuration helpers",
+		Subcommands: []*cli.Command{{
+			Name:  "dump",
+			Usage: "print the effective configuration of 'evolve run' (defaults, --config file, flags) as TOML",
+			Flags: runFlags(),
+			Action: func(c *cli.Context) error {
+				cfg, err := effectiveRunConfig(c)
+				if err != nil {
+					return err
+				}
+				b, err := encodeTOML(cfg)
+				if err != nil {
+					return err
+				}
+				_, err = c.App.Writer.Write(b)
+				return err
+			},
+		}},
+	}
+}
+
+func runCommand() *cli.Command {
+	flags := append(runFlags(),
+		&cli.StringFlag{Name: "out", Usage: "output folder (default: a new folder runs/YYYYMMDD-HHMMSS)"},
+		&cli.StringFlag{Name: "resume", Usage: "continue the interrupted run in this folder (its config.toml and checkpoint.bin)"},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
+	)
+	return &cli.Command{
+		Name:  "run",
+		Usage: "evolution and gradient descent side by side on one fitness landscape",
+		Description: `With no arguments, runs the built-in default: the output rule of a |V| = 100, k = 50,
+T = 1 network on halfspace (4 coefficients, each the sum of 6 alleles ±0.05), evolved by the
+exact allele-frequency map and a Wright–Fisher population (N = 1000) next to gradient descent,
+Adam, the natural gradient on allele frequencies and Lande's preconditioned gradient.
+
+Writes to --out: config.toml (the effective config), trajectory.csv (every run at every
+generation), meta.json (config, seed, version, timings, summary), figures loss, coefficients
+and frequencies as PNG and SVG, and checkpoint.bin every 50 generations. Interrupt with
+Ctrl-C and continue with --resume DIR: the result equals an uninterrupted run.`,
+		Flags:  flags,
+		Action: runRun,
+	}
+}
+
+func runRun(c *cli.Context) error {
+	stdout, stderr := c.App.Writer, c.App.ErrWriter
+	var cfg sim.Config
+	var resume []byte
+	out := c.String("out")
+	if dir := c.String("resume"); dir != "" {
+		for _, f := range []string{"config", "generations", "seed", "landscape", "dataset", "batch", "theta", "fitness", "loci", "eps", "population", "evolution", "gradient"} {
+			if c.IsSet(f) {
+				return fmt.Errorf("run: --resume continues %s with its own config; --%s cannot change it", dir, f)
+			}
+		}
+		if err := decodeTOML(filepath.Join(dir, "config.toml"), &cfg); err != nil {
+			return fmt.Errorf("run: resume: %w", err)
+		}
+		cfg = cfg.Defaults()
+		b, err := os.ReadFile(filepath.Join(dir, "checkpoint.bin"))
+		if err != nil {
+			return fmt.Errorf("run: resume: %w", err)
+		}
+		resume, out = b, dir
+	} else {
+		var err error
+		if cfg, err = effectiveRunConfig(c); err != nil {
+			return err
+		}
+		if out == "" {
+			out = filepath.Join("runs", time.Now().UTC().Format("20060102-150405"))
+		}
+	}
+	if err := makeOut(out); err != nil {
+		return err
+	}
+	if resume == nil {
+		b, err := encodeTOML(cfg)
+		if err != nil {
+			return err
+		}
+		if err := atomicfile.Write(filepath.Join(out, "config.toml"), b); err != nil {
+			return err
+		}
+	}
+	t0 := time.Now()
+	land, err := cfg.Landscape.Build()
+	if err != nil {
+		return err
+	}
+	tBuild := time.Since(t0)
+	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt)
+	defer stop()
+	bar := newProgress(stderr, cfg.Generations, "generations", c.Bool("quiet"))
+	t1 := time.Now()
+	res, err := sim.Run(cfg, land, &sim.Settings{
+		Progress:   func(g, _ int) { bar.Set(g, "") },
+		Checkpoint: func(b []byte) error { return atomicfile.Write(filepath.Join(out, "checkpoint.bin"), b) },
+		Resume:     resume,
+		Stop:       func() bool { return ctx.Err() != nil },
+	})
+	bar.Done()
+	if errors.Is(err, sim.ErrStopped) {
+		fmt.Fprintf(stderr, "interrupted; continue with: evolve run --resume %s\n", out)
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	tRun := time.Since(t1)
+	if err := writeTrajectory(filepath.Join(out, "trajectory.csv"), res); err != nil {
+		return err
+	}
+	if err := runFigures(out, res); err != nil {
+		return err
+	}
+	final := res.Final()
+	summary := make([]map[string]any, len(final))
+	for i, o := range final {
+		summary[i] = map[string]any{"run": o.Run, "kind": o.Kind, "loss": jsonFloat(o.Loss), "mean_loss": jsonFloat(o.MeanLoss), "distance": jsonFloat(o.Distance), "y": o.Y}
+	}
+	meta := map[string]any{
+		"command": "run", "version": buildVersion(), "config": cfg, "seed": cfg.Seed,
+		"coefficients":    land.Dim(),
+		"runs":            res.Runs,
+		"timings_seconds": map[string]float64{"landscape": tBuild.Seconds(), "run": tRun.Seconds()},
+		"final":           summary,
+		"resumed":         resume != nil,
+	}
+	if err := writeJSON(filepath.Join(out, "meta.json"), meta); err != nil {
+		return err
+	}
+	printSummary(stdout, res, land.Dim())
+	fmt.Fprintf(stdout, "\n%d generations in %.1fs; wrote %s (trajectory.csv, meta.json, loss/coefficients/frequencies .png/.svg)\n", cfg.Generations, tRun.Seconds(), out)
+	return nil
+}
+
+// jsonFloat turns NaN into nil, which JSON can hold.
+func jsonFloat(v float64) any {
+	if v != v {
+		return nil
+	}
+	return v
+}
+
+func writeTrajectory(path string, res *sim.Result) error {
+	P := 0
+	if len(res.Observations) > 0 {
+		P = len(res.Observations[0].Y)
+	}
+	header := []string{"generation", "run", "kind", "loss", "mean_loss", "mean_fitness", "genetic_variance", "distance"}
+	for p := 0; p < P; p++ {
+		header = append(header, fmt.Sprintf("y%d", p))
+	}
+	header = append(header, "freq_min", "freq_q25", "freq_median", "freq_q75", "freq_max")
+	rows := make([][]string, 0, len(res.Observations))
+	for _, o := range res.Observations {
+		row := []string{fmt.Sprint(o.Generation), o.Run, o.Kind, ftoa(o.Loss), ftoa(o.MeanLoss), ftoa(o.MeanFitness), ftoa(o.GeneticVariance), ftoa(o.Distance)}
+		for _, y := range o.Y {
+			row = append(row, ftoa(y))
+		}
+		for _, q := range o.FreqQuantiles {
+			row = append(row, ftoa(q))
+		}
+		rows = append(rows, row)
+	}
+	return writeCSV(path, header, rows)
+}
+
+func printSummary(w io.Writer, res *sim.Result, P int) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "run\tkind\tL(Ȳ)\tE[L(Y)]\t‖Ȳ − Ȳ_%s‖\tY\n", res.Runs[0])
+	for _, o := range res.Final() {
+		ys := make([]string, len(o.Y))
+		for i, y := range o.Y {
+			ys[i] = fmt.Sprintf("%+.4f", y)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%.5f\t%s\t%.4g\t[%s]\n", o.Run, o.Kind, o.Loss, nanDash(o.MeanLoss), o.Distance, strings.Join(ys, " "))
+	}
+	tw.Flush()
+}
+
+func nanDash(v float64) string {
+	if v != v {
+		return "—"
+	}
+	return fmt.Sprintf("%.5f", v)
+}
+
+// runFigures draws the loss of every run, every coefficient's trajectory
+// and the spread of allele frequencies of the evolution runs.
+func runFigures(out string, res *sim.Result) error {
+	n := len(res.Runs)
+	P := len(res.Observations[0].Y)
+	byRun := func(f func(o sim.Observation) (float64, bool)) []curve {
+		cs := make([]curve, n)
+		for i, name := range res.Runs {
+			cs[i] = curve{name: name, dashed: res.Kinds[i] == "gradient"}
+		}
+		for k, o := range res.Observations {
+			if v, ok := f(o); ok {
+				cs[k%n].xy = append(cs[k%n].xy, plotter.XY{X: float64(o.Generation), Y: v})
+			}
+		}
+		var keep []curve
+		for _, c := range cs {
+			if len(c.xy) > 0 {
+				keep = append(keep, c)
+			}
+		}
+		return keep
+	}
+	lp, err := linePlot("loss at the mean coefficients", "generation / step", "L(Ȳ)", byRun(func(o sim.Observation) (float64, bool) { return o.Loss, true }), false)
+	if err != nil {
+		return err
+	}
+	if err := savePlots(filepath.Join(out, "loss"), []*plot.Plot{lp}, 1, 1, 7*vg.Inch, 4.5*vg.Inch); err != nil {
+		return err
+	}
+	var coef []*plot.Plot
+	for p := 0; p < P; p++ {
+		cp, err := linePlot(fmt.Sprintf("coefficient Y%d", p), "generation / step", fmt.Sprintf("Y%d", p), byRun(func(o sim.Observation) (float64, bool) { return o.Y[p], true }), false)
+		if err != nil {
+			return err
+		}
+		coef = append(coef, cp)
+	}
+	cols := min(P, 2)
+	rows := (P + cols - 1) / cols
+	if err := savePlots(filepath.Join(out, "coefficients"), coef, rows, cols, vg.Length(cols)*5*vg.Inch, vg.Length(rows)*3.5*vg.Inch); err != nil {
+		return err
+	}
+	var fq []curve
+	names := []string{"min", "q25", "median", "q75", "max"}
+	for i, name := range res.Runs {
+		if res.Kinds[i] != "evolution" || res.Observations[i].FreqQuantiles[0] != res.Observations[i].FreqQuantiles[0] {
+			continue
+		}
+		for q := range names {
+			c := curve{name: name + " " + names[q], dashed: q != 2}
+			for k := i; k < len(res.Observations); k += n {
+				o := res.Observations[k]
+				c.xy = append(c.xy, plotter.XY{X: float64(o.Generation), Y: o.FreqQuantiles[q]})
+			}
+			fq = append(fq, c)
+		}
+	}
+	if len(fq) > 0 {
+		fp, err := linePlot("allele-frequency spread (quantiles over loci)", "generation", "frequency of +ε", fq, false)
+		if err != nil {
+			return err
+		}
+		if err := savePlots(filepath.Join(out, "frequencies"), []*plot.Plot{fp}, 1, 1, 7*vg.Inch, 4.5*vg.Inch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
