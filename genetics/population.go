@@ -464,27 +464,29 @@ func (p *Population) reproduceChunk(c int) {
 
 // recombineCount is the hot loop: it writes child = (a & m) | (b &^ m) word
 // by word with masks m from the wyrand state s (inlined), stores the number
-// of set bits of each coefficient's wpc words in cnt and returns the new
-// state. It is a separate small function so that its loop stays in
-// registers.
+// of set bits of each run of wpc words (one coefficient) in cnt and returns
+// the new state. One flat loop over the genome with a predictable branch at
+// the end of each coefficient is faster than a loop per coefficient when
+// coefficients span few words. It is a separate small function so that its
+// loop stays in registers.
 //
 //go:noinline
 func recombineCount(child, a, b []uint64, cnt []int, wpc int, s uint64) uint64 {
-	for q := range cnt {
-		ca := a[q*wpc : (q+1)*wpc]
-		cb := b[q*wpc : (q+1)*wpc]
-		cc := child[q*wpc : (q+1)*wpc]
-		cb, cc = cb[:len(ca)], cc[:len(ca)]
-		k := 0
-		for w, va := range ca {
-			s += wyP0
-			hi, lo := bits.Mul64(s, s^wyP1)
-			m := hi ^ lo
-			v := va&m | cb[w]&^m
-			cc[w] = v
-			k += bits.OnesCount64(v)
+	b, child = b[:len(a)], child[:len(a)]
+	k, q, end := 0, 0, wpc
+	for w, va := range a {
+		s += wyP0
+		hi, lo := bits.Mul64(s, s^wyP1)
+		m := hi ^ lo
+		v := va&m | b[w]&^m
+		child[w] = v
+		k += bits.OnesCount64(v)
+		if w+1 == end {
+			cnt[q] = k
+			q++
+			end += wpc
+			k = 0
 		}
-		cnt[q] = k
 	}
 	return s
 }
