@@ -1,0 +1,421 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"math"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/evolve-toolkit/evolve/dataset"
+	"github.com/evolve-toolkit/evolve/internal/atomicfile"
+	"github.com/evolve-toolkit/evolve/plasticity"
+	"github.com/evolve-toolkit/evolve/plasticity/attack"
+)
+
+// attackConfig is the configuration of "evolve attack", as read from a
+// TOML file (--config) and overridden by flags.
+type attackConfig struct {
+	// Dataset is the data set whose test images are attacked; "" means
+	// the one the first network was trained on.
+	Dataset string `toml:"dataset" json:"dataset"`
+	// DataDir is the folder of the IDX files ("" means the default place).
+	DataDir string `toml:"data_dir" json:"data_dir"`
+	// Names labels the networks in the table and figures; by default the
+	// file name, or its folder's name for network.npz.
+	Names []string `toml:"names" json:"names"`
+	// Examples is the number of images shown in examples.png.
+	Examples int `toml:"examples" json:"examples"`
+	// Attack configures the attack.
+	Attack attack.Config `toml:"attack" json:"attack"`
+}
+
+func defaultAttackConfig() attackConfig {
+	return attackConfig{Examples: 4, Attack: attack.Config{Seed: 1}.Defaults()}
+}
+
+func attackCommand() *cli.Command {
+	def := defaultAttackConfig()
+	return &cli.Command{
+		Name:      "attack",
+		Usage:     "robust accuracy of trained networks under a targeted L2 attack",
+		ArgsUsage: "NETWORK.npz [NETWORK.npz ...]",
+		Description: `Attacks each network (a network file written by evolve train, baseline or meta
+with --out) with the targeted L2 projected-gradient attack of SPEC §6 on N seeded
+test images and prints its robust accuracy at every radius ε.
+
+--out writes robustness.csv (network, eps, robust accuracy), robustness.png and
+robustness.svg (the curves side by side, the paper's Figure 5), examples.png
+(original and adversarial images of the first --examples images, the paper's
+Figure 4: one row per image, the original then the final point at each ε > 0,
+framed green if still classified correctly, red if broken), examples.csv and
+meta.json (config, seed, version, timings, networks and their provenance).`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "config", Usage: "TOML config file (flags override it)"},
+			&cli.StringFlag{Name: "dataset", Aliases: []string{"d"}, Usage: "data set to attack (default: the first network's)"},
+			&cli.StringFlag{Name: "data-dir", Usage: "folder of the IDX files for mnist/fashion"},
+			&cli.StringFlag{Name: "eps", Value: joinFloats(def.Attack.Eps), Usage: "comma-separated radii ε"},
+			&cli.IntFlag{Name: "images", Aliases: []string{"n"}, Value: def.Attack.Images, Usage: "test images attacked"},
+			&cli.IntFlag{Name: "steps", Value: def.Attack.Steps, Usage: "gradient steps S"},
+			&cli.Float64Flag{Name: "step-factor", Value: def.Attack.StepFactor, Usage: "step size α = factor·ε/S"},
+			&cli.Uint64Flag{Name: "seed", Value: def.Attack.Seed, Usage: "seed of the choice of images"},
+			&cli.BoolFlag{Name: "any-iterate", Usage: "count an image broken as soon as an iterate is misclassified (default: the final point)"},
+			&cli.StringFlag{Name: "names", Usage: "comma-separated names of the networks"},
+			&cli.IntFlag{Name: "examples", Value: def.Examples, Usage: "images shown in examples.png"},
+			&cli.StringFlag{Name: "out", Usage: "folder for robustness.csv, the figures and meta.json"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
+		},
+		Action: runAttack,
+	}
+}
+
+// joinFloats formats a list of radii for a flag.
+func joinFloats(v []float64) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = ftoa(x)
+	}
+	return strings.Join(s, ",")
+}
+
+// parseFloats reads a comma-separated list of numbers.
+func parseFloats(s string) ([]float64, error) {
+	var v []float64
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		x, err := strconv.ParseFloat(f, 64)
+		if err != nil {
+			return nil, fmt.Errorf("attack: --eps: %q is not a number", f)
+		}
+		v = append(v, x)
+	}
+	return v, nil
+}
+
+// networkName names a network file: its base name without extension, or
+// its folder's name for the default file name.
+func networkName(path string) string {
+	base := filepath.Base(path)
+	if base == networkFile {
+		if dir := filepath.Base(filepath.Dir(path)); dir != "." && dir != "/" {
+			return dir
+		}
+	}
+	return strings.TrimSuffix(base, filepath.Ext(base))
+}
+
+// attacked is one network's outcome.
+type attacked struct {
+	Name       string                `json:"name"`
+	File       string                `json:"file"`
+	Config     plasticity.Config     `json:"config"`
+	Provenance plasticity.Provenance `json:"provenance"`
+	Clean      float64               `json:"clean_accuracy"`
+	Robust     []float64             `json:"robust_accuracy"`
+	Seconds    float64               `json:"seconds"`
+	res        *attack.Result
+}
+
+func runAttack(c *cli.Context) error {
+	cfg := defaultAttackConfig()
+	if path := c.String("config"); path != "" {
+		if err := decodeTOML(path, &cfg); err != nil {
+			return err
+		}
+	}
+	if c.IsSet("dataset") {
+		cfg.Dataset = c.String("dataset")
+	}
+	if c.IsSet("data-dir") {
+		cfg.DataDir = c.String("data-dir")
+	}
+	if c.IsSet("eps") {
+		eps, err := parseFloats(c.String("eps"))
+		if err != nil {
+			return err
+		}
+		cfg.Attack.Eps = eps
+	}
+	if c.IsSet("images") {
+		cfg.Attack.Images = c.Int("images")
+	}
+	if c.IsSet("steps") {
+		cfg.Attack.Steps = c.Int("steps")
+	}
+	if c.IsSet("step-factor") {
+		cfg.Attack.StepFactor = c.Float64("step-factor")
+	}
+	if c.IsSet("seed") {
+		cfg.Attack.Seed = c.Uint64("seed")
+	}
+	if c.IsSet("any-iterate") {
+		cfg.Attack.AnyIterate = c.Bool("any-iterate")
+	}
+	if c.IsSet("names") {
+		cfg.Names = strings.Split(c.String("names"), ",")
+	}
+	if c.IsSet("examples") {
+		cfg.Examples = c.Int("examples")
+	}
+	cfg.Attack = cfg.Attack.Defaults()
+	if err := cfg.Attack.Validate(); err != nil {
+		return err
+	}
+	files := c.Args().Slice()
+	if len(files) == 0 {
+		return fmt.Errorf("attack: give one or more network files (written by evolve train --out)")
+	}
+	if len(cfg.Names) > 0 && len(cfg.Names) != len(files) {
+		return fmt.Errorf("attack: %d names for %d networks", len(cfg.Names), len(files))
+	}
+	out := c.String("out")
+	stderr, stdout := c.App.ErrWriter, c.App.Writer
+
+	nets := make([]attacked, len(files))
+	saved := make([]*plasticity.Saved, len(files))
+	for i, f := range files {
+		s, err := loadNetwork(f)
+		if err != nil {
+			return err
+		}
+		saved[i] = s
+		name := networkName(f)
+		if len(cfg.Names) > 0 {
+			name = cfg.Names[i]
+		}
+		nets[i] = attacked{Name: name, File: f, Config: s.Network.Config(), Provenance: s.Provenance}
+	}
+	if cfg.Dataset == "" {
+		cfg.Dataset = saved[0].Provenance.Dataset
+		if cfg.Dataset == "" {
+			cfg.Dataset = "mnist"
+		}
+	}
+	t0 := time.Now()
+	// Only the test set is attacked: keep one training example.
+	data, err := dataset.Load(cfg.Dataset, &dataset.Options{Dir: cfg.DataDir, Seed: saved[0].Network.Config().Seed, TrainSize: 1})
+	if err != nil {
+		return err
+	}
+	tLoad := time.Since(t0)
+	for i, s := range saved {
+		nc := s.Network.Config()
+		if nc.Inputs != data.Test.Dim || nc.Labels < data.Test.Labels {
+			return fmt.Errorf("attack: %s: the network has %d inputs and %d labels, data set %s has %d and %d",
+				files[i], nc.Inputs, nc.Labels, cfg.Dataset, data.Test.Dim, data.Test.Labels)
+		}
+	}
+	nEps := len(cfg.Attack.Eps)
+	total := len(files) * min(cfg.Attack.Images, data.Test.Len()) * nEps
+	bar := newProgress(stderr, total, "attack", c.Bool("quiet"))
+	base := 0
+	for i, s := range saved {
+		t1 := time.Now()
+		res, err := attack.Robustness(attack.Network(s.Network), data.Test, &attack.Settings{
+			Config:   cfg.Attack,
+			Keep:     cfg.Examples,
+			Progress: func(done, _ int) { bar.Set(base+done, nets[i].Name) },
+		})
+		if err != nil {
+			bar.Done()
+			return fmt.Errorf("attack: %s: %w", files[i], err)
+		}
+		base += len(res.Images) * nEps
+		nets[i].Seconds = time.Since(t1).Seconds()
+		nets[i].Clean, nets[i].Robust, nets[i].res = res.Clean, res.Robust, res
+	}
+	bar.Done()
+
+	fmt.Fprintf(stdout, "dataset     %s test set, %d images (seed %d), S=%d steps, α=%g·ε/S, broken at %s\n", cfg.Dataset,
+		len(nets[0].res.Images), cfg.Attack.Seed, cfg.Attack.Steps, cfg.Attack.StepFactor, map[bool]string{false: "the final point", true: "any iterate"}[cfg.Attack.AnyIterate])
+	fmt.Fprintf(stdout, "%-8s", "ε")
+	for _, n := range nets {
+		fmt.Fprintf(stdout, " %14s", n.Name)
+	}
+	fmt.Fprintln(stdout)
+	for e, eps := range cfg.Attack.Eps {
+		fmt.Fprintf(stdout, "%-8g", eps)
+		for _, n := range nets {
+			fmt.Fprintf(stdout, " %14.3f", n.Robust[e])
+		}
+		fmt.Fprintln(stdout)
+	}
+	for _, n := range nets {
+		pairs := float64(len(n.res.Images) * nEps)
+		fmt.Fprintf(stdout, "time        %s: %.1fs (%.3fs per image and ε)\n", n.Name, n.Seconds, n.Seconds/pairs)
+	}
+	if out == "" {
+		return nil
+	}
+	if err := makeOut(out); err != nil {
+		return err
+	}
+	var rows [][]string
+	for _, n := range nets {
+		for e, eps := range cfg.Attack.Eps {
+			rows = append(rows, []string{n.Name, ftoa(eps), ftoa(n.Robust[e]), strconv.Itoa(len(n.res.Images))})
+		}
+	}
+	if err := writeCSV(outPath(out, "robustness.csv"), []string{"network", "eps", "robust_accuracy", "images"}, rows); err != nil {
+		return err
+	}
+	for _, ext := range []string{"png", "svg"} {
+		if err := plotRobustness(outPath(out, "robustness."+ext), nets, cfg.Attack.Eps); err != nil {
+			return err
+		}
+	}
+	rows = rows[:0]
+	for _, n := range nets {
+		for _, ex := range n.res.Examples {
+			rows = append(rows, []string{n.Name, strconv.Itoa(ex.Index), strconv.Itoa(ex.Label), ftoa(ex.Eps), strconv.Itoa(ex.Pred),
+				strconv.FormatBool(ex.Broken), ftoa(l2(ex.Adversarial, ex.Original))})
+		}
+	}
+	if err := writeCSV(outPath(out, "examples.csv"), []string{"network", "image", "label", "eps", "prediction", "broken", "l2_distance"}, rows); err != nil {
+		return err
+	}
+	if side := int(math.Round(math.Sqrt(float64(data.Test.Dim)))); side*side == data.Test.Dim && cfg.Examples > 0 {
+		if err := writeExamples(outPath(out, "examples.png"), nets, cfg.Attack.Eps, side); err != nil {
+			return err
+		}
+	}
+	meta := map[string]any{
+		"command":         "attack",
+		"version":         buildVersion(),
+		"config":          cfg,
+		"seed":            cfg.Attack.Seed,
+		"images":          nets[0].res.Images,
+		"networks":        nets,
+		"timings_seconds": map[string]float64{"load": tLoad.Seconds(), "total": time.Since(t0).Seconds()},
+	}
+	if err := writeJSON(outPath(out, "meta.json"), meta); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "wrote %s\n", out)
+	return nil
+}
+
+func l2(a, b []float64) float64 {
+	var s float64
+	for i, v := range a {
+		s += (v - b[i]) * (v - b[i])
+	}
+	return math.Sqrt(s)
+}
+
+// plotRobustness draws robust accuracy against ε, one line per network
+// (the paper's Figure 5); the format follows the file extension.
+func plotRobustness(path string, nets []attacked, eps []float64) error {
+	p := plot.New()
+	p.Title.Text = "Robust accuracy under a targeted L2 attack"
+	p.X.Label.Text = "ε (L2 radius)"
+	p.Y.Label.Text = "robust accuracy"
+	p.Y.Min, p.Y.Max = 0, 1
+	p.Legend.Top = true
+	p.Add(plotter.NewGrid())
+	for i, n := range nets {
+		xy := make(plotter.XYs, len(eps))
+		for e := range eps {
+			xy[e] = plotter.XY{X: eps[e], Y: n.Robust[e]}
+		}
+		l, pts, err := plotter.NewLinePoints(xy)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		l.Color = plotutil.Color(i)
+		l.Dashes = plotutil.Dashes(i)
+		pts.Color = plotutil.Color(i)
+		pts.Shape = plotutil.Shape(i)
+		p.Add(l, pts)
+		p.Legend.Add(n.Name, l, pts)
+	}
+	w, err := p.WriterTo(6*vg.Inch, 4*vg.Inch, strings.TrimPrefix(filepath.Ext(path), "."))
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	var buf bytes.Buffer
+	if _, err := w.WriteTo(&buf); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return atomicfile.Write(path, buf.Bytes())
+}
+
+// writeExamples writes the paper's Figure 4 as a PNG grid: for each
+// network and each kept image a row with the original and the final point
+// of the attack at every ε > 0, framed green when still classified
+// correctly and red when broken.
+func writeExamples(path string, nets []attacked, eps []float64, side int) error {
+	const scale, frame, gap = 3, 2, 6
+	tile := side*scale + 2*frame
+	var cols []int // indices of ε > 0
+	for e, v := range eps {
+		if v > 0 {
+			cols = append(cols, e)
+		}
+	}
+	nEps := len(eps)
+	rows := 0
+	for _, n := range nets {
+		rows += len(n.res.Examples) / nEps
+	}
+	if rows == 0 {
+		return nil
+	}
+	W := gap + (1+len(cols))*(tile+gap)
+	H := gap + rows*(tile+gap) + gap*(len(nets)-1)
+	img := image.NewRGBA(image.Rect(0, 0, W, H))
+	for i := range img.Pix {
+		img.Pix[i] = 255
+	}
+	green, red, grey := color.RGBA{0, 160, 0, 255}, color.RGBA{210, 0, 0, 255}, color.RGBA{128, 128, 128, 255}
+	draw := func(x0, y0 int, v []float64, border color.RGBA) {
+		for y := 0; y < tile; y++ {
+			for x := 0; x < tile; x++ {
+				if x < frame || y < frame || x >= tile-frame || y >= tile-frame {
+					img.SetRGBA(x0+x, y0+y, border)
+					continue
+				}
+				p := v[((y-frame)/scale)*side+(x-frame)/scale]
+				g := uint8(math.Round(255 * (1 - min(1, max(0, p))))) // ink is dark
+				img.SetRGBA(x0+x, y0+y, color.RGBA{g, g, g, 255})
+			}
+		}
+	}
+	y := gap
+	for ni, n := range nets {
+		if ni > 0 {
+			y += gap
+		}
+		for i := 0; i < len(n.res.Examples)/nEps; i++ {
+			ex := n.res.Examples[i*nEps : (i+1)*nEps]
+			draw(gap, y, ex[0].Original, grey)
+			for c, e := range cols {
+				border := green
+				if ex[e].Broken {
+					border = red
+				}
+				draw(gap+(c+1)*(tile+gap), y, ex[e].Adversarial, border)
+			}
+			y += tile + gap
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return atomicfile.Write(path, buf.Bytes())
+}
