@@ -74,11 +74,18 @@ func signature(net *Network, rg *RuleGrader, batch *dataset.Set) []int {
 	return sig
 }
 
+// ruleStep is the central-difference step for rule parameters: the loss
+// after training is computed through hundreds of updates with large
+// intermediate values, so rounding (about 1e-16·|L|/h times that
+// amplification) reaches 1e-6 relative at h = 1e-7 and 1e-7 at h = 1e-6;
+// h = 1e-5 keeps it near 1e-8 while the O(h²) error stays below 1e-9.
+const ruleStep = 1e-5
+
 // TestRuleGradFiniteDifferences checks the exact rule gradient against
 // central differences: in the smooth case (output rule only, All
 // scheme, T = 1) everywhere, and in general (graph and output rules,
-// T = 3) wherever the perturbation leaves the discrete quantities
-// unchanged.
+// T = 2 over two inner epochs and T = 3 with both recurrences) wherever
+// the perturbation leaves the discrete quantities unchanged.
 func TestRuleGradFiniteDifferences(t *testing.T) {
 	t.Parallel()
 	type tcase struct {
@@ -90,6 +97,7 @@ func TestRuleGradFiniteDifferences(t *testing.T) {
 		mlp      bool
 		loss     Loss
 		rec      Recurrence
+		epochs   int
 	}
 	var cases []tcase
 	for _, update := range []Update{Additive, Multiplicative} {
@@ -101,16 +109,17 @@ func TestRuleGradFiniteDifferences(t *testing.T) {
 				cases = append(cases,
 					tcase{T: 3, scheme: Mistakes, graph: true, update: update, mlp: mlp, loss: loss},
 					tcase{T: 3, scheme: All, allEdges: true, graph: true, update: update, mlp: mlp, loss: loss, rec: Reference},
+					tcase{T: 2, scheme: Mistakes, graph: true, update: update, mlp: mlp, loss: loss, epochs: 2},
 				)
 			}
 		}
 	}
 	for ci, tc := range cases {
-		name := fmt.Sprintf("T=%d/%s/alledges=%v/graph=%v/%s/mlp=%v/%s/%s", tc.T, tc.scheme, tc.allEdges, tc.graph, tc.update, tc.mlp, tc.loss, tc.rec)
+		name := fmt.Sprintf("T=%d/%s/alledges=%v/graph=%v/%s/mlp=%v/%s/%s/epochs=%d", tc.T, tc.scheme, tc.allEdges, tc.graph, tc.update, tc.mlp, tc.loss, tc.rec, tc.epochs)
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			cfg := Config{Inputs: 4, Labels: 3, Nodes: 12, Cap: 5, Rounds: tc.T, Eta: 0.1,
-				Scheme: tc.scheme, AllEdges: tc.allEdges, Recurrence: tc.rec, Seed: uint64(ci)}
+				Scheme: tc.scheme, AllEdges: tc.allEdges, Recurrence: tc.rec, Epochs: tc.epochs, Seed: uint64(ci)}
 			net, err := New(cfg, rand.NewPCG(uint64(ci), 1))
 			if err != nil {
 				t.Fatal(err)
@@ -162,10 +171,10 @@ func TestRuleGradFiniteDifferences(t *testing.T) {
 				p, apply := ruleParams(r)
 				for i := range p {
 					old := p[i]
-					p[i] = old + fdStep
+					p[i] = old + ruleStep
 					apply()
 					lp, sp := lossAt()
-					p[i] = old - fdStep
+					p[i] = old - ruleStep
 					apply()
 					lm, sm := lossAt()
 					p[i] = old
@@ -175,14 +184,17 @@ func TestRuleGradFiniteDifferences(t *testing.T) {
 						continue
 					}
 					checked++
-					fd := (lp - lm) / (2 * fdStep)
+					fd := (lp - lm) / (2 * ruleStep)
 					if !scalar.EqualWithinAbsOrRel(fd, want[i], 1e-8, tol) {
 						t.Errorf("%s rule parameter %d: gradient %v, finite difference %v", r.Kind, i, want[i], fd)
 					}
 				}
 			}
 			t.Logf("%d checked, %d skipped", checked, skipped)
-			if skipped > checked/10 {
+			// A step changes a pattern or prediction only near a tie;
+			// with these sizes that happens to at most a few parameters.
+			smooth := !tc.graph && tc.scheme == All && tc.allEdges
+			if (smooth && skipped > 0) || skipped > (checked+skipped)/5 {
 				t.Errorf("%d of %d perturbations changed patterns or predictions", skipped, checked+skipped)
 			}
 		})
