@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// quickRun is a small comparison that finishes in about a second.
+const quickRun = `generations = 12
+seed = 5
+[landscape]
+batch = 100
+[landscape.network]
+nodes = 30
+[genetics]
+loci = 4
+population = 200
+[runs]
+evolution = ["exact", "wright-fisher"]
+checkpoint_every = 4
+`
+
+func writeFile(t *testing.T, path, text string) string {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestRunWritesEverything(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, filepath.Join(dir, "quick.toml"), quickRun)
+	out := filepath.Join(dir, "out")
+	stdout, _, err := run(t, "run", "--config", cfg, "--out", out, "--quiet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"exact", "wright-fisher", "natural", "lande", "L(Ȳ)"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("summary lacks %q:\n%s", want, stdout)
+		}
+	}
+	for _, f := range []string{"config.toml", "trajectory.csv", "meta.json", "checkpoint.bin", "loss.png", "loss.svg", "coefficients.png", "coefficients.svg", "frequencies.png", "frequencies.svg"} {
+		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	csv, _ := os.ReadFile(filepath.Join(out, "trajectory.csv"))
+	// 13 generations × 6 runs + header.
+	if n := strings.Count(string(csv), "\n"); n != 13*6+1 {
+		t.Errorf("trajectory.csv has %d lines, want %d", n, 13*6+1)
+	}
+}
+
+// TestRunCSVIndependentOfGOMAXPROCS: byte-identical trajectories on one
+// and two threads.
+func TestRunCSVIndependentOfGOMAXPROCS(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, filepath.Join(dir, "quick.toml"), quickRun)
+	var csvs [][]byte
+	for _, procs := range []int{1, 2} {
+		prev := runtime.GOMAXPROCS(procs)
+		out := filepath.Join(dir, "out", string(rune('0'+procs)))
+		_, _, err := run(t, "run", "--config", cfg, "--out", out, "--quiet")
+		runtime.GOMAXPROCS(prev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(out, "trajectory.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		csvs = append(csvs, b)
+	}
+	if !bytes.Equal(csvs[0], csvs[1]) {
+		t.Fatal("trajectory.csv differs between GOMAXPROCS=1 and GOMAXPROCS=2")
+	}
+}
+
+func TestConfigDumpAndErrors(t *testing.T) {
+	dir := t.TempDir()
+	stdout, _, err := run(t, "config", "dump", "--theta", "0.03")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout, "theta = 0.03") || !strings.Contains(stdout, "generations = 150") {
+		t.Errorf("config dump:\n%s", stdout)
+	}
+	// The dump reads back as a config.
+	dump := writeFile(t, filepath.Join(dir, "dump.toml"), stdout)
+	if _, _, err := run(t, "config", "dump", "--config", dump); err != nil {
+		t.Errorf("dumped config does not read back: %v", err)
+	}
+	bad := writeFile(t, filepath.Join(dir, "bad.toml"), "[genetics]\nthetta = 1\n")
+	if _, _, err := run(t, "run", "--config", bad, "--quiet"); err == nil || !strings.Contains(err.Error(), "thetta") {
+		t.Errorf("unknown key: %v", err)
+	}
+	if _, _, err := run(t, "run", "--fitness", "cubic", "--quiet", "--out", filepath.Join(dir, "x")); err == nil || !strings.Contains(err.Error(), "fitness") {
+		t.Errorf("bad fitness: %v", err)
+	}
+}
+
+// TestRunKilledAndResumed builds the command, kills a run with SIGKILL
+// after its first checkpoint, resumes it, and compares the trajectory with
+// an uninterrupted run byte for byte.
+func TestRunKilledAndResumed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary; skipped with -short")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "evolve")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	// Slow enough to be killed mid-way: a large population, 40 generations.
+	cfg := writeFile(t, filepath.Join(dir, "slow.toml"), strings.NewReplacer("generations = 12", "generations = 40", "population = 200", "population = 4000").Replace(quickRun))
+	whole := filepath.Join(dir, "whole")
+	if out, err := exec.Command(bin, "run", "--config", cfg, "--out", whole, "--quiet").CombinedOutput(); err != nil {
+		t.Fatalf("uninterrupted run: %v\n%s", err, out)
+	}
+	killed := filepath.Join(dir, "killed")
+	cmd := exec.Command(bin, "run", "--config", cfg, "--out", killed, "--quiet")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		if _, err := os.Stat(filepath.Join(killed, "checkpoint.bin")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("no checkpoint appeared")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	if _, err := os.Stat(filepath.Join(killed, "trajectory.csv")); err == nil {
+		t.Log("the run finished before it was killed; resuming from its last checkpoint anyway")
+	}
+	if out, err := exec.Command(bin, "run", "--resume", killed, "--quiet").CombinedOutput(); err != nil {
+		t.Fatalf("resume: %v\n%s", err, out)
+	}
+	a, _ := os.ReadFile(filepath.Join(whole, "trajectory.csv"))
+	b, _ := os.ReadFile(filepath.Join(killed, "trajectory.csv"))
+	if len(a) == 0 || !bytes.Equal(a, b) {
+		t.Fatal("the resumed run's trajectory differs from the uninterrupted run's")
+	}
+}
