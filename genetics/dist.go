@@ -60,18 +60,20 @@ func poissonBinomialPMF(dst []float64, x []float64) {
 func deconvolve(dst, f []float64, x float64) {
 	n := len(f) - 1
 	dst = dst[:n]
+	f = f[:n+1]
 	if x <= 0.5 {
-		a := 1 - x
+		inv := 1 / (1 - x)
 		prev := 0.0
-		for k := range n {
-			prev = (f[k] - x*prev) / a
+		for k := range dst {
+			prev = (f[k] - x*prev) * inv
 			dst[k] = prev
 		}
 		return
 	}
+	inv, y := 1/x, 1-x
 	next := 0.0
 	for k := n; k > 0; k-- {
-		next = (f[k] - (1-x)*next) / x
+		next = (f[k] - y*next) * inv
 		dst[k-1] = next
 	}
 }
