@@ -12,6 +12,11 @@ import (
 	"gonum.org/v1/gonum/stat"
 )
 
+// Genome sizes, ε, offsets, θ and start frequencies in these tests are
+// arbitrary choices: small enough for brute force, interior frequencies,
+// and θ·L < 1 wherever Linear fitness is used. Tolerances and expected
+// values say where they come from.
+
 // tinyCases are genomes small enough for brute-force enumeration (≤ 12 loci).
 func tinyCases() []struct {
 	name   string
@@ -47,6 +52,8 @@ func TestExactBruteForce(t *testing.T) {
 	t.Parallel()
 	const tol = 1e-12
 	for _, tc := range tinyCases() {
+		// θ = 0.2 keeps θL < 1 on these genomes (|Y| ≤ 1.3); θ = 0.7 is a
+		// strong exp selection, to exercise the nonlinearity of expm1.
 		for _, fit := range []Fitness{{Kind: Linear, Theta: 0.2}, {Kind: Exp, Theta: 0.7}} {
 			t.Run(fmt.Sprintf("%s/%v", tc.name, fit.Kind), func(t *testing.T) {
 				loss := testLoss(tc.enc.Coefficients())
@@ -328,6 +335,8 @@ func TestMonteCarlo(t *testing.T) {
 		if res, err := d.Increment(want, x, VariantExact); err != nil || res.Method != Enumeration {
 			t.Fatalf("%s: %v %v", tc.name, res.Method, err)
 		}
+		// 16 independent seeds of 256 samples: enough replicates for a
+		// standard error, cheap enough for CI.
 		const reps = 16
 		runs := make([][]float64, m)
 		for r := range reps {
