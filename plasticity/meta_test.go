@@ -111,3 +111,43 @@ func TestMetaNonFinite(t *testing.T) {
 		t.Errorf("error %v, want one naming step 1", err)
 	}
 }
+
+// TestMetaCombinations runs the meta-learner for other combinations of
+// learned rules: a graph rule alone beside a fixed output rule (which
+// must stay unchanged), and multiplicative MLP rules.
+func TestMetaCombinations(t *testing.T) {
+	t.Parallel()
+	sp := loadSet(t, "relu1", 400)
+	tests := []struct {
+		name  string
+		cfg   MetaConfig
+		start Rules
+	}{
+		{"graph table, fixed perceptron", MetaConfig{Graph: ParamTable, Output: ParamNone}, Rules{Output: Perceptron(2)}},
+		{"multiplicative MLPs", MetaConfig{Graph: ParamMLP, Output: ParamMLP, GraphUpdate: Multiplicative, OutputUpdate: Multiplicative, Hidden: 5}, Rules{}},
+		{"MSE, two inner epochs", MetaConfig{Graph: ParamTable, Loss: MSE, InnerEpochs: 2}, Rules{}},
+	}
+	for _, tc := range tests {
+		net, err := New(Config{Inputs: 10, Labels: 2, Nodes: 30, Cap: 15, Rounds: 2, Seed: 2}, rand.NewPCG(2, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tc.cfg.Steps, tc.cfg.Seed = 20, 1
+		res, err := Meta(net, sp.Train, tc.start, &MetaSettings{MetaConfig: tc.cfg})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if len(res.Steps) != 20 || res.Rules.Graph == nil || res.Rules.Output == nil {
+			t.Errorf("%s: %d steps, rules %+v", tc.name, len(res.Steps), res.Rules)
+		}
+		if tc.start.Output != nil && !slices.Equal(res.Rules.Output.Table, tc.start.Output.Table) {
+			t.Errorf("%s: the fixed output rule changed to %v", tc.name, res.Rules.Output.Table)
+		}
+		if tc.cfg.GraphUpdate == Multiplicative && (!res.Rules.Graph.Mult() || !res.Rules.Output.Mult() || res.Rules.Graph.MLP == nil) {
+			t.Errorf("%s: rules %+v %+v", tc.name, res.Rules.Graph, res.Rules.Output)
+		}
+		if net.Config().Epochs != 1 {
+			t.Errorf("%s: the network's epochs were not restored", tc.name)
+		}
+	}
+}
