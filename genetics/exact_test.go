@@ -52,8 +52,9 @@ func TestExactBruteForce(t *testing.T) {
 	t.Parallel()
 	const tol = 1e-12
 	for _, tc := range tinyCases() {
-		// θ = 0.2 keeps θL < 1 on these genomes (|Y| ≤ 1.3); θ = 0.7 is a
-		// strong exp selection, to exercise the nonlinearity of expm1.
+		// θ = 0.2 is small enough that θL < 1 on every genotype here (|Y| ≤ 1;
+		// Exact would report an error otherwise); θ = 0.7 is a strong exp
+		// selection, to exercise the nonlinearity of expm1.
 		for _, fit := range []Fitness{{Kind: Linear, Theta: 0.2}, {Kind: Exp, Theta: 0.7}} {
 			t.Run(fmt.Sprintf("%s/%v", tc.name, fit.Kind), func(t *testing.T) {
 				loss := testLoss(tc.enc.Coefficients())
