@@ -50,7 +50,7 @@ func attackCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "attack",
 		Usage:     "robust accuracy of trained networks under a targeted L2 attack",
-		ArgsUsage: "NETWORK.npz [NETWORK.npz ...]",
+		ArgsUsage: "[flags] NETWORK.npz [NETWORK.npz ...]",
 		Description: `Attacks each network (a network file written by evolve train, baseline or meta
 with --out) with the targeted L2 projected-gradient attack of SPEC §6 on N seeded
 test images and prints its robust accuracy at every radius ε.

@@ -206,6 +206,10 @@ func runBaseline(c *cli.Context) error {
 			"load": tLoad.Seconds(), "train": tTrain.Seconds(), "evaluate": tEval.Seconds(),
 		},
 	}
+	if err := saveNetwork(outPath(out, networkFile), net, plasticity.Rules{}, plasticity.Provenance{
+		Method: string(cfg.GD.Method), Dataset: cfg.Dataset, TrainExamples: data.Train.Len(), TestAccuracy: testAcc, Command: "baseline"}); err != nil {
+		return err
+	}
 	if err := writeJSON(outPath(out, "meta.json"), meta); err != nil {
 		return err
 	}

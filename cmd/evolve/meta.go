@@ -290,6 +290,10 @@ func runMeta(c *cli.Context) error {
 		},
 		"ms_per_step": 1e3 * tMeta.Seconds() / float64(len(res.Steps)),
 	}
+	if err := saveNetwork(outPath(out, networkFile), fresh, res.Rules, plasticity.Provenance{
+		Method: "meta", Dataset: cfg.Dataset, TrainExamples: data.Train.Len(), TestAccuracy: testAcc, Command: "meta"}); err != nil {
+		return err
+	}
 	if err := writeJSON(outPath(out, "meta.json"), meta); err != nil {
 		return err
 	}

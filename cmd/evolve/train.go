@@ -318,6 +318,10 @@ func runTrain(c *cli.Context) error {
 			return err
 		}
 	}
+	if err := saveNetwork(outPath(out, networkFile), net, plasticity.Rules{Graph: graph, Output: outRule}, plasticity.Provenance{
+		Method: "rules", Dataset: cfg.Dataset, TrainExamples: data.Train.Len(), TestAccuracy: testAcc, Command: "train"}); err != nil {
+		return err
+	}
 	if err := writeJSON(outPath(out, "meta.json"), meta); err != nil {
 		return err
 	}
