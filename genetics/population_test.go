@@ -470,3 +470,49 @@ func TestStepAllocs(t *testing.T) {
 		t.Errorf("%v allocations per generation", a)
 	}
 }
+
+// TestSelectionOneGeneration: given the parents, each offspring locus is a
+// copy from a parent drawn with probability w_j/Σw, so the offspring
+// frequency of locus i has mean p̄_i = Σ_j w_j b_ij / Σ_j w_j and variance
+// p̄_i(1 − p̄_i)/N. Tolerance: 5 standard errors at every locus (64 loci).
+func TestSelectionOneGeneration(t *testing.T) {
+	t.Parallel()
+	const n = 20000
+	enc := &Encoding{P: 2, N: 32, Eps: 1.0 / 32}
+	loss := quadLoss([]float64{0.5, -0.5})
+	fit := Fitness{Kind: Exp, Theta: 5} // strong selection: p̄ moves far from the unweighted frequency
+	for _, clonal := range []bool{false, true} {
+		p := mustPop(t, &PopulationConfig{N: n, Clonal: clonal, Workers: 2}, enc, loss, fit, 17)
+		loci := enc.Loci()
+		want, before := make([]float64, loci), make([]float64, loci)
+		sw := 0.0
+		for j := range n {
+			w, _ := fit.W(loss.Loss(p.Y(j)))
+			sw += w
+			g := p.Genome(j)
+			for i := range loci {
+				word, bit := enc.Locus(i)
+				b := float64(g[word] >> bit & 1)
+				want[i] += w * b
+				before[i] += b / n
+			}
+		}
+		if err := p.Step(); err != nil {
+			t.Fatal(err)
+		}
+		got := make([]float64, loci)
+		p.Frequencies(got)
+		moved := 0.0
+		for i := range loci {
+			pbar := want[i] / sw
+			se := math.Sqrt(pbar * (1 - pbar) / n)
+			if z := (got[i] - pbar) / se; math.Abs(z) > 5 {
+				t.Errorf("clonal=%v locus %d: frequency %v, want %v ± %v", clonal, i, got[i], pbar, se)
+			}
+			moved = math.Max(moved, math.Abs(pbar-before[i])/se)
+		}
+		if moved < 10 {
+			t.Errorf("clonal=%v: selection moved no locus by 10 standard errors (max %v): the test has no power", clonal, moved)
+		}
+	}
+}
