@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -513,6 +514,56 @@ func TestSelectionOneGeneration(t *testing.T) {
 		}
 		if moved < 10 {
 			t.Errorf("clonal=%v: selection moved no locus by 10 standard errors (max %v): the test has no power", clonal, moved)
+		}
+	}
+}
+
+// TestRecombinationMasks: with parents all-ones and all-zeros the child is
+// the mask itself; every bit must be a fair coin, independent of its
+// neighbours (correlation of adjacent bits and of the same bit in
+// consecutive words ≈ 0) and the popcount per coefficient must be exact.
+// Tolerance: 5 standard errors.
+func TestRecombinationMasks(t *testing.T) {
+	t.Parallel()
+	const words, wpc, reps = 64, 16, 256
+	a, b, child := make([]uint64, words), make([]uint64, words), make([]uint64, words)
+	for i := range a {
+		a[i] = ^uint64(0)
+	}
+	cnt := make([]int, words/wpc)
+	s := uint64(12345)
+	var ones, adjSame, vertSame, bitsN, pairsN, vertN float64
+	prev := make([]uint64, words)
+	for r := range reps {
+		s = recombineCount(child, a, b, cnt, wpc, s)
+		for q := range cnt {
+			k := 0
+			for _, v := range child[q*wpc : (q+1)*wpc] {
+				k += bits.OnesCount64(v)
+			}
+			if k != cnt[q] {
+				t.Fatalf("popcount %d, want %d", cnt[q], k)
+			}
+		}
+		for w, v := range child {
+			ones += float64(bits.OnesCount64(v))
+			bitsN += 64
+			adjSame += float64(63 - bits.OnesCount64((v^v>>1)&(1<<63-1)))
+			pairsN += 63
+			if r > 0 {
+				vertSame += float64(64 - bits.OnesCount64(v^prev[w]))
+				vertN += 64
+			}
+		}
+		copy(prev, child)
+	}
+	for _, c := range []struct {
+		name    string
+		k, n, p float64
+	}{{"ones", ones, bitsN, 0.5}, {"equal adjacent bits", adjSame, pairsN, 0.5}, {"equal bits in consecutive children", vertSame, vertN, 0.5}} {
+		se := math.Sqrt(c.p * (1 - c.p) / c.n)
+		if math.Abs(c.k/c.n-c.p) > 5*se {
+			t.Errorf("%s: frequency %v, want %v ± %v", c.name, c.k/c.n, c.p, se)
 		}
 	}
 }
