@@ -91,6 +91,8 @@ type Population struct {
 	prefetch  bool    // prefetch parent rows: the genomes exceed the caches
 	errs      []error
 	counter   atomic.Int64
+	phase     int    // the phase the workers run
+	workFn    func() // p.worker, made once
 	wg        sync.WaitGroup
 	pairs     []int32
 	acc       []uint64 // Frequencies: byte-wide lane counters, 8 per word
@@ -173,6 +175,7 @@ func NewPopulation(cfg *PopulationConfig, enc *Encoding, loss Loss, fit Fitness,
 	p.l = make([]float64, p.n)
 	p.alias = newAliasTable(p.n)
 	p.cnt = make([]int, p.chunks*P)
+	p.workFn = p.worker
 	p.parents = make([]int32, 2*p.chunks*chunkSize)
 	// Prefetching pays off once the genomes no longer fit in the caches.
 	p.prefetch = 2*8*p.n*p.W > 4<<20
@@ -289,16 +292,18 @@ func (p *Population) run(phase int) {
 		return
 	}
 	p.counter.Store(0)
+	p.phase = phase
 	p.wg.Add(nw - 1)
 	for range nw - 1 {
-		go p.worker(phase)
+		go p.workFn() // a func value made once: starting it does not allocate
 	}
 	p.loop(phase)
 	p.wg.Wait()
 }
 
-func (p *Population) worker(phase int) {
-	p.loop(phase)
+// worker runs the current phase on claimed chunks.
+func (p *Population) worker() {
+	p.loop(p.phase)
 	p.wg.Done()
 }
 
@@ -352,7 +357,8 @@ func (p *Population) fitnessChunk(c int) {
 // Step runs one generation: fitness of every individual, parents drawn in
 // proportion to fitness, recombination (or cloning) and mutation. It returns
 // an error if a fitness cannot be computed (see Fitness.W) or all fitnesses
-// are zero. Step does not allocate when Workers is 1.
+// are zero. Step does not allocate (in the steady state, with any number
+// of workers).
 func (p *Population) Step() error {
 	if err := p.evaluate(); err != nil {
 		return err
