@@ -459,16 +459,19 @@ func TestPopulationErrors(t *testing.T) {
 	NewPopulation(nil, enc, neutral(1), Fitness{}, nil)
 }
 
-// TestStepAllocs: Step does not allocate with one worker.
+// TestStepAllocs: Step and Stats do not allocate, with one worker or several.
 func TestStepAllocs(t *testing.T) {
-	p := mustPop(t, &PopulationConfig{N: 300, Mu: 0.001, Workers: 1}, &Encoding{P: 4, N: 100}, quadLoss([]float64{0, 0, 0, 0}), Fitness{Theta: 0.1}, 1)
-	var st Stats
-	p.Stats(&st)
-	if a := testing.AllocsPerRun(20, func() {
-		p.Step()
+	for _, workers := range []int{1, 2} {
+		p := mustPop(t, &PopulationConfig{N: 300, Mu: 0.001, Workers: workers}, &Encoding{P: 4, N: 100}, quadLoss([]float64{0, 0, 0, 0}), Fitness{Theta: 0.1}, 1)
+		var st Stats
 		p.Stats(&st)
-	}); a != 0 {
-		t.Errorf("%v allocations per generation", a)
+		p.Step()
+		if a := testing.AllocsPerRun(50, func() {
+			p.Step()
+			p.Stats(&st)
+		}); a != 0 {
+			t.Errorf("workers=%d: %v allocations per generation", workers, a)
+		}
 	}
 }
 
