@@ -194,19 +194,20 @@ func runMeta(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	total := m.Steps
-	if total == 0 {
-		total = m.Defaults().Epochs * (data.Train.Len() / min(m.Defaults().Batch, data.Train.Len()))
-	}
-	bar := newProgress(stderr, total, "meta", c.Bool("quiet"))
+	var bar *progress // made at the first step, when the total is known
 	t1 := time.Now()
 	res, err := plasticity.Meta(net, data.Train, start, &plasticity.MetaSettings{
 		MetaConfig: *m,
-		Progress: func(s plasticity.MetaStep, _ int) {
+		Progress: func(s plasticity.MetaStep, total int) {
+			if bar == nil {
+				bar = newProgress(stderr, total, "meta", c.Bool("quiet"))
+			}
 			bar.Set(s.Step, fmt.Sprintf("loss %.4f", s.Loss))
 		},
 	})
-	bar.Done()
+	if bar != nil {
+		bar.Done()
+	}
 	if err != nil {
 		return err
 	}
