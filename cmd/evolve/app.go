@@ -39,6 +39,7 @@ var commands = []func() *cli.Command{
 	attackCommand,
 	runCommand,
 	configCommand,
+	checkCommand,
 	metaCommand, baselineCommand, optimalRuleCommand,
 }
 

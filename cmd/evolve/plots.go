@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image/color"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -34,7 +35,7 @@ func linePlot(title, xlabel, ylabel string, ss []curve, logY bool) (*plot.Plot, 
 	p.Legend.Top = true
 	if logY {
 		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.Y.Tick.Marker = logTicks{}
 	}
 	for i, s := range ss {
 		l, err := plotter.NewLine(s.xy)
@@ -101,4 +102,25 @@ func savePlots(base string, plots []*plot.Plot, rows, cols int, w, h vg.Length) 
 // figureName returns a file-system-friendly name.
 func figureName(dir, name string) string {
 	return filepath.Join(dir, strings.ReplaceAll(name, " ", "_"))
+}
+
+// logTicks labels log axes with short numbers (1e-05, 0.001, 10) and adds
+// unlabelled minor ticks; when the axis spans less than a decade the
+// minor ticks are labelled too.
+type logTicks struct{}
+
+func (logTicks) Ticks(min, max float64) []plot.Tick {
+	ts := plot.LogTicks{Prec: -1}.Ticks(min, max)
+	labelled := 0
+	for _, t := range ts {
+		if t.Label != "" {
+			labelled++
+		}
+	}
+	for i := range ts {
+		if ts[i].Label != "" || labelled < 2 {
+			ts[i].Label = strconv.FormatFloat(ts[i].Value, 'g', 2, 64)
+		}
+	}
+	return ts
 }
