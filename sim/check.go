@@ -118,8 +118,8 @@ type CheckSlope struct {
 // CheckConstant compares a leading constant with its prediction.
 type CheckConstant struct {
 	Test, Landscape, Variant, Quantity string
-	Measured, Predicted               float64
-	Pass                              bool
+	Measured, Predicted                float64
+	Pass                               bool
 }
 
 // CheckResult is the outcome of Check.
