@@ -94,3 +94,19 @@ func BenchmarkExact(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkWrightFisherShared measures the slower path of shared loci
+// (Y = c + Bg, every locus in 2 of 4 coefficients), where Y is summed over
+// the set bits instead of counted by popcount.
+func BenchmarkWrightFisherShared(b *testing.B) {
+	const n, loci = 1000, 1000
+	enc := &Encoding{Eps: 1.0 / 500, B: RandomSharedLoci(4, loci, 2, seedSource(3))}
+	p := mustPop(b, &PopulationConfig{N: n, Workers: 1}, enc, quadLoss([]float64{0.5, -0.5, 0.25, 0}), Fitness{Theta: 0.05}, 1)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := p.Step(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(loci)*float64(b.N)/b.Elapsed().Seconds(), "locus·ind·gen/s")
+}

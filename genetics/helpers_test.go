@@ -132,3 +132,6 @@ func bruteForce(enc *Encoding, loss Loss, fit Fitness, x []float64) brute {
 	}
 	return b
 }
+
+// seedSource returns a PCG source for tests.
+func seedSource(s uint64) rand.Source { return rand.NewPCG(s, 7) }

@@ -74,7 +74,8 @@ type Population struct {
 	n, P, loci, W, wpc, nper int
 	eps                      float64
 	off                      []float64
-	base, cols               []float64 // shared loci: Y = base + Σ_{i set} cols[i]
+	base, cols               []float64  // shared loci: Y = base + Σ_{i set} cols[i]
+	terms                    []maskTerm // shared loci with few distinct entries per row
 	clonal                   bool
 	mu, logq                 float64
 	workers, chunks          int
@@ -166,6 +167,7 @@ func NewPopulation(cfg *PopulationConfig, enc *Encoding, loss Loss, fit Fitness,
 				p.cols[i*P+q] = 2 * p.eps * b
 			}
 		}
+		p.buildTerms()
 	}
 	p.cur = make([]uint64, p.n*p.W)
 	p.next = make([]uint64, p.n*p.W)
@@ -248,6 +250,17 @@ func (p *Population) decodeRow(y []float64, row []uint64) {
 		return
 	}
 	copy(y, p.base)
+	if p.terms != nil {
+		for _, t := range p.terms {
+			c := 0
+			m := t.mask[:len(row)]
+			for w, v := range row {
+				c += bits.OnesCount64(v & m[w])
+			}
+			y[t.p] += t.v * float64(c)
+		}
+		return
+	}
 	for w, v := range row {
 		for v != 0 {
 			i := w<<6 | bits.TrailingZeros64(v)
@@ -257,6 +270,44 @@ func (p *Population) decodeRow(y []float64, row []uint64) {
 			}
 		}
 	}
+}
+
+// maskTerm is one distinct entry v of row p of B: Y_p gains v·(number of
+// set loci in mask), so Y is a few masked popcounts per word.
+type maskTerm struct {
+	p    int
+	v    float64 // 2ε B_pi
+	mask []uint64
+}
+
+// maxTermsPerRow bounds the distinct nonzero entries per row of B for which
+// masked popcounts are used; beyond it Y is summed over the set bits.
+const maxTermsPerRow = 4
+
+// buildTerms prepares masked popcounts for B if its rows have few distinct
+// nonzero entries (±1 for RandomSharedLoci).
+func (p *Population) buildTerms() {
+	var terms []maskTerm
+	for q := range p.P {
+		first := len(terms)
+		for i := range p.loci {
+			v := p.cols[i*p.P+q]
+			if v == 0 {
+				continue
+			}
+			k := first
+			for ; k < len(terms) && terms[k].v != v; k++ {
+			}
+			if k == len(terms) {
+				if len(terms)-first == maxTermsPerRow {
+					return
+				}
+				terms = append(terms, maskTerm{p: q, v: v, mask: make([]uint64, p.W)})
+			}
+			terms[k].mask[i>>6] |= 1 << uint(i&63)
+		}
+	}
+	p.terms = terms
 }
 
 // N returns the population size.

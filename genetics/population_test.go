@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/floats/scalar"
+	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 )
 
@@ -36,7 +37,20 @@ func popEncodings() []struct {
 	}{
 		{"disjoint", &Encoding{P: 3, N: 70, Eps: 0.01, Offset: []float64{0.1, 0, -0.1}}},
 		{"shared", &Encoding{Eps: 0.01, B: RandomSharedLoci(3, 130, 2, rand.NewPCG(3, 4))}},
+		// Real entries: Y is summed over set bits, not by masked popcounts.
+		{"shared-general", &Encoding{Eps: 0.01, B: gaussianB(3, 100, 5)}},
 	}
+}
+
+func gaussianB(P, M int, s uint64) *mat.Dense {
+	r := rand.New(rand.NewPCG(s, 0))
+	b := mat.NewDense(P, M, nil)
+	for i := range P {
+		for j := range M {
+			b.Set(i, j, r.NormFloat64())
+		}
+	}
+	return b
 }
 
 // TestPopulationDeterminism: results do not depend on the number of
@@ -567,6 +581,19 @@ func TestRecombinationMasks(t *testing.T) {
 		se := math.Sqrt(c.p * (1 - c.p) / c.n)
 		if math.Abs(c.k/c.n-c.p) > 5*se {
 			t.Errorf("%s: frequency %v, want %v ± %v", c.name, c.k/c.n, c.p, se)
+		}
+	}
+}
+
+// TestDecodePaths: the masked-popcount and the set-bit paths of shared loci
+// are both in use for the encodings of popEncodings.
+func TestDecodePaths(t *testing.T) {
+	t.Parallel()
+	want := map[string]bool{"disjoint": false, "shared": true, "shared-general": false}
+	for _, e := range popEncodings() {
+		p := mustPop(t, &PopulationConfig{N: 10}, e.enc, neutral(3), Fitness{}, 1)
+		if got := p.terms != nil; got != want[e.name] {
+			t.Errorf("%s: masked popcounts %v, want %v", e.name, got, want[e.name])
 		}
 	}
 }
