@@ -73,8 +73,9 @@
 // # Wright–Fisher population
 //
 // Population holds N haploid genomes, one bit per locus (bit set = allele
-// +ε). Each generation computes every individual's Y by popcount and its
-// fitness, draws parents in proportion to fitness in O(1) each (rejection
+// +ε). Each generation computes every individual's Y by popcount (with
+// shared loci: masked popcounts when every row of B has at most 4 distinct
+// nonzero entries, a sum over the set loci otherwise) and its fitness, draws parents in proportion to fitness in O(1) each (rejection
 // from the uniform distribution under weak selection, when the mean fitness
 // is at least half the largest; Walker's alias method otherwise), and forms
 // each offspring by free recombination of two parents with a random bit mask
