@@ -13,37 +13,6 @@ import (
 // NetworkFormat names the network file format, recorded in config.json.
 const NetworkFormat = "evolve-network/1"
 
-// A network file is a NumPy .npz archive (a zip of .npy arrays, all little
-// endian, C order) that numpy.load opens directly:
-//
-//	entry                 dtype     shape      contents
-//	config.json           (JSON)               {"format": "evolve-network/1",
-//	                                            "config": Config (defaults applied),
-//	                                            "rules": {"graph": rule, "output": rule},
-//	                                            "provenance": Provenance}
-//	input_weights.npy     float64   (n, d)     M_A∘A: the input weights, 0 off the mask
-//	input_mask.npy        uint8     (n, d)     M_A
-//	graph_pre.npy         int32     (E,)       pre-synaptic node j of every edge j→i
-//	graph_post.npy        int32     (E,)       post-synaptic node i
-//	graph_weights.npy     float64   (E,)       W_ij
-//	output_weights.npy    float64   (m, n)     U
-//	graph_rule.npy        float64   (2^T, 2^T) the graph rule table R[pre][post], if any
-//	output_rule.npy       float64   (2^T, 2)   the output rule table R_o[pattern][column], if any
-//
-// Edges are sorted by pre-synaptic node, then post-synaptic node; there
-// are none for T = 1. The rules in config.json are in the rule file format
-// (see WriteRule, without "format" and "comment"); their tables are
-// repeated in the .npy entries for convenience and must agree. In Python:
-//
-//	f = numpy.load("network.npz")
-//	cfg = json.loads(f["config.json"])
-//	n = cfg["config"]["nodes"]
-//	G = numpy.zeros((n, n)); G[f["graph_post"], f["graph_pre"]] = f["graph_weights"]
-//	def forward(x): ...  # a = f["input_weights"] @ x, as in SPEC §1
-//
-// An input weight that is exactly 0 on the mask acts as masked out (the
-// engine stores M_A∘A only).
-
 // Provenance says how a saved network was trained.
 type Provenance struct {
 	// Method is "rules", "gd-output", "gd-full" or "meta".
@@ -97,7 +66,38 @@ func toRuleFile(r *Rule) *ruleFile {
 }
 
 // WriteNetwork writes net, the rules that trained it (either may be nil)
-// and its provenance as a network file (an .npz archive, see above).
+// and its provenance as a network file.
+//
+// A network file is a NumPy .npz archive (a zip of .npy arrays, all little
+// endian, C order) that numpy.load opens directly:
+//
+//	entry                 dtype     shape      contents
+//	config.json           (JSON)               {"format": "evolve-network/1",
+//	                                            "config": Config (defaults applied),
+//	                                            "rules": {"graph": rule, "output": rule},
+//	                                            "provenance": Provenance}
+//	input_weights.npy     float64   (n, d)     M_A∘A: the input weights, 0 off the mask
+//	input_mask.npy        uint8     (n, d)     M_A
+//	graph_pre.npy         int32     (E,)       pre-synaptic node j of every edge j→i
+//	graph_post.npy        int32     (E,)       post-synaptic node i
+//	graph_weights.npy     float64   (E,)       W_ij
+//	output_weights.npy    float64   (m, n)     U
+//	graph_rule.npy        float64   (2^T, 2^T) the graph rule table R[pre][post], if any
+//	output_rule.npy       float64   (2^T, 2)   the output rule table R_o[pattern][column], if any
+//
+// Edges are sorted by pre-synaptic node, then post-synaptic node; there
+// are none for T = 1. The rules in config.json are in the rule file format
+// (see WriteRule, without "format" and "comment"); their tables are
+// repeated in the .npy entries for convenience and must agree. In Python:
+//
+//	f = numpy.load("network.npz")
+//	cfg = json.loads(f["config.json"])
+//	n = cfg["config"]["nodes"]
+//	G = numpy.zeros((n, n)); G[f["graph_post"], f["graph_pre"]] = f["graph_weights"]
+//	def forward(x): ...  # a = f["input_weights"] @ x, as in SPEC §1
+//
+// An input weight that is exactly 0 on the mask acts as masked out (the
+// engine stores M_A∘A only).
 func WriteNetwork(w io.Writer, net *Network, rules Rules, prov Provenance) error {
 	for _, r := range []*Rule{rules.Graph, rules.Output} {
 		if r == nil {
