@@ -91,6 +91,7 @@ type Population struct {
 	parents   []int32 // per chunk: two parents per offspring
 	prefetch  bool    // prefetch parent rows: the genomes exceed the caches
 	errs      []error
+	fitFail   []bool // per chunk: an offspring's fitness failed
 	counter   atomic.Int64
 	phase     int    // the phase the workers run
 	workFn    func() // p.worker, made once
@@ -182,6 +183,7 @@ func NewPopulation(cfg *PopulationConfig, enc *Encoding, loss Loss, fit Fitness,
 	// Prefetching pays off once the genomes no longer fit in the caches.
 	p.prefetch = 2*8*p.n*p.W > 4<<20
 	p.errs = make([]error, p.chunks)
+	p.fitFail = make([]bool, p.chunks)
 	p.acc = make([]uint64, 8*p.W)
 	p.bitCount = make([]int32, 64*p.W)
 
@@ -405,10 +407,12 @@ func (p *Population) fitnessChunk(c int) {
 	}
 }
 
-// Step runs one generation: fitness of every individual, parents drawn in
-// proportion to fitness, recombination (or cloning) and mutation. It returns
-// an error if a fitness cannot be computed (see Fitness.W) or all fitnesses
-// are zero. Step does not allocate (in the steady state, with any number
+// Step runs one generation: fitness of every individual (unless already
+// known), parents drawn in proportion to fitness, recombination (or cloning)
+// and mutation. The offspring's fitnesses are computed as they are made, so
+// Stats and the next Step need no separate pass. Step returns an error if a
+// fitness of the current generation cannot be computed (see Fitness.W) or
+// all fitnesses are zero. Step does not allocate (in the steady state, with any number
 // of workers).
 func (p *Population) Step() error {
 	if err := p.evaluate(); err != nil {
@@ -422,7 +426,12 @@ func (p *Population) Step() error {
 	p.cur, p.next = p.next, p.cur
 	p.ys, p.nys = p.nys, p.ys
 	p.gen++
-	p.fitValid = false
+	p.fitValid = true
+	for _, bad := range p.fitFail {
+		if bad {
+			p.fitValid = false
+		}
+	}
 	return nil
 }
 
@@ -443,6 +452,7 @@ func (p *Population) geom(g *fastGen) int {
 func (p *Population) reproduceChunk(c int) {
 	g := chunkGen(p.genSeed, c)
 	lo, hi := c*chunkSize, min((c+1)*chunkSize, p.n)
+	p.fitFail[c] = false
 	// Locals, so that the hot loop does not reload fields after stores.
 	W, P, wpc, nper, loci := p.W, p.P, p.wpc, p.nper, p.loci
 	cur, next, nys, off, eps := p.cur, p.next, p.nys, p.off, p.eps
@@ -515,6 +525,15 @@ func (p *Population) reproduceChunk(c int) {
 			}
 		} else {
 			p.decodeRow(y, child)
+		}
+		// The offspring's fitness, for the next generation, while y is
+		// at hand. The alias table no longer reads p.w. A failure is
+		// only flagged: the next evaluate recomputes and reports it.
+		l := p.loss.Loss(y)
+		if f, err := p.fit.f(l, y); err == nil {
+			p.l[j], p.w[j] = l, 1+f
+		} else {
+			p.fitFail[c] = true
 		}
 	}
 }
