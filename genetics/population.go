@@ -412,8 +412,8 @@ func (p *Population) fitnessChunk(c int) {
 // and mutation. The offspring's fitnesses are computed as they are made, so
 // Stats and the next Step need no separate pass. Step returns an error if a
 // fitness of the current generation cannot be computed (see Fitness.W) or
-// all fitnesses are zero. Step does not allocate (in the steady state, with any number
-// of workers).
+// all fitnesses are zero. Step does not allocate in the steady state, with
+// any number of workers.
 func (p *Population) Step() error {
 	if err := p.evaluate(); err != nil {
 		return err
