@@ -163,7 +163,7 @@ func writeCheck(out string, res *sim.CheckResult) error {
 		var cs []curve
 		for _, v := range []string{"null", "paper", "natural-mean", "natural", "mean-field", "wright-fisher"} {
 			if xy, ok := curves[k][v]; ok && len(xy) > 1 {
-				cs = append(cs, curve{name: v, xy: xy, dashed: v == "null" || v == "paper"})
+				cs = append(cs, curve{Name: v, XY: xy, Dashed: v == "null" || v == "paper"})
 			}
 		}
 		xl := "θ"

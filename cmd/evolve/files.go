@@ -2,15 +2,13 @@ package main
 
 import (
 	"bytes"
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 
 	"github.com/BurntSushi/toml"
 	"github.com/evolve-toolkit/evolve/internal/atomicfile"
+	"github.com/evolve-toolkit/evolve/internal/output"
 	"github.com/evolve-toolkit/evolve/plasticity"
 )
 
@@ -34,29 +32,15 @@ func saveRule(path string, r *plasticity.Rule, comment string) error {
 }
 
 // writeJSON writes v as indented JSON atomically.
-func writeJSON(path string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return atomicfile.Write(path, append(b, '\n'))
-}
+func writeJSON(path string, v any) error { return output.WriteJSON(path, v) }
 
 // writeCSV writes a header and rows atomically.
 func writeCSV(path string, header []string, rows [][]string) error {
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	if err := w.Write(header); err != nil {
-		return err
-	}
-	if err := w.WriteAll(rows); err != nil {
-		return err
-	}
-	return atomicfile.Write(path, buf.Bytes())
+	return output.WriteCSV(path, header, rows)
 }
 
 // ftoa formats a float for CSV: shortest representation that reads back exactly.
-func ftoa(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+func ftoa(v float64) string { return output.F(v) }
 
 // makeOut creates the output folder.
 func makeOut(dir string) error {

@@ -309,16 +309,16 @@ func runFigures(out string, res *sim.Result) error {
 	byRun := func(f func(o sim.Observation) (float64, bool)) []curve {
 		cs := make([]curve, n)
 		for i, name := range res.Runs {
-			cs[i] = curve{name: name, dashed: res.Kinds[i] == "gradient"}
+			cs[i] = curve{Name: name, Dashed: res.Kinds[i] == "gradient"}
 		}
 		for k, o := range res.Observations {
 			if v, ok := f(o); ok {
-				cs[k%n].xy = append(cs[k%n].xy, plotter.XY{X: float64(o.Generation), Y: v})
+				cs[k%n].XY = append(cs[k%n].XY, plotter.XY{X: float64(o.Generation), Y: v})
 			}
 		}
 		var keep []curve
 		for _, c := range cs {
-			if len(c.xy) > 0 {
+			if len(c.XY) > 0 {
 				keep = append(keep, c)
 			}
 		}
@@ -351,10 +351,10 @@ func runFigures(out string, res *sim.Result) error {
 			continue
 		}
 		for q := range names {
-			c := curve{name: name + " " + names[q], dashed: q != 2}
+			c := curve{Name: name + " " + names[q], Dashed: q != 2}
 			for k := i; k < len(res.Observations); k += n {
 				o := res.Observations[k]
-				c.xy = append(c.xy, plotter.XY{X: float64(o.Generation), Y: o.FreqQuantiles[q]})
+				c.XY = append(c.XY, plotter.XY{X: float64(o.Generation), Y: o.FreqQuantiles[q]})
 			}
 			fq = append(fq, c)
 		}

@@ -1,0 +1,196 @@
+// Package output writes results the way every command and experiment of
+// the toolkit does: CSV and JSON files written atomically, and figures as
+// PNG and SVG through gonum/plot. Only cmd/evolve and experiments use it;
+// library packages never touch files.
+package output
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"image/color"
+	"math"
+	"os"
+	"strconv"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/evolve-toolkit/evolve/internal/atomicfile"
+)
+
+// F formats a float for CSV: the shortest text that reads back exactly.
+func F(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// JSONFloat returns nil for NaN and ±Inf (which JSON cannot hold) and v otherwise.
+func JSONFloat(v float64) any {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return v
+}
+
+// WriteJSON writes v as indented JSON atomically.
+func WriteJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return atomicfile.Write(path, append(b, '\n'))
+}
+
+// WriteCSV writes a header and rows atomically.
+func WriteCSV(path string, header []string, rows [][]string) error {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	if err := w.Write(header); err != nil {
+		return err
+	}
+	if err := w.WriteAll(rows); err != nil {
+		return err
+	}
+	return atomicfile.Write(path, buf.Bytes())
+}
+
+// ReadCSV reads a whole CSV file.
+func ReadCSV(path string) ([][]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return rows, nil
+}
+
+// Curve is one named line of a figure.
+type Curve struct {
+	Name   string
+	XY     plotter.XYs
+	Dashed bool
+	// Err, if set, holds a symmetric error bar for every point.
+	Err []float64
+}
+
+// LinePlot builds a plot with one line per curve; logY and logX select
+// logarithmic axes.
+func LinePlot(title, xlabel, ylabel string, cs []Curve, logX, logY bool) (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = xlabel
+	p.Y.Label.Text = ylabel
+	p.Legend.Top = true
+	if logY {
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = LogTicks{}
+	}
+	if logX {
+		p.X.Scale = plot.LogScale{}
+		p.X.Tick.Marker = LogTicks{}
+	}
+	for i, c := range cs {
+		l, err := plotter.NewLine(c.XY)
+		if err != nil {
+			return nil, fmt.Errorf("figure %q, line %q: %w", title, c.Name, err)
+		}
+		l.Color = plotutil.Color(i)
+		l.Width = vg.Points(1.5)
+		if c.Dashed {
+			l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+		}
+		p.Add(l)
+		p.Legend.Add(c.Name, l)
+		if c.Err != nil {
+			eb := errPoints{c.XY, c.Err}
+			bars, err := plotter.NewYErrorBars(eb)
+			if err == nil {
+				bars.Color = l.Color
+				p.Add(bars)
+			}
+		}
+	}
+	p.Add(plotter.NewGrid())
+	return p, nil
+}
+
+type errPoints struct {
+	xy  plotter.XYs
+	err []float64
+}
+
+func (e errPoints) Len() int                        { return len(e.xy) }
+func (e errPoints) XY(i int) (float64, float64)     { return e.xy[i].X, e.xy[i].Y }
+func (e errPoints) YError(i int) (float64, float64) { return e.err[i], e.err[i] }
+
+// SavePlots writes the plots, tiled in rows×cols, to base.png and
+// base.svg, each atomically.
+func SavePlots(base string, plots []*plot.Plot, rows, cols int, w, h vg.Length) error {
+	for _, ext := range []string{".png", ".svg"} {
+		var c vg.CanvasWriterTo
+		if ext == ".png" {
+			c = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(110), vgimg.UseBackgroundColor(color.White))}
+		} else {
+			c = vgsvg.New(w, h)
+		}
+		dc := draw.New(c)
+		if len(plots) == 1 {
+			plots[0].Draw(dc)
+		} else {
+			t := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 4, PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2}
+			grid := make([][]*plot.Plot, rows)
+			for r := range grid {
+				grid[r] = make([]*plot.Plot, cols)
+				for k := range grid[r] {
+					if i := r*cols + k; i < len(plots) {
+						grid[r][k] = plots[i]
+					}
+				}
+			}
+			canvases := plot.Align(grid, t, dc)
+			for r := range grid {
+				for k := range grid[r] {
+					if grid[r][k] != nil {
+						grid[r][k].Draw(canvases[r][k])
+					}
+				}
+			}
+		}
+		var buf bytes.Buffer
+		if _, err := c.WriteTo(&buf); err != nil {
+			return fmt.Errorf("%s%s: %w", base, ext, err)
+		}
+		if err := atomicfile.Write(base+ext, buf.Bytes()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// LogTicks labels log axes with short numbers (1e-05, 0.001, 10).
+type LogTicks struct{}
+
+// Ticks returns the ticks of a log axis from min to max.
+func (LogTicks) Ticks(min, max float64) []plot.Tick {
+	ts := plot.LogTicks{Prec: -1}.Ticks(min, max)
+	labelled := 0
+	for _, t := range ts {
+		if t.Label != "" {
+			labelled++
+		}
+	}
+	for i := range ts {
+		if ts[i].Label != "" || labelled < 2 {
+			ts[i].Label = strconv.FormatFloat(ts[i].Value, 'g', 2, 64)
+		}
+	}
+	return ts
+}
