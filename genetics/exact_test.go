@@ -478,3 +478,38 @@ func TestFitness(t *testing.T) {
 		}
 	}
 }
+
+// TestAliasing: every map and increment gives the same result in place.
+func TestAliasing(t *testing.T) {
+	t.Parallel()
+	enc := &Encoding{P: 2, N: 6, Eps: 0.1}
+	x := randomX(12, 0.2, 0.8, 5)
+	x[3] = x[2] // a shared frequency, to exercise the reuse in mean-field
+	d, _ := NewDynamics(enc, testLoss(2), Fitness{Theta: 0.1}, nil)
+	type op func(dst, x []float64) error
+	ops := map[string]op{
+		"exact":      func(dst, x []float64) error { _, err := d.Exact(dst, x); return err },
+		"mean-field": func(dst, x []float64) error { _, err := d.MeanField(dst, x); return err },
+		"paper":      func(dst, x []float64) error { _, err := d.Paper(dst, x); return err },
+		"gradient":   func(dst, x []float64) error { _, err := d.LossGradient(dst, x); return err },
+		"mean-grad":  func(dst, x []float64) error { return d.MeanGradient(dst, x) },
+	}
+	for _, v := range Variants() {
+		ops["increment/"+v.String()] = func(dst, x []float64) error { _, err := d.Increment(dst, x, v); return err }
+	}
+	for name, f := range ops {
+		want := make([]float64, len(x))
+		if err := f(want, x); err != nil {
+			t.Fatal(err)
+		}
+		got := append([]float64(nil), x...)
+		if err := f(got, got); err != nil {
+			t.Fatal(err)
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Errorf("%s in place: [%d] = %v, want %v", name, i, got[i], want[i])
+			}
+		}
+	}
+}

@@ -64,6 +64,7 @@ func Variants() []Variant {
 //
 // with F = w − 1 (−θL or expm1(−θL)) and ∇ₓL(Ȳ)_i = 2ε Σ_p B_pi ∂L/∂Y_p(Ȳ).
 // The result's MeanLoss and MeanFitness are filled for exact and natural.
+// dst may alias x.
 func (d *Dynamics) Increment(dst, x []float64, v Variant) (ExactResult, error) {
 	if len(dst) != len(x) {
 		panic("genetics: len(dst) != len(x)")
@@ -88,14 +89,14 @@ func (d *Dynamics) Increment(dst, x []float64, v Variant) (ExactResult, error) {
 		return ExactResult{MeanFitness: 1}, nil
 	case VariantPaper, VariantNaturalMean:
 		d.evals = 0
-		if err := d.MeanGradient(dst, x); err != nil {
+		if err := d.MeanGradient(d.dl, x); err != nil {
 			return ExactResult{}, err
 		}
 		for i, xi := range x {
 			if v == VariantPaper {
-				dst[i] *= -theta * (2 - 2*xi)
+				dst[i] = -theta * (2 - 2*xi) * d.dl[i]
 			} else {
-				dst[i] *= -theta * xi * (1 - xi)
+				dst[i] = -theta * xi * (1 - xi) * d.dl[i]
 			}
 		}
 		return ExactResult{Evaluations: d.evals, MeanFitness: 1}, nil
@@ -119,12 +120,13 @@ func (d *Dynamics) meanField(dst, x []float64, inc bool) (ExactResult, error) {
 	d.evals = 0
 	P, n, eps := d.P, d.n, d.eps
 	d.enc.Mean(d.gy, x) // Ȳ
-	var fp, fm float64
+	var fp, fm, prev float64
 	for i, xi := range x {
 		reuse := false
 		if d.cols == nil {
 			p := i / n
-			reuse = i%n > 0 && x[i-1] == xi
+			reuse = i%n > 0 && prev == xi // prev: x[i-1] before dst[i-1] was written
+			prev = xi
 			if !reuse {
 				copy(d.y, d.gy)
 				d.y[p] += 2 * eps * (1 - xi)
@@ -161,7 +163,8 @@ func (d *Dynamics) meanField(dst, x []float64, inc bool) (ExactResult, error) {
 // x_i' = x_i w(E[Y|g_i=+ε]) / (x_i w(E[Y|g_i=+ε]) + (1−x_i) w(E[Y|g_i=−ε])).
 // It approximates E[w(Y) | g_i] by w(E[Y | g_i]), which drops the variance of
 // Y (exact for a loss linear in Y with Linear fitness). Two loss evaluations
-// per locus, or per coefficient when its loci share a frequency.
+// per locus, or per coefficient when its loci share a frequency. dst may
+// alias x.
 func (d *Dynamics) MeanField(dst, x []float64) (ExactResult, error) {
 	if len(dst) != len(x) {
 		panic("genetics: len(dst) != len(x)")
@@ -174,7 +177,7 @@ func (d *Dynamics) MeanField(dst, x []float64) (ExactResult, error) {
 // x_i' = x_i − θ(2 − 2x_i) ∂L(Ȳ)/∂x_i. Its step is 2/x_i times the natural
 // gradient step at the mean, so it is not the dynamics of the model; it is
 // implemented only to show what it does. It returns an error if a frequency
-// leaves [0, 1].
+// leaves [0, 1]. dst may alias x.
 func (d *Dynamics) Paper(dst, x []float64) (ExactResult, error) {
 	if len(dst) != len(x) {
 		panic("genetics: len(dst) != len(x)")
