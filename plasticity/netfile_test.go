@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -296,4 +297,30 @@ func FuzzNPYHeader(f *testing.F) {
 		parseNPYHeader(h)
 		readNPY(strings.NewReader(npyMagic+"\x01\x00"+string([]byte{byte(len(h)), byte(len(h) >> 8)})+h+"0123456789abcdef"), 1<<10)
 	})
+}
+
+// Save a trained network to an .npz archive and read it back.
+func ExampleWriteNetwork() {
+	net, err := New(Config{Inputs: 4, Labels: 2, Nodes: 20, Rounds: 2, Seed: 1}, rand.NewPCG(1, 1))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	net.U[0] = 1 // stands for training
+	var buf bytes.Buffer
+	if err := WriteNetwork(&buf, net, Rules{Output: Perceptron(2)}, Provenance{Method: "rules", Dataset: "example"}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	saved, err := ReadNetwork(bytes.NewReader(buf.Bytes()), int64(buf.Len()), "example.npz")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	c := saved.Network.Config()
+	fmt.Printf("|V|=%d k=%d T=%d, %d edges, trained by %s on %s\n", c.Nodes, c.Cap, c.Rounds, saved.Network.Edges(), saved.Provenance.Method, saved.Provenance.Dataset)
+	fmt.Println("output rule:", saved.Rules.Output.Table)
+	// Output:
+	// |V|=20 k=10 T=2, 190 edges, trained by rules on example
+	// output rule: [-1 1 1 -1 -1 1 1 -1]
 }
