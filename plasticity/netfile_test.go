@@ -321,6 +321,6 @@ func ExampleWriteNetwork() {
 	fmt.Printf("|V|=%d k=%d T=%d, %d edges, trained by %s on %s\n", c.Nodes, c.Cap, c.Rounds, saved.Network.Edges(), saved.Provenance.Method, saved.Provenance.Dataset)
 	fmt.Println("output rule:", saved.Rules.Output.Table)
 	// Output:
-	// |V|=20 k=10 T=2, 190 edges, trained by rules on example
+	// |V|=20 k=10 T=2, 192 edges, trained by rules on example
 	// output rule: [-1 1 1 -1 -1 1 1 -1]
 }
