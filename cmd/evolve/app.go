@@ -40,6 +40,7 @@ var commands = []func() *cli.Command{
 	runCommand,
 	configCommand,
 	checkCommand,
+	experimentCommand,
 	metaCommand, baselineCommand, optimalRuleCommand,
 }
 

@@ -1,0 +1,156 @@
+package experiments
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/evolve-toolkit/evolve/internal/output"
+	"github.com/evolve-toolkit/evolve/sim"
+)
+
+type appendixCConfig struct {
+	Run   sim.Config `toml:"run"`
+	Check struct {
+		FiniteN bool `toml:"finite_n"`
+	} `toml:"check"`
+}
+
+func init() {
+	register(&Experiment{
+		Name:       "appendix-c",
+		Title:      "evolution vs gradient descent on the plasticity landscape, and the corrected theorem",
+		Reproduces: "appendix C (population-genetics model of rule evolution)",
+		FullTime:   "about 4 minutes on two cores (3 seeds)",
+		Run:        runAppendixC,
+	})
+}
+
+func runAppendixC(env *Env, text []byte) (*Report, error) {
+	var cfg appendixCConfig
+	if err := decode(text, &cfg); err != nil {
+		return nil, err
+	}
+	if env.Quick {
+		cfg.Run.Generations = 15
+		cfg.Run.Landscape.Batch = 100
+		cfg.Run.Landscape.Network.Nodes, cfg.Run.Landscape.Network.Cap = 30, 15
+		cfg.Run.Genetics.Loci = 4
+		cfg.Run.Genetics.Population = 200
+	}
+	n := seeds(env, 3, 1)
+	rep := &Report{Seeds: n}
+	final := map[string][]float64{}
+	dist := map[string][]float64{}
+	signOK := map[string]int{}
+	var curves []output.Curve
+	var runs []string
+	for s := 0; s < n; s++ {
+		c := cfg.Run
+		c.Seed = uint64(s + 1)
+		land, err := c.Defaults().Landscape.Build()
+		if err != nil {
+			return nil, err
+		}
+		env.Logf("appendix-c: comparison, seed %d/%d", s+1, n)
+		res, err := sim.Run(c, land, nil)
+		if err != nil {
+			return nil, err
+		}
+		runs = res.Runs
+		var rows [][]string
+		for _, o := range res.Observations {
+			row := []string{fmt.Sprint(o.Generation), o.Run, output.F(o.Loss), output.F(o.MeanLoss), output.F(o.Distance)}
+			for _, y := range o.Y {
+				row = append(row, output.F(y))
+			}
+			rows = append(rows, row)
+		}
+		header := []string{"generation", "run", "loss", "mean_loss", "distance"}
+		for p := range res.Observations[0].Y {
+			header = append(header, fmt.Sprintf("y%d", p))
+		}
+		if err := output.WriteCSV(env.Path(fmt.Sprintf("trajectory-seed%d.csv", s+1)), header, rows); err != nil {
+			return nil, err
+		}
+		for _, o := range res.Final() {
+			final[o.Run] = append(final[o.Run], o.Loss)
+			dist[o.Run] = append(dist[o.Run], o.Distance)
+			// Theorem 1's sign pattern [−, +; +, −] of a T = 1 output rule.
+			if len(o.Y) == 4 && o.Y[0] < 0 && o.Y[1] > 0 && o.Y[2] > 0 && o.Y[3] < 0 {
+				signOK[o.Run]++
+			}
+		}
+		if s == 0 {
+			k := len(res.Runs)
+			for i, name := range res.Runs {
+				c := output.Curve{Name: name, Dashed: res.Kinds[i] == "gradient"}
+				for j := i; j < len(res.Observations); j += k {
+					o := res.Observations[j]
+					c.XY = append(c.XY, plotter.XY{X: float64(o.Generation), Y: o.Loss})
+				}
+				curves = append(curves, c)
+			}
+		}
+	}
+	for _, r := range runs {
+		rep.Rows = append(rep.Rows, Row{Quantity: "final L(Ȳ), " + r, Ours: NewStat("", final[r]...), Paper: "—",
+			Note: fmt.Sprintf("sign pattern [−,+;+,−] in %d/%d seeds; distance to exact %s", signOK[r], n, NewStat("", dist[r]...))})
+	}
+	p, err := output.LinePlot("loss at the mean coefficients (seed 1)", "generation / step", "L(Ȳ)", curves, false, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := output.SavePlots(env.Path("comparison"), []*plot.Plot{p}, 1, 1, 7*vg.Inch, 4.5*vg.Inch); err != nil {
+		return nil, err
+	}
+
+	env.Logf("appendix-c: numerical check of the corrected theorem")
+	cc := sim.CheckConfig{FiniteN: cfg.Check.FiniteN, Seed: 1}
+	if env.Quick {
+		cc.OneStep, cc.Horizon, cc.Fit = 7, 3, 3
+		cc.Sizes, cc.Replicates = []int{250, 1000, 4000}, 3
+	}
+	chk, err := sim.Check(cc, nil)
+	if err != nil {
+		return nil, err
+	}
+	var rows [][]string
+	for _, s := range chk.Slopes {
+		rows = append(rows, []string{s.Test, s.Landscape, s.Variant, output.F(s.Slope), output.F(s.Expected), fmt.Sprint(s.Pass), s.Note})
+		if math.IsNaN(s.Expected) {
+			continue
+		}
+		paper := "—"
+		switch {
+		case s.Variant == "paper":
+			paper = "claimed correct"
+		case s.Variant == "natural" && s.Test == "T1":
+			paper = "not stated (the printed bound O(θ² + ε²|L″|) cannot be checked)"
+		}
+		rep.Rows = append(rep.Rows, Row{Quantity: fmt.Sprintf("%s slope, %s, %s", s.Test, s.Variant, s.Landscape), Ours: NewStat("", s.Slope), Paper: paper,
+			Note: fmt.Sprintf("expected %.3g; %s", s.Expected, s.Note)})
+	}
+	if err := output.WriteCSV(env.Path("slopes.csv"), []string{"test", "landscape", "variant", "slope", "expected", "pass", "note"}, rows); err != nil {
+		return nil, err
+	}
+	rows = nil
+	for _, pt := range chk.Points {
+		rows = append(rows, []string{pt.Test, pt.Landscape, pt.Variant, output.F(pt.Theta), output.F(pt.Error), output.F(pt.Relative)})
+	}
+	if err := output.WriteCSV(env.Path("check.csv"), []string{"test", "landscape", "variant", "theta_or_n", "error", "relative"}, rows); err != nil {
+		return nil, err
+	}
+	verdict := "passed"
+	if !chk.Pass {
+		verdict = "FAILED"
+	}
+	rep.Notes = append(rep.Notes,
+		"The exact allele-frequency map is one natural-gradient (Shahshahani) step on the population-mean loss: its one-step difference from −θx(1−x)∂L̃/∂x falls as θ² and the fixed-horizon error as θ, on the quadratic and on the plasticity landscape. The paper's printed recursion moves every locus the wrong way with a factor 2/x too large: its relative error stays of order one.",
+		fmt.Sprintf("Numerical check %s (tolerance %.2g on every judged slope).", verdict, chk.Config.Tolerance),
+		"Evolution minimises the population-mean loss E[L(Y)], not L(Ȳ): with the genetic variance of this encoding it settles on a larger-magnitude rule than gradient descent (the variance-penalty term ½L″V of the corrected theorem).")
+	return rep, nil
+}

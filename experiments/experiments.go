@@ -1,0 +1,255 @@
+package experiments
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/evolve-toolkit/evolve/internal/atomicfile"
+	"github.com/evolve-toolkit/evolve/internal/output"
+)
+
+//go:embed configs/*.toml
+var configs embed.FS
+
+// Env is what a run of an experiment gets.
+type Env struct {
+	// Out is the output folder; it exists.
+	Out string
+	// Quick selects the reduced size.
+	Quick bool
+	// Seeds is the number of seeds (replicates); 0 means the experiment's default.
+	Seeds int
+	// Log receives progress lines.
+	Log io.Writer
+	// DataDir overrides the folder of the IDX files.
+	DataDir string
+	// Version is recorded in meta.json.
+	Version string
+}
+
+// Logf writes a progress line.
+func (e *Env) Logf(format string, args ...any) {
+	if e.Log != nil {
+		fmt.Fprintf(e.Log, format+"\n", args...)
+	}
+}
+
+// Path returns a path in the output folder.
+func (e *Env) Path(name string) string { return filepath.Join(e.Out, name) }
+
+// Experiment is a named experiment.
+type Experiment struct {
+	// Name is used on the command line.
+	Name string
+	// Title says what it shows.
+	Title string
+	// Reproduces names the part of the paper.
+	Reproduces string
+	// FullTime states the running time of the full size on two cores.
+	FullTime string
+	// Run runs the experiment with its configuration (TOML text) and
+	// returns the comparison with the paper.
+	Run func(env *Env, config []byte) (*Report, error)
+}
+
+// Report is what an experiment found.
+type Report struct {
+	// Rows compare our numbers with the paper's.
+	Rows []Row
+	// Notes are printed under the table.
+	Notes []string
+	// Seeds is the number of seeds used.
+	Seeds int
+}
+
+// Row is one line of the comparison table.
+type Row struct {
+	// Quantity names what is compared.
+	Quantity string
+	// Ours is our measurement.
+	Ours Stat
+	// Paper is the paper's number, as text ("85 %", "shape only", "—").
+	Paper string
+	// Note is a short comment.
+	Note string
+}
+
+// Stat is a mean with its spread over seeds.
+type Stat struct {
+	Mean, SD float64
+	N        int
+	// Unit formats the numbers: "%" multiplies by 100.
+	Unit string
+}
+
+// NewStat summarises values.
+func NewStat(unit string, v ...float64) Stat {
+	s := Stat{N: len(v), Unit: unit}
+	if len(v) == 0 {
+		s.Mean, s.SD = math.NaN(), math.NaN()
+		return s
+	}
+	for _, x := range v {
+		s.Mean += x
+	}
+	s.Mean /= float64(len(v))
+	if len(v) > 1 {
+		for _, x := range v {
+			s.SD += (x - s.Mean) * (x - s.Mean)
+		}
+		s.SD = math.Sqrt(s.SD / float64(len(v)-1))
+	}
+	return s
+}
+
+// String formats the statistic as "85.2 % ± 1.3 (n=3)".
+func (s Stat) String() string {
+	if math.IsNaN(s.Mean) {
+		return "—"
+	}
+	m, sd, u := s.Mean, s.SD, ""
+	switch s.Unit {
+	case "%":
+		m, sd, u = 100*m, 100*sd, " %"
+	case "":
+	default:
+		u = " " + s.Unit
+	}
+	prec := "%.3g"
+	if s.Unit == "%" {
+		prec = "%.1f"
+	}
+	out := fmt.Sprintf(prec+"%s", m, u)
+	if s.N > 1 {
+		out += fmt.Sprintf(" ± "+prec+" (n=%d)", sd, s.N)
+	}
+	return out
+}
+
+var registry []*Experiment
+
+func register(e *Experiment) { registry = append(registry, e) }
+
+// All returns the experiments in a fixed order.
+func All() []*Experiment {
+	order := []string{"table1", "theorem1", "theorem3", "optimal-mse", "fig2", "fig3", "fig5", "table2", "fig6", "appendix-c"}
+	out := slices.Clone(registry)
+	slices.SortStableFunc(out, func(a, b *Experiment) int {
+		ia, ib := slices.Index(order, a.Name), slices.Index(order, b.Name)
+		if ia < 0 {
+			ia = len(order)
+		}
+		if ib < 0 {
+			ib = len(order)
+		}
+		return ia - ib
+	})
+	return out
+}
+
+// Get returns the named experiment.
+func Get(name string) (*Experiment, error) {
+	var names []string
+	for _, e := range All() {
+		if e.Name == name {
+			return e, nil
+		}
+		names = append(names, e.Name)
+	}
+	return nil, fmt.Errorf("experiments: unknown experiment %q; known: %s", name, strings.Join(names, ", "))
+}
+
+// DefaultConfig returns the embedded configs/NAME.toml.
+func DefaultConfig(name string) ([]byte, error) {
+	return configs.ReadFile("configs/" + name + ".toml")
+}
+
+// decode reads TOML into v; unknown keys are errors.
+func decode(text []byte, v any) error {
+	md, err := toml.NewDecoder(bytes.NewReader(text)).Decode(v)
+	if err != nil {
+		return fmt.Errorf("experiments: config: %w", err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		return fmt.Errorf("experiments: config: unknown keys %v", und)
+	}
+	return nil
+}
+
+// Run runs the experiment with the given configuration (nil means the
+// embedded default) and writes results.md and meta.json beside its own
+// outputs.
+func Run(e *Experiment, config []byte, env *Env) (*Report, error) {
+	if config == nil {
+		var err error
+		if config, err = DefaultConfig(e.Name); err != nil {
+			return nil, fmt.Errorf("experiments: %s has no default config: %w", e.Name, err)
+		}
+	}
+	if err := os.MkdirAll(env.Out, 0o755); err != nil {
+		return nil, err
+	}
+	if err := atomicfile.Write(env.Path("config.toml"), config); err != nil {
+		return nil, err
+	}
+	t0 := time.Now()
+	rep, err := e.Run(env, config)
+	if err != nil {
+		return nil, fmt.Errorf("experiment %s: %w", e.Name, err)
+	}
+	el := time.Since(t0)
+	if err := atomicfile.Write(env.Path("results.md"), []byte(Markdown(e, rep, env.Quick))); err != nil {
+		return nil, err
+	}
+	rows := make([]map[string]any, len(rep.Rows))
+	for i, r := range rep.Rows {
+		rows[i] = map[string]any{"quantity": r.Quantity, "mean": output.JSONFloat(r.Ours.Mean), "sd": output.JSONFloat(r.Ours.SD), "n": r.Ours.N, "unit": r.Ours.Unit, "paper": r.Paper, "note": r.Note}
+	}
+	if err := output.WriteJSON(env.Path("meta.json"), map[string]any{
+		"experiment": e.Name, "reproduces": e.Reproduces, "version": env.Version, "quick": env.Quick,
+		"seeds": rep.Seeds, "config": string(config), "results": rows, "notes": rep.Notes,
+		"timings_seconds": map[string]float64{"run": el.Seconds()},
+	}); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// Markdown renders the comparison table.
+func Markdown(e *Experiment, rep *Report, quick bool) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "## %s — %s\n\n", e.Name, e.Title)
+	fmt.Fprintf(&b, "Reproduces: %s. Seeds: %d.", e.Reproduces, rep.Seeds)
+	if quick {
+		b.WriteString(" **Quick (reduced) size: not comparable with the paper.**")
+	}
+	b.WriteString("\n\n| quantity | ours | paper | note |\n|---|---|---|---|\n")
+	for _, r := range rep.Rows {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", r.Quantity, r.Ours, r.Paper, r.Note)
+	}
+	for _, n := range rep.Notes {
+		fmt.Fprintf(&b, "\n%s\n", n)
+	}
+	return b.String()
+}
+
+// seeds returns the number of seeds to use.
+func seeds(env *Env, def, quick int) int {
+	switch {
+	case env.Seeds > 0:
+		return env.Seeds
+	case env.Quick:
+		return quick
+	}
+	return def
+}
