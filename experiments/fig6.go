@@ -131,6 +131,9 @@ func runFig6(env *Env, text []byte) (*Report, error) {
 	for _, name := range cfg.Schemes {
 		rep.Rows = append(rep.Rows, Row{Quantity: "final test accuracy, " + name, Ours: NewStat("%", final[name]...), Paper: paper[name]})
 	}
+	if a, b := final["mistakes"], final["all"]; len(a) > 0 && fmt.Sprint(a) == fmt.Sprint(b) {
+		rep.Notes = append(rep.Notes, "With the perceptron rule, `all` equals `mistakes` exactly: on a correct prediction both columns hit row y and R_o[s][0] + R_o[s][1] = 0 for every pattern, so the update is zero. Only `all+alledges` changes the dynamics.")
+	}
 	rep.Notes = append(rep.Notes, "Figure 6 of the paper gives curves, not numbers; compare shapes in fig6.png. Appendix A.4's numbers are for the perceptron output rule on MNIST; the network here is the Table 2 setting ("+strings.TrimSpace(fmt.Sprintf("|V| = %d, k = %d, T = %d, %d epochs", cfg.Network.Nodes, cfg.Network.Cap, max(cfg.Network.Rounds, 1), max(cfg.Network.Epochs, 1)))+").")
 	return rep, nil
 }
