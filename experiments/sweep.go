@@ -1,0 +1,829 @@
+package experiments
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/evolve-toolkit/evolve/dataset"
+	"github.com/evolve-toolkit/evolve/internal/output"
+	"github.com/evolve-toolkit/evolve/internal/seed"
+	"github.com/evolve-toolkit/evolve/plasticity"
+	"github.com/evolve-toolkit/evolve/sim"
+)
+
+// A sweep file is TOML with three entries:
+//
+//	command = "train"          # "train" or "run": what each point runs
+//	[base]                     # the base config of that command: the keys of
+//	dataset = "halfspace"      # "evolve train --config" or "evolve run --config"
+//	[grid]                     # dotted keys into [base], each with a list of values
+//	"network.rounds" = [1, 3]
+//	"network.nodes" = [100, 200]
+//	seeds = [1, 2, 3]          # or seeds = 3, meaning [1, 2, 3]
+//
+// The points are every combination of the grid values and the seeds,
+// numbered from 0 like nested loops: the first grid key in the file varies
+// slowest, the seed fastest. Point i of the example above is
+// rounds[i/6], nodes[(i/3)%2], seed[i%3].
+
+// SweepFormat names the format of the files a sweep writes.
+const SweepFormat = "evolve-sweep/1"
+
+// TrainConfig is the configuration of a "train" sweep point. It has the keys
+// of "evolve train --config" and the same defaults; the learning curve
+// (curve_every, curve_size) is accepted but not measured by a sweep.
+type TrainConfig struct {
+	// Dataset is one of dataset.Names(). If Dataset is "", "mnist" is used.
+	Dataset string `toml:"dataset" json:"dataset"`
+	// DataDir is the folder of the IDX files ("" means the default place).
+	DataDir string `toml:"data_dir" json:"data_dir"`
+	// TrainSize is the number of training examples (0 means all; mnist and fashion default to 10,000).
+	TrainSize int `toml:"train_size" json:"train_size"`
+	// TestSize is the number of test examples (0 means all).
+	TestSize int `toml:"test_size" json:"test_size"`
+	// OutputRule is perceptron, mw, none or a rule file. If OutputRule is "", "perceptron" is used.
+	OutputRule string `toml:"output_rule" json:"output_rule"`
+	// GraphRule is "" (none) or a rule file.
+	GraphRule string `toml:"graph_rule" json:"graph_rule"`
+	// CurveEvery is the learning-curve interval of "evolve train"; sweeps ignore it.
+	CurveEvery int `toml:"curve_every" json:"curve_every"`
+	// CurveSize is the learning-curve test size of "evolve train"; sweeps ignore it.
+	CurveSize int `toml:"curve_size" json:"curve_size"`
+	// Network configures the model and the training scheme. Its zero
+	// fields take the plasticity defaults, except Epochs (2) and Seed (1),
+	// as in "evolve train"; Cap defaults to Nodes/2.
+	Network plasticity.Config `toml:"network" json:"network"`
+}
+
+// DefaultTrainConfig returns the defaults of "evolve train" before a
+// config file is applied.
+func DefaultTrainConfig() TrainConfig {
+	return TrainConfig{
+		Dataset:    "mnist",
+		OutputRule: "perceptron",
+		CurveEvery: 500,
+		CurveSize:  1000,
+		Network:    plasticity.Config{Seed: 1, Epochs: 2},
+	}
+}
+
+// Param is one grid axis: a dotted key into the base config and its values.
+type Param struct {
+	Key    string
+	Values []any // int64, float64, string or bool, as TOML gives them
+}
+
+// Sweep is a grid of configurations of one command.
+type Sweep struct {
+	// Name is the file the sweep came from (for messages).
+	Name string
+	// Command is "train" or "run".
+	Command string
+	// Params are the grid axes in file order; the first varies slowest.
+	Params []Param
+	// Seeds are the seeds of every parameter combination; they vary fastest.
+	Seeds []uint64
+	// Hash identifies the sweep: a SHA-256 of the command, the base config
+	// and the grid. Shards of one sweep share it.
+	Hash string
+	// Results names the result columns.
+	Results []string
+	// Text is the sweep file.
+	Text []byte
+	// Dir is the folder relative rule-file paths are read from (the sweep
+	// file's folder).
+	Dir string
+	// DataDir, if set, overrides the data_dir of every point; it does not
+	// change the hash.
+	DataDir string
+
+	base    map[string]any
+	seedKey string
+}
+
+// ReadSweep reads and checks a sweep file.
+func ReadSweep(path string) (*Sweep, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("sweep: %w", err)
+	}
+	return ParseSweep(path, b, filepath.Dir(path))
+}
+
+// ParseSweep parses and checks a sweep file: unknown keys, values of the
+// wrong type and invalid configurations of any point are errors. name is
+// used in messages; dir is the folder relative rule files are read from.
+func ParseSweep(name string, text []byte, dir string) (*Sweep, error) {
+	errf := func(format string, args ...any) error {
+		return fmt.Errorf("sweep %s: "+format, append([]any{name}, args...)...)
+	}
+	var raw map[string]any
+	md, err := toml.NewDecoder(bytes.NewReader(text)).Decode(&raw)
+	if err != nil {
+		return nil, errf("%w", err)
+	}
+	s := &Sweep{Name: name, Text: text, Dir: dir}
+	for k := range raw {
+		if k != "command" && k != "base" && k != "grid" {
+			return nil, errf("unknown key %q (want command, [base] and [grid])", k)
+		}
+	}
+	switch c := raw["command"].(type) {
+	case string:
+		s.Command = c
+	case nil:
+		return nil, errf(`no command: set command = "train" or "run"`)
+	default:
+		return nil, errf("command must be a string, got %v", c)
+	}
+	switch s.Command {
+	case "train":
+		s.seedKey = "network.seed"
+	case "run":
+		s.seedKey = "seed"
+	default:
+		return nil, errf(`command must be "train" or "run", got %q`, s.Command)
+	}
+	s.base = map[string]any{}
+	if b, ok := raw["base"]; ok {
+		m, ok := b.(map[string]any)
+		if !ok {
+			return nil, errf("base must be a table")
+		}
+		s.base = m
+	}
+	if _, err := s.decode(s.base); err != nil {
+		return nil, errf("[base]: %w", err)
+	}
+
+	// Grid axes in file order: every leaf key under [grid].
+	grid, _ := raw["grid"].(map[string]any)
+	if g, ok := raw["grid"]; ok && grid == nil {
+		return nil, errf("grid must be a table, got %v", g)
+	}
+	seen := map[string]bool{}
+	for _, k := range md.Keys() {
+		if len(k) < 2 || k[0] != "grid" {
+			continue
+		}
+		key := strings.Join(k[1:], ".")
+		v := lookup(grid, k[1:])
+		if _, isTable := v.(map[string]any); isTable || seen[key] {
+			continue
+		}
+		seen[key] = true
+		if key == "seeds" {
+			if s.Seeds, err = parseSeeds(v); err != nil {
+				return nil, errf("grid: %w", err)
+			}
+			continue
+		}
+		if key == s.seedKey {
+			return nil, errf("grid: %q: give the seeds as seeds = [...]", key)
+		}
+		list, ok := v.([]any)
+		if !ok {
+			return nil, errf("grid: %q must be a list of values, got %v", key, v)
+		}
+		if len(list) == 0 {
+			return nil, errf("grid: %q has no values", key)
+		}
+		for _, x := range list {
+			switch x.(type) {
+			case int64, float64, string, bool:
+			default:
+				return nil, errf("grid: %q: values must be numbers, strings or booleans, got %v", key, x)
+			}
+			m, err := withKey(s.base, key, x)
+			if err != nil {
+				return nil, errf("grid: %w", err)
+			}
+			if _, err := s.decode(m); err != nil {
+				return nil, errf("grid: %q = %s: %w", key, formatValue(x), err)
+			}
+		}
+		s.Params = append(s.Params, Param{Key: key, Values: list})
+	}
+	if s.Seeds == nil {
+		pc, err := s.decode(s.base)
+		if err != nil {
+			return nil, errf("[base]: %w", err)
+		}
+		s.Seeds = []uint64{pc.seed()}
+	}
+
+	// Check every point and that all have the same result columns.
+	for i := range s.Len() {
+		pc, err := s.config(i)
+		if err != nil {
+			return nil, errf("point %d (%s): %w", i, s.describe(i), err)
+		}
+		if err := pc.validate(s.Dir); err != nil {
+			return nil, errf("point %d (%s): %w", i, s.describe(i), err)
+		}
+		cols := pc.columns()
+		if i == 0 {
+			s.Results = cols
+		} else if !slices.Equal(cols, s.Results) {
+			return nil, errf("point %d (%s) has result columns %v, point 0 has %v: the grid cannot change them", i, s.describe(i), cols, s.Results)
+		}
+	}
+	h, err := json.Marshal(struct {
+		Format  string
+		Command string
+		Base    map[string]any
+		Params  []Param
+		Seeds   []uint64
+	}{SweepFormat, s.Command, s.base, s.Params, s.Seeds})
+	if err != nil {
+		return nil, errf("%w", err)
+	}
+	sum := sha256.Sum256(h)
+	s.Hash = hex.EncodeToString(sum[:])
+	return s, nil
+}
+
+func parseSeeds(v any) ([]uint64, error) {
+	switch v := v.(type) {
+	case int64:
+		if v < 1 {
+			return nil, fmt.Errorf("seeds = %d: want a positive count or a list of seeds", v)
+		}
+		out := make([]uint64, v)
+		for i := range out {
+			out[i] = uint64(i + 1)
+		}
+		return out, nil
+	case []any:
+		if len(v) == 0 {
+			return nil, errors.New("seeds: empty list")
+		}
+		var out []uint64
+		for _, x := range v {
+			n, ok := x.(int64)
+			if !ok || n < 0 {
+				return nil, fmt.Errorf("seeds: %v is not a non-negative integer", x)
+			}
+			if slices.Contains(out, uint64(n)) {
+				return nil, fmt.Errorf("seeds: %d appears twice", n)
+			}
+			out = append(out, uint64(n))
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("seeds must be a list of integers or a count, got %v", v)
+}
+
+// lookup walks a decoded TOML table along a key path.
+func lookup(m map[string]any, path []string) any {
+	var v any = m
+	for _, p := range path {
+		t, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = t[p]
+	}
+	return v
+}
+
+// withKey returns a copy of m with the dotted key set to v.
+func withKey(m map[string]any, key string, v any) (map[string]any, error) {
+	parts := strings.Split(key, ".")
+	out := cloneTable(m)
+	t := out
+	for i, p := range parts[:len(parts)-1] {
+		switch next := t[p].(type) {
+		case map[string]any:
+			t = next
+		case nil:
+			nt := map[string]any{}
+			t[p] = nt
+			t = nt
+		default:
+			return nil, fmt.Errorf("%q: %s is not a table", key, strings.Join(parts[:i+1], "."))
+		}
+	}
+	t[parts[len(parts)-1]] = v
+	return out, nil
+}
+
+func cloneTable(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if t, ok := v.(map[string]any); ok {
+			v = cloneTable(t)
+		}
+		out[k] = v
+	}
+	return out
+}
+
+func formatValue(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case float64:
+		return output.F(v)
+	case bool:
+		return strconv.FormatBool(v)
+	}
+	return fmt.Sprint(v)
+}
+
+// Len returns the number of points.
+func (s *Sweep) Len() int {
+	n := len(s.Seeds)
+	for _, p := range s.Params {
+		n *= len(p.Values)
+	}
+	return n
+}
+
+// coords returns the value index of every parameter and the seed index of point i.
+func (s *Sweep) coords(i int) ([]int, int) {
+	if i < 0 || i >= s.Len() {
+		panic(fmt.Sprintf("experiments: point %d out of range [0, %d)", i, s.Len()))
+	}
+	si := i % len(s.Seeds)
+	i /= len(s.Seeds)
+	idx := make([]int, len(s.Params))
+	for k := len(s.Params) - 1; k >= 0; k-- {
+		n := len(s.Params[k].Values)
+		idx[k] = i % n
+		i /= n
+	}
+	return idx, si
+}
+
+// Point returns the parameter values (as they appear in the CSV) and the
+// seed of point i.
+func (s *Sweep) Point(i int) (values []string, seed uint64) {
+	idx, si := s.coords(i)
+	for k, j := range idx {
+		values = append(values, formatValue(s.Params[k].Values[j]))
+	}
+	return values, s.Seeds[si]
+}
+
+func (s *Sweep) describe(i int) string {
+	vals, sd := s.Point(i)
+	var b strings.Builder
+	for k, v := range vals {
+		fmt.Fprintf(&b, "%s=%s ", s.Params[k].Key, v)
+	}
+	fmt.Fprintf(&b, "seed=%d", sd)
+	return b.String()
+}
+
+// Header returns the CSV header of the sweep's tables: the point index,
+// every grid parameter, the seed and the result columns.
+func (s *Sweep) Header() []string {
+	h := []string{"point"}
+	for _, p := range s.Params {
+		h = append(h, p.Key)
+	}
+	h = append(h, "seed")
+	return append(h, s.Results...)
+}
+
+// Config returns the effective configuration of point i (a TrainConfig
+// or a sim.Config, with defaults applied) for printing.
+func (s *Sweep) Config(i int) (any, error) {
+	pc, err := s.config(i)
+	if err != nil {
+		return nil, err
+	}
+	return pc.effective(), nil
+}
+
+// config builds the configuration of point i.
+func (s *Sweep) config(i int) (pointConfig, error) {
+	idx, si := s.coords(i)
+	m := s.base
+	var err error
+	for k, j := range idx {
+		if m, err = withKey(m, s.Params[k].Key, s.Params[k].Values[j]); err != nil {
+			return nil, err
+		}
+	}
+	if m, err = withKey(m, s.seedKey, int64(s.Seeds[si])); err != nil {
+		return nil, err
+	}
+	pc, err := s.decode(m)
+	if err != nil {
+		return nil, err
+	}
+	if s.DataDir != "" {
+		pc.setDataDir(s.DataDir)
+	}
+	return pc, nil
+}
+
+// decode turns a table into the command's config; unknown keys are errors.
+func (s *Sweep) decode(m map[string]any) (pointConfig, error) {
+	var buf bytes.Buffer
+	if err := toml.NewEncoder(&buf).Encode(m); err != nil {
+		return nil, err
+	}
+	var (
+		pc  pointConfig
+		dst any
+	)
+	switch s.Command {
+	case "train":
+		c := &trainPoint{cfg: DefaultTrainConfig()}
+		pc, dst = c, &c.cfg
+	default:
+		c := &runPoint{}
+		pc, dst = c, &c.cfg
+	}
+	md, err := toml.NewDecoder(&buf).Decode(dst)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, fmt.Errorf("%s config: key %q: %s", s.Command, pe.LastKey, pe.Message)
+		}
+		return nil, fmt.Errorf("%s config: %w", s.Command, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		return nil, fmt.Errorf("unknown keys of the %s config: %v", s.Command, und)
+	}
+	pc.defaults()
+	return pc, nil
+}
+
+// pointConfig is the configuration of one point of a sweep.
+type pointConfig interface {
+	defaults()
+	seed() uint64
+	setDataDir(string)
+	validate(dir string) error
+	columns() []string
+	effective() any
+	run(dir string) ([]float64, error)
+}
+
+type trainPoint struct{ cfg TrainConfig }
+
+func (p *trainPoint) defaults() {
+	if p.cfg.Dataset == "" {
+		p.cfg.Dataset = "mnist"
+	}
+	if p.cfg.OutputRule == "" {
+		p.cfg.OutputRule = "perceptron"
+	}
+	p.cfg.Network = p.cfg.Network.Defaults()
+}
+func (p *trainPoint) seed() uint64        { return p.cfg.Network.Seed }
+func (p *trainPoint) setDataDir(d string) { p.cfg.DataDir = d }
+func (p *trainPoint) effective() any      { return p.cfg }
+func (p *trainPoint) columns() []string {
+	return []string{"train_accuracy", "test_accuracy", "updates"}
+}
+
+func (p *trainPoint) validate(dir string) error {
+	c := p.cfg
+	if !slices.Contains(dataset.Names(), c.Dataset) {
+		return fmt.Errorf("unknown data set %q; valid names: %s", c.Dataset, strings.Join(dataset.Names(), ", "))
+	}
+	if c.TrainSize < 0 || c.TestSize < 0 {
+		return fmt.Errorf("train_size (%d) and test_size (%d) must not be negative", c.TrainSize, c.TestSize)
+	}
+	n := c.Network
+	// The data set sets the dimensions; placeholders let Validate check the rest.
+	n.Inputs, n.Labels = 1, 2
+	if err := n.Validate(); err != nil {
+		return err
+	}
+	_, err := p.rules(dir)
+	return err
+}
+
+func (p *trainPoint) rules(dir string) (plasticity.Rules, error) {
+	var r plasticity.Rules
+	var err error
+	rounds := p.cfg.Network.Rounds
+	switch spec := p.cfg.OutputRule; spec {
+	case "perceptron":
+		r.Output = plasticity.Perceptron(rounds)
+	case "mw", "multiplicative-weights":
+		r.Output = plasticity.MultiplicativeWeights(rounds)
+	case "none":
+	default:
+		if r.Output, err = readRule(dir, spec); err != nil {
+			return r, err
+		}
+	}
+	if spec := p.cfg.GraphRule; spec != "" && spec != "none" {
+		if r.Graph, err = readRule(dir, spec); err != nil {
+			return r, err
+		}
+	}
+	if r.Output == nil && r.Graph == nil {
+		return r, errors.New(`no rule to train with (output_rule = "none" and no graph_rule)`)
+	}
+	for _, rule := range []*plasticity.Rule{r.Output, r.Graph} {
+		if rule != nil && rule.Rounds != rounds {
+			return r, fmt.Errorf("the %s rule is for T=%d rounds but network.rounds is %d", rule.Kind, rule.Rounds, rounds)
+		}
+	}
+	return r, nil
+}
+
+func readRule(dir, path string) (*plasticity.Rule, error) {
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(dir, path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return plasticity.ReadRule(f, path)
+}
+
+// run trains the network as "evolve train" does, with the same seeds, and
+// returns its train and test accuracy and the number of updates.
+func (p *trainPoint) run(dir string) ([]float64, error) {
+	c := p.cfg
+	size := c.TrainSize
+	if size == 0 && (c.Dataset == "mnist" || c.Dataset == "fashion") {
+		size = 10000 // as evolve train (SPEC §7)
+	}
+	data, err := dataset.Load(c.Dataset, &dataset.Options{Dir: c.DataDir, Seed: c.Network.Seed, TrainSize: size, TestSize: c.TestSize})
+	if err != nil {
+		return nil, err
+	}
+	c.Network.Inputs, c.Network.Labels = data.Train.Dim, data.Train.Labels
+	rules, err := p.rules(dir)
+	if err != nil {
+		return nil, err
+	}
+	net, err := plasticity.New(c.Network, seed.PCG(c.Network.Seed, seed.Network, 0))
+	if err != nil {
+		return nil, err
+	}
+	res, err := plasticity.Train(net, rules, data.Train, nil)
+	if err != nil {
+		return nil, err
+	}
+	return []float64{
+		plasticity.Evaluate(net, data.Train).Accuracy,
+		plasticity.Evaluate(net, data.Test).Accuracy,
+		float64(res.Updates),
+	}, nil
+}
+
+type runPoint struct{ cfg sim.Config }
+
+func (p *runPoint) defaults()           { p.cfg = p.cfg.Defaults() }
+func (p *runPoint) seed() uint64        { return p.cfg.Seed }
+func (p *runPoint) setDataDir(d string) { p.cfg.Landscape.DataDir = d }
+func (p *runPoint) effective() any      { return p.cfg }
+
+// columns are the final loss L(Ȳ) of every run, in the order of sim.Run.
+func (p *runPoint) columns() []string {
+	var cols []string
+	for _, r := range slices.Concat(p.cfg.Runs.Evolution, p.cfg.Runs.Gradient) {
+		cols = append(cols, "loss_"+r)
+	}
+	return cols
+}
+
+func (p *runPoint) validate(string) error {
+	if err := p.cfg.Validate(); err != nil {
+		return err
+	}
+	if k := p.cfg.Landscape.Kind; k != "quadratic" && !slices.Contains(dataset.Names(), p.cfg.Landscape.Dataset) {
+		return fmt.Errorf("landscape: unknown data set %q; valid names: %s", p.cfg.Landscape.Dataset, strings.Join(dataset.Names(), ", "))
+	}
+	cols := p.columns()
+	for i, c := range cols {
+		if slices.Contains(cols[:i], c) {
+			return fmt.Errorf("runs: %s appears twice", strings.TrimPrefix(c, "loss_"))
+		}
+	}
+	return nil
+}
+
+// run runs the comparison as "evolve run" does and returns the final
+// loss of every run.
+func (p *runPoint) run(string) ([]float64, error) {
+	land, err := p.cfg.Landscape.Build()
+	if err != nil {
+		return nil, err
+	}
+	cfg := p.cfg
+	cfg.Runs.CheckpointEvery = -1
+	res, err := sim.Run(cfg, land, nil)
+	if err != nil {
+		return nil, err
+	}
+	final := res.Final()
+	out := make([]float64, len(final))
+	for i, o := range final {
+		if o.Run != res.Runs[i] || "loss_"+o.Run != p.columns()[i] {
+			return nil, fmt.Errorf("run %q where %s was expected", o.Run, p.columns()[i])
+		}
+		out[i] = o.Loss
+	}
+	return out, nil
+}
+
+// Shard selects the points of a sweep whose index is I modulo N; shards
+// are numbered from 0 (I in [0, N)), as Slurm array tasks and Kubernetes
+// indexed jobs are.
+type Shard struct{ I, N int }
+
+// ParseShard parses "i/n" with 0 ≤ i < n.
+func ParseShard(s string) (Shard, error) {
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(strings.TrimSpace(a))
+	n, err2 := strconv.Atoi(strings.TrimSpace(b))
+	if !ok || err1 != nil || err2 != nil {
+		return Shard{}, fmt.Errorf("sweep: --shard %q: want i/n, e.g. 0/10", s)
+	}
+	sh := Shard{I: i, N: n}
+	return sh, sh.Validate()
+}
+
+// Validate checks 0 ≤ I < N.
+func (sh Shard) Validate() error {
+	if sh.N < 1 {
+		return fmt.Errorf("sweep: shard %d/%d: the number of shards must be at least 1", sh.I, sh.N)
+	}
+	if sh.I < 0 || sh.I >= sh.N {
+		return fmt.Errorf("sweep: shard %d/%d: shards are numbered from 0 to %d", sh.I, sh.N, sh.N-1)
+	}
+	return nil
+}
+
+// String returns "i/n".
+func (sh Shard) String() string { return fmt.Sprintf("%d/%d", sh.I, sh.N) }
+
+// Base returns the shard's file name without extension: "shard-i-of-n".
+func (sh Shard) Base() string { return fmt.Sprintf("shard-%d-of-%d", sh.I, sh.N) }
+
+// Points returns the indices of the sweep's points in the shard.
+func (sh Shard) Points(total int) []int {
+	var out []int
+	for i := sh.I; i < total; i += sh.N {
+		out = append(out, i)
+	}
+	return out
+}
+
+// shardMeta is the content of shard-i-of-n.meta.json.
+type shardMeta struct {
+	Format     string         `json:"format"`
+	Command    string         `json:"command"`
+	SweepFile  string         `json:"sweep_file"`
+	GridHash   string         `json:"grid_hash"`
+	Shard      int            `json:"shard"`
+	Shards     int            `json:"shards"`
+	Points     int            `json:"points"`
+	ShardPts   []int          `json:"shard_points"`
+	Done       int            `json:"done"`
+	Complete   bool           `json:"complete"`
+	Parameters []string       `json:"parameters"`
+	Seeds      []uint64       `json:"seeds"`
+	Results    []string       `json:"results"`
+	Header     []string       `json:"header"`
+	Version    string         `json:"version"`
+	Host       string         `json:"host"`
+	Started    string         `json:"started"`
+	Updated    string         `json:"updated"`
+	Seconds    float64        `json:"seconds"`
+	Resumed    int            `json:"resumed_points"`
+	Sweep      string         `json:"sweep"`
+	Base       map[string]any `json:"base_config"`
+}
+
+// ShardReport says what RunShard did.
+type ShardReport struct {
+	// CSV and Meta are the files written.
+	CSV, Meta string
+	// Points is the number of points of the shard, Ran the number run now
+	// and Resumed the number found done in an earlier, interrupted run.
+	Points, Ran, Resumed int
+}
+
+// RunShard runs the points of one shard of the sweep in index order and
+// writes env.Out/shard-i-of-n.csv (one row per point, in index order) and
+// shard-i-of-n.meta.json, both atomically after every point. If the CSV
+// exists from an interrupted run of the same sweep, its points are kept
+// and only the others are run; a CSV of another sweep is an error. Only
+// env.Out and env.Log of env are used; the results of a point depend on
+// the point only, not on the shard or the number of cores.
+func RunShard(s *Sweep, sh Shard, env *Env) (*ShardReport, error) {
+	if err := sh.Validate(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(env.Out, 0o755); err != nil {
+		return nil, fmt.Errorf("sweep: %w", err)
+	}
+	rep := &ShardReport{CSV: env.Path(sh.Base() + ".csv"), Meta: env.Path(sh.Base() + ".meta.json")}
+	header := s.Header()
+	points := sh.Points(s.Len())
+	rep.Points = len(points)
+	rows := map[int][]string{}
+	if _, err := os.Stat(rep.CSV); err == nil {
+		old, err := readShard(rep.CSV, rep.Meta)
+		if err != nil {
+			return nil, fmt.Errorf("sweep: %s exists and cannot be resumed (delete it to start again): %w", rep.CSV, err)
+		}
+		if old.meta.GridHash != s.Hash {
+			return nil, fmt.Errorf("sweep: %s belongs to another sweep (grid hash %.12s, this one %.12s); use another --out or delete it", rep.CSV, old.meta.GridHash, s.Hash)
+		}
+		for _, r := range old.rows {
+			idx, _ := strconv.Atoi(r[0])
+			rows[idx] = r
+		}
+		rep.Resumed = len(rows)
+	}
+	base := map[string]any{}
+	if pc, err := s.decode(s.base); err == nil {
+		b, _ := json.Marshal(pc.effective())
+		_ = json.Unmarshal(b, &base)
+	}
+	host, _ := os.Hostname()
+	t0 := time.Now()
+	meta := shardMeta{
+		Format: SweepFormat, Command: s.Command, SweepFile: s.Name, GridHash: s.Hash,
+		Shard: sh.I, Shards: sh.N, Points: s.Len(), ShardPts: points,
+		Seeds: s.Seeds, Results: s.Results, Header: header,
+		Version: env.Version, Host: host, Started: t0.UTC().Format(time.RFC3339),
+		Resumed: rep.Resumed, Sweep: string(s.Text), Base: base,
+	}
+	for _, p := range s.Params {
+		meta.Parameters = append(meta.Parameters, p.Key)
+	}
+	write := func() error {
+		meta.Done = len(rows)
+		meta.Complete = len(rows) == len(points)
+		meta.Updated = time.Now().UTC().Format(time.RFC3339)
+		meta.Seconds = time.Since(t0).Seconds()
+		// The meta first: a CSV never exists without the meta of its sweep.
+		if err := output.WriteJSON(rep.Meta, meta); err != nil {
+			return err
+		}
+		keys := make([]int, 0, len(rows))
+		for k := range rows {
+			keys = append(keys, k)
+		}
+		sort.Ints(keys)
+		out := make([][]string, len(keys))
+		for i, k := range keys {
+			out[i] = rows[k]
+		}
+		return output.WriteCSV(rep.CSV, header, out)
+	}
+	if err := write(); err != nil {
+		return nil, err
+	}
+	for n, i := range points {
+		if _, done := rows[i]; done {
+			continue
+		}
+		t := time.Now()
+		pc, err := s.config(i)
+		if err != nil {
+			return nil, fmt.Errorf("sweep: point %d (%s): %w", i, s.describe(i), err)
+		}
+		res, err := pc.run(s.Dir)
+		if err != nil {
+			return nil, fmt.Errorf("sweep: point %d (%s): %w", i, s.describe(i), err)
+		}
+		vals, sd := s.Point(i)
+		row := append([]string{strconv.Itoa(i)}, vals...)
+		row = append(row, strconv.FormatUint(sd, 10))
+		var msg []string
+		for k, v := range res {
+			row = append(row, output.F(v))
+			msg = append(msg, fmt.Sprintf("%s=%.4g", s.Results[k], v))
+		}
+		rows[i] = row
+		rep.Ran++
+		if err := write(); err != nil {
+			return nil, err
+		}
+		env.Logf("sweep: shard %s: point %d (%d/%d): %s: %s [%.1fs]", sh, i, n+1, len(points), s.describe(i), strings.Join(msg, " "), time.Since(t).Seconds())
+	}
+	return rep, nil
+}
