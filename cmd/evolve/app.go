@@ -42,6 +42,7 @@ var commands = []func() *cli.Command{
 	checkCommand,
 	experimentCommand,
 	metaCommand, baselineCommand, optimalRuleCommand,
+	sweepCommand, mergeCommand,
 }
 
 func newApp(stdout, stderr io.Writer) *cli.App {
