@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/evolve-toolkit/evolve/dataset"
+	"github.com/evolve-toolkit/evolve/internal/output"
 	"github.com/evolve-toolkit/evolve/internal/seed"
 	"github.com/evolve-toolkit/evolve/plasticity"
 )
@@ -198,4 +199,54 @@ func plFmtTable(t []float64, cols int) string {
 	}
 	b.WriteByte(']')
 	return b.String()
+}
+
+// plMeanCurve averages learning curves of several seeds point by point
+// (they share their Seen values) and returns the curve of the mean with
+// the standard deviation as error bars.
+func plMeanCurve(name string, curves [][]plasticity.CurvePoint, dashed bool) output.Curve {
+	c := output.Curve{Name: name, Dashed: dashed}
+	if len(curves) == 0 {
+		return c
+	}
+	npts := len(curves[0])
+	for _, cv := range curves {
+		npts = min(npts, len(cv))
+	}
+	for i := 0; i < npts; i++ {
+		v := make([]float64, len(curves))
+		for k, cv := range curves {
+			v[k] = cv[i].Accuracy
+		}
+		st := NewStat("", v...)
+		sd := st.SD
+		if st.N < 2 {
+			sd = 0
+		}
+		c.XY = append(c.XY, plotter.XY{X: float64(curves[0][i].Seen), Y: st.Mean})
+		c.Err = append(c.Err, sd)
+	}
+	return c
+}
+
+// plAccuracyAt returns the curve's accuracy at the last point with at most
+// seen examples (NaN if none).
+func plAccuracyAt(curve []plasticity.CurvePoint, seen int) float64 {
+	acc := math.NaN()
+	for _, p := range curve {
+		if p.Seen > seen {
+			break
+		}
+		acc = p.Accuracy
+	}
+	return acc
+}
+
+// plSummaryCSV writes the report's rows (mean, sd, n over seeds) to name.
+func plSummaryCSV(env *Env, name string, rep *Report) error {
+	var rows [][]string
+	for _, r := range rep.Rows {
+		rows = append(rows, []string{r.Quantity, output.F(r.Ours.Mean), output.F(r.Ours.SD), fmt.Sprint(r.Ours.N), r.Ours.Unit, r.Paper})
+	}
+	return output.WriteCSV(env.Path(name), []string{"quantity", "mean", "sd", "n", "unit", "paper"}, rows)
 }

@@ -62,13 +62,14 @@ func runTable1(env *Env, text []byte) (*Report, error) {
 		classic *plasticity.Rule
 		signs   func([]float64) bool
 		target  string
+		which   string
 	}
 	variants := []variant{
-		{"additive", plasticity.Additive, plasticity.Perceptron(1), plPerceptronSigns, "perceptron [−,+;+,−]"},
+		{"additive", plasticity.Additive, plasticity.Perceptron(1), plPerceptronSigns, "perceptron [−,+;+,−]", "all four entries"},
 		{"multiplicative", plasticity.Multiplicative, plasticity.MultiplicativeWeights(1),
 			// The fired row of multiplicative weights: strengthen the edge
 			// to the true label, weaken the one to the prediction.
-			func(t []float64) bool { return t[2] > 0 && t[3] < 0 }, "MW fired row [+,−]"},
+			func(t []float64) bool { return t[2] > 0 && t[3] < 0 }, "MW fired row [+,−]", "fired row (pattern 1) only"},
 	}
 	if len(cfg.InitScales) == 0 {
 		cfg.InitScales = []float64{cfg.Meta.Defaults().InitScale}
@@ -139,7 +140,7 @@ func runTable1(env *Env, text []byte) (*Report, error) {
 			}
 			pre := fmt.Sprintf("%s, start scale %g: ", v.name, scale)
 			rep.Rows = append(rep.Rows,
-				Row{Quantity: pre + "share with the " + v.target + " signs", Ours: NewStat("%", signOK...), Paper: "learned rule = " + classic, Note: "all four entries"},
+				Row{Quantity: pre + "share with the " + v.target + " signs", Ours: NewStat("%", signOK...), Paper: "learned rule = " + classic, Note: v.which},
 				Row{Quantity: pre + "share with R[0][y]−R[0][ŷ] < 0 < R[1][y]−R[1][ŷ]", Ours: NewStat("%", diffOK...), Paper: "as " + classic, Note: "the part two labels can see"},
 				Row{Quantity: pre + "correlation with " + classic + " " + plFmtTable(v.classic.Table, 2), Ours: NewStat("", corr...), Paper: "match", Note: "Pearson over the 4 entries"},
 				Row{Quantity: pre + "test accuracy, learned rule", Ours: NewStat("%", accL...), Paper: "—", Note: fmt.Sprintf("meta batch loss %s → %s", NewStat("", lossFirst...), NewStat("", lossLast...))},
