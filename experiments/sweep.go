@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -41,6 +42,9 @@ import (
 
 // SweepFormat names the format of the files a sweep writes.
 const SweepFormat = "evolve-sweep/1"
+
+// MaxPoints is the largest number of points of a sweep.
+const MaxPoints = 100000
 
 // TrainConfig is the configuration of a "train" sweep point. It has the keys
 // of "evolve train --config" and the same defaults; the learning curve
@@ -212,7 +216,7 @@ func ParseSweep(name string, text []byte, dir string) (*Sweep, error) {
 				return nil, errf("grid: %w", err)
 			}
 			if _, err := s.decode(m); err != nil {
-				return nil, errf("grid: %q = %s: %w", key, formatValue(x), err)
+				return nil, errf("grid: %q = %s: %w", key, quoteValue(x), err)
 			}
 		}
 		s.Params = append(s.Params, Param{Key: key, Values: list})
@@ -225,6 +229,15 @@ func ParseSweep(name string, text []byte, dir string) (*Sweep, error) {
 		s.Seeds = []uint64{pc.seed()}
 	}
 
+	n := len(s.Seeds)
+	for _, p := range s.Params {
+		if n *= len(p.Values); n > MaxPoints {
+			return nil, errf("grid: more than %d points", MaxPoints)
+		}
+	}
+	if n > MaxPoints {
+		return nil, errf("grid: more than %d points", MaxPoints)
+	}
 	// Check every point and that all have the same result columns.
 	for i := range s.Len() {
 		pc, err := s.config(i)
@@ -259,7 +272,7 @@ func ParseSweep(name string, text []byte, dir string) (*Sweep, error) {
 func parseSeeds(v any) ([]uint64, error) {
 	switch v := v.(type) {
 	case int64:
-		if v < 1 {
+		if v < 1 || v > MaxPoints {
 			return nil, fmt.Errorf("seeds = %d: want a positive count or a list of seeds", v)
 		}
 		out := make([]uint64, v)
@@ -332,6 +345,15 @@ func cloneTable(m map[string]any) map[string]any {
 	return out
 }
 
+// quoteValue formats a value as TOML would, for messages.
+func quoteValue(v any) string {
+	if s, ok := v.(string); ok {
+		return strconv.Quote(s)
+	}
+	return formatValue(v)
+}
+
+// formatValue formats a grid value for the CSV tables.
 func formatValue(v any) string {
 	switch v := v.(type) {
 	case string:
@@ -455,9 +477,9 @@ func (s *Sweep) decode(m map[string]any) (pointConfig, error) {
 	}
 	md, err := toml.NewDecoder(&buf).Decode(dst)
 	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			return nil, fmt.Errorf("%s config: key %q: %s", s.Command, pe.LastKey, pe.Message)
+		// The line numbers are of the re-encoded table, not of the file.
+		if m := tomlLine.FindStringSubmatch(err.Error()); m != nil {
+			return nil, fmt.Errorf("%s config: key %q: %s", s.Command, m[1], m[2])
 		}
 		return nil, fmt.Errorf("%s config: %w", s.Command, err)
 	}
@@ -467,6 +489,8 @@ func (s *Sweep) decode(m map[string]any) (pointConfig, error) {
 	pc.defaults()
 	return pc, nil
 }
+
+var tomlLine = regexp.MustCompile(`^toml: line \d+ \(last key "(.*)"\): (.*)$`)
 
 // pointConfig is the configuration of one point of a sweep.
 type pointConfig interface {
