@@ -71,6 +71,7 @@ meta.json (config, seed, version, timings, networks and their provenance).`,
 			&cli.Float64Flag{Name: "step-factor", Value: def.Attack.StepFactor, Usage: "step size α = factor·ε/S"},
 			&cli.Uint64Flag{Name: "seed", Value: def.Attack.Seed, Usage: "seed of the choice of images"},
 			&cli.BoolFlag{Name: "any-iterate", Usage: "count an image broken as soon as an iterate is misclassified (default: the final point)"},
+			&cli.BoolFlag{Name: "normalize", Usage: "step along the unit gradient (usual L2 PGD, independent of the logit scale) instead of the raw gradient"},
 			&cli.StringFlag{Name: "names", Usage: "comma-separated names of the networks"},
 			&cli.IntFlag{Name: "examples", Value: def.Examples, Usage: "images shown in examples.png"},
 			&cli.StringFlag{Name: "out", Usage: "folder for robustness.csv, the figures and meta.json"},
@@ -165,6 +166,9 @@ func runAttack(c *cli.Context) error {
 	if c.IsSet("any-iterate") {
 		cfg.Attack.AnyIterate = c.Bool("any-iterate")
 	}
+	if c.IsSet("normalize") {
+		cfg.Attack.Normalize = c.Bool("normalize")
+	}
 	if c.IsSet("names") {
 		cfg.Names = strings.Split(c.String("names"), ",")
 	}
@@ -240,8 +244,9 @@ func runAttack(c *cli.Context) error {
 	}
 	bar.Done()
 
-	fmt.Fprintf(stdout, "dataset     %s test set, %d images (seed %d), S=%d steps, α=%g·ε/S, broken at %s\n", cfg.Dataset,
-		len(nets[0].res.Images), cfg.Attack.Seed, cfg.Attack.Steps, cfg.Attack.StepFactor, map[bool]string{false: "the final point", true: "any iterate"}[cfg.Attack.AnyIterate])
+	fmt.Fprintf(stdout, "dataset     %s test set, %d images (seed %d), S=%d steps, α=%g·ε/S, %s gradient, broken at %s\n", cfg.Dataset,
+		len(nets[0].res.Images), cfg.Attack.Seed, cfg.Attack.Steps, cfg.Attack.StepFactor, map[bool]string{false: "raw", true: "normalised"}[cfg.Attack.Normalize],
+		map[bool]string{false: "the final point", true: "any iterate"}[cfg.Attack.AnyIterate])
 	fmt.Fprintf(stdout, "%-8s", "ε")
 	for _, n := range nets {
 		fmt.Fprintf(stdout, " %14s", n.Name)

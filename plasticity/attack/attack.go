@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"gonum.org/v1/gonum/floats"
+
 	"github.com/evolve-toolkit/evolve/dataset"
 	"github.com/evolve-toolkit/evolve/internal/seed"
 )
@@ -38,6 +40,11 @@ type Config struct {
 	// misclassified, and stops that attack there (see the package doc).
 	// The default uses the final point, as the paper does.
 	AnyIterate bool `toml:"any_iterate" json:"any_iterate"`
+	// Normalize steps along the unit gradient, α·∇/‖∇‖₂ (the usual L2
+	// projected gradient), instead of the raw gradient of SPEC §6. The raw
+	// step scales with the logits, so a network whose logits are small
+	// takes small steps; the normalised step does not depend on that scale.
+	Normalize bool `toml:"normalize" json:"normalize"`
 }
 
 // Defaults returns a copy of c with every zero field replaced by its default.
@@ -90,6 +97,7 @@ type Attacker struct {
 	steps      int
 	stepFactor float64
 	anyIterate bool
+	normalize  bool
 	grad       []float64
 }
 
@@ -97,7 +105,7 @@ type Attacker struct {
 // (Steps, StepFactor, AnyIterate; defaults applied).
 func NewAttacker(m Model, c Config) *Attacker {
 	c = c.Defaults()
-	return &Attacker{w: m.NewWorker(), steps: c.Steps, stepFactor: c.StepFactor, anyIterate: c.AnyIterate, grad: make([]float64, m.Dim())}
+	return &Attacker{w: m.NewWorker(), steps: c.Steps, stepFactor: c.StepFactor, anyIterate: c.AnyIterate, normalize: c.Normalize, grad: make([]float64, m.Dim())}
 }
 
 // Targeted runs the attack of radius eps on x towards target, writes the
@@ -118,9 +126,13 @@ func (a *Attacker) Targeted(dst, x []float64, y, target int, eps float64) int {
 		if a.anyIterate && pred != y {
 			return pred
 		}
-		for i, g := range a.grad {
-			dst[i] -= alpha * g
+		step := alpha
+		if a.normalize {
+			if norm := floats.Norm(a.grad, 2); norm > 0 {
+				step /= norm
+			}
 		}
+		floats.AddScaled(dst, -step, a.grad)
 		Project(dst, x, eps)
 	}
 	return a.w.Predict(dst)

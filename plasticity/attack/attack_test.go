@@ -373,3 +373,37 @@ func TestRobustnessErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestLogitScale shows why Normalize exists: scaling U by c > 0 changes no
+// prediction, yet the raw-gradient attack with tiny logits barely moves
+// and breaks nothing, while the normalised attack breaks about as many
+// images as on the unscaled network. With two labels the normalised
+// direction is exactly scale-invariant ((p − e_y') ∝ e_y − e_y'), so only
+// rounding can differ.
+func TestLogitScale(t *testing.T) {
+	t.Parallel()
+	cfg := plasticity.Config{Inputs: 16, Labels: 2, Nodes: 40, Cap: 20, Rounds: 2, Seed: 1}
+	net := randomNet(t, cfg, 3)
+	set := unitSet(net, 60, 7)
+	small := randomNet(t, cfg, 3)
+	for i := range small.U {
+		small.U[i] *= 1e-9
+	}
+	s := &Settings{Config: Config{Eps: []float64{1}, Steps: 20, Images: 40, Seed: 2}}
+	run := func(net *plasticity.Network, normalize bool) float64 {
+		s.Normalize = normalize
+		res, err := Robustness(Network(net), set, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Robust[0]
+	}
+	rawBig, rawSmall := run(net, false), run(small, false)
+	normBig, normSmall := run(net, true), run(small, true)
+	if rawSmall != 1 || rawBig == 1 {
+		t.Errorf("raw attack: robust accuracy %v with U, %v with 1e-9·U; want < 1 and 1", rawBig, rawSmall)
+	}
+	if math.Abs(normBig-normSmall) > 1.0/40 || normBig == 1 {
+		t.Errorf("normalised attack: robust accuracy %v with U, %v with 1e-9·U", normBig, normSmall)
+	}
+}

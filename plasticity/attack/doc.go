@@ -32,6 +32,13 @@
 // the ball and the box, so it is a valid adversarial example: the option
 // gives a robust accuracy never above the SPEC's and costs less.
 //
+// The raw-gradient step is not invariant to the scale of the logits:
+// multiplying U by c > 0 leaves every prediction unchanged but multiplies
+// the first step by about c, so a network with small logits (small η, few
+// updates) moves little in S steps and looks robust. Option Normalize steps
+// along ∇/‖∇‖₂ instead, the usual L2 projected gradient, which does not
+// depend on that scale.
+//
 // # Parallelism
 //
 // Robustness attacks different (image, ε) pairs on different goroutines,
