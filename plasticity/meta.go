@@ -41,7 +41,11 @@ type MetaConfig struct {
 	// the optimiser can escape by silencing the network (hᵀ = 0, loss
 	// log m, zero gradient), a state it never leaves.
 	InitScale float64 `toml:"init_scale" json:"init_scale"`
-	// Batch is the batch size |B|. If Batch is 0, 100 is used.
+	// Batch is the batch size |B|. If Batch is 0, 100 is used. The rules
+	// learned are tuned to inner trainings of Batch·InnerEpochs examples;
+	// an additive graph rule keeps adding to W over longer runs, so rules
+	// meant for training on thousands of examples learn better on larger
+	// batches (see TestTransferFromRelu1).
 	Batch int `toml:"batch" json:"batch"`
 	// Epochs is the number of outer epochs (passes over the training set
 	// in batches) when Steps is 0. If Epochs is 0, 1 is used.
