@@ -135,7 +135,7 @@ func printPoints(c *cli.Context, s *experiments.Sweep, sh experiments.Shard, poi
 	}
 	dims = append(dims, fmt.Sprintf("%d seeds", len(s.Seeds)))
 	fmt.Fprintf(w, "sweep %s: command %s, %d points (%s), grid hash %.12s\n", s.Name, s.Command, s.Len(), strings.Join(dims, " × "), s.Hash)
-	fmt.Fprintf(w, "shard %s: %d points → %s\n\n", sh, len(points), filepath.Join(out, sh.Base()+".csv"))
+	fmt.Fprintf(w, "shard %s: %d of %d points → %s\n\n", sh, len(points), s.Len(), filepath.Join(out, sh.Base()+".csv"))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	h := s.Header()
 	fmt.Fprintln(tw, strings.Join(h[:len(h)-len(s.Results)], "\t"))
