@@ -35,14 +35,13 @@ func buildVersion() string {
 
 // commands lists the subcommands; each lives in a file of its own.
 var commands = []func() *cli.Command{
-	trainCommand,
-	attackCommand,
-	runCommand,
+	// The main job and the theory.
+	runCommand, checkCommand,
+	// Networks: train with rules, learn rules, baselines, attacks.
+	trainCommand, metaCommand, baselineCommand, optimalRuleCommand, attackCommand,
+	// The paper's experiments and grids of runs.
+	experimentCommand, sweepCommand, mergeCommand,
 	configCommand,
-	checkCommand,
-	experimentCommand,
-	metaCommand, baselineCommand, optimalRuleCommand,
-	sweepCommand, mergeCommand,
 }
 
 func newApp(stdout, stderr io.Writer) *cli.App {
