@@ -34,13 +34,15 @@ type baselineConfig struct {
 }
 
 func defaultBaselineConfig() baselineConfig {
-	return baselineConfig{
+	cfg := baselineConfig{
 		Dataset:    "mnist",
 		CurveEvery: 500,
 		CurveSize:  1000,
 		GD:         plasticity.GDConfig{Seed: 1}.Defaults(),
 		Network:    plasticity.Config{Seed: 1}.Defaults(),
 	}
+	cfg.Network.Cap = 0 // |V|/2 of the |V| set by the config file or flags
+	return cfg
 }
 
 func baselineCommand() *cli.Command {

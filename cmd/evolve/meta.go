@@ -35,11 +35,13 @@ type metaConfig struct {
 
 func defaultMetaConfig() metaConfig {
 	// Figure 3's first setting: an output rule learned on halfspace with |V| = 100.
-	return metaConfig{
+	cfg := metaConfig{
 		Dataset: "halfspace",
 		Meta:    plasticity.MetaConfig{Seed: 1}.Defaults(),
 		Network: plasticity.Config{Nodes: 100, Seed: 1}.Defaults(),
 	}
+	cfg.Network.Cap = 0 // |V|/2 of the |V| set by the config file or flags
+	return cfg
 }
 
 // dataPart and setDataPart move the data fields between a command's

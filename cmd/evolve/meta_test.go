@@ -125,3 +125,23 @@ func TestOptimalRuleCommand(t *testing.T) {
 		t.Errorf("training with the optimal rule: %v", err)
 	}
 }
+
+func TestMetaConfigFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	good := filepath.Join(dir, "meta.toml")
+	os.WriteFile(good, []byte("dataset = \"halfspace\"\ntrain_size = 300\ntest_size = 100\n[meta]\nsteps = 3\nloss = \"mse\"\n[network]\nnodes = 30\n"), 0o644)
+	stdout, _, err := run(t, "meta", "--config", good, "--lr", "0.05", "--quiet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The file sets the steps and the loss, the flag the learning rate.
+	if !strings.Contains(stdout, "3 steps") || !strings.Contains(stdout, "loss=mse") || !strings.Contains(stdout, "lr=0.05") || !strings.Contains(stdout, "|V|=30") {
+		t.Errorf("config not applied:\n%s", stdout)
+	}
+	bad := filepath.Join(dir, "bad.toml")
+	os.WriteFile(bad, []byte("[meta]\nstepz = 3\n"), 0o644)
+	if _, _, err := run(t, "meta", "--config", bad); err == nil || !strings.Contains(err.Error(), "stepz") {
+		t.Errorf("unknown key: error %v", err)
+	}
+}

@@ -25,10 +25,12 @@ type optimalConfig struct {
 }
 
 func defaultOptimalConfig() optimalConfig {
-	return optimalConfig{
+	cfg := optimalConfig{
 		Dataset: "mnist",
 		Network: plasticity.Config{Seed: 1, Scheme: plasticity.All, AllEdges: true}.Defaults(),
 	}
+	cfg.Network.Cap = 0 // |V|/2 of the |V| set by the config file or flags
+	return cfg
 }
 
 func optimalRuleCommand() *cli.Command {
