@@ -44,6 +44,11 @@ type CheckConfig struct {
 	Fit int
 	// Tolerance is the largest accepted |slope − expected|. If 0, 0.15 is used.
 	Tolerance float64
+	// EpsScaling adds T3 on the first landscape: ε = cθ with R/ε loci per
+	// coefficient (R = Loci·Eps at θ₀ fixed), where the ε bias falls below
+	// the θ² term: one-step relative error slope 1 for natural and
+	// natural-mean, 0 for paper and null.
+	EpsScaling bool
 	// FiniteN adds the Wright–Fisher test: the root-mean-square distance
 	// of the population's allele frequencies to the deterministic
 	// trajectory falls as N^(−1/2).
@@ -171,6 +176,12 @@ func Check(cfg CheckConfig, progress func(string)) (*CheckResult, error) {
 		progress(fmt.Sprintf("%s: T2 fixed-horizon test", cl.Name))
 		if err := checkHorizon(res, cfg, cl, enc, loss, kind, x0, theta0); err != nil {
 			return nil, err
+		}
+		if cfg.EpsScaling && li == 0 {
+			progress(fmt.Sprintf("%s: T3 ε ∝ θ test", cl.Name))
+			if err := checkEpsScaling(res, cfg, cl, land, kind, theta0); err != nil {
+				return nil, err
+			}
 		}
 		if cfg.FiniteN && li == 0 {
 			progress(fmt.Sprintf("%s: finite-N Wright–Fisher test", cl.Name))
@@ -480,5 +491,55 @@ func checkFiniteN(res *CheckResult, cfg CheckConfig, cl CheckLandscape, enc *gen
 	s := CheckSlope{Test: "finite-N", Landscape: cl.Name, Variant: "wright-fisher", Slope: slope, Local: local, Expected: -0.5}
 	judge(&s, cfg.Tolerance)
 	res.Slopes = append(res.Slopes, s)
+	return nil
+}
+
+// checkEpsScaling is T3: ε_j = ε₀ θ_j/θ₀ with n_j = n₀ θ₀/θ_j loci per
+// coefficient, so the range of Y stays n₀ε₀. The start frequencies of a
+// coefficient's loci are evenly spaced in [0.15, 0.85], the same profile
+// at every size, so the errors of different sizes compare.
+func checkEpsScaling(res *CheckResult, cfg CheckConfig, cl CheckLandscape, land fitness.Landscape, kind genetics.FitnessKind, theta0 float64) error {
+	J := min(cfg.OneStep, 8)
+	var thetas []float64
+	rels := map[genetics.Variant][]float64{}
+	loss := lossOf(land)
+	for j := 0; j < J; j++ {
+		th := theta0 * math.Ldexp(1, -j)
+		enc := &genetics.Encoding{P: land.Dim(), N: cl.Loci << j, Eps: cl.Eps * math.Ldexp(1, -j)}
+		x0 := make([]float64, enc.Loci())
+		n := enc.LociPer()
+		for i := range x0 {
+			x0[i] = 0.15 + 0.7*(float64(i%n)+0.5)/float64(n)
+		}
+		dyn, err := genetics.NewDynamics(enc, loss, genetics.Fitness{Kind: kind, Theta: th}, nil)
+		if err != nil {
+			return err
+		}
+		dE := make([]float64, len(x0))
+		dG := make([]float64, len(x0))
+		if _, err := dyn.Increment(dE, x0, genetics.VariantExact); err != nil {
+			return fmt.Errorf("sim: check %s T3: %w", cl.Name, err)
+		}
+		thetas = append(thetas, th)
+		for _, v := range []genetics.Variant{genetics.VariantNull, genetics.VariantPaper, genetics.VariantNaturalMean, genetics.VariantNatural} {
+			if _, err := dyn.Increment(dG, x0, v); err != nil {
+				return err
+			}
+			e := maxAbsDiff(dE, dG)
+			rel := e / maxAbs(dE)
+			rels[v] = append(rels[v], rel)
+			res.Points = append(res.Points, CheckPoint{Test: "T3", Landscape: cl.Name, Variant: v.String(), Theta: th, Error: e, Relative: rel})
+		}
+	}
+	k := min(cfg.Fit, len(thetas))
+	for _, v := range []genetics.Variant{genetics.VariantNull, genetics.VariantPaper, genetics.VariantNaturalMean, genetics.VariantNatural} {
+		slope, local := fitSlope(thetas[len(thetas)-k:], rels[v][len(thetas)-k:])
+		s := CheckSlope{Test: "T3", Landscape: cl.Name, Variant: v.String(), Slope: slope, Local: local, Expected: 1}
+		if v == genetics.VariantNull || v == genetics.VariantPaper {
+			s.Expected = 0
+		}
+		judge(&s, cfg.Tolerance)
+		res.Slopes = append(res.Slopes, s)
+	}
 	return nil
 }

@@ -28,6 +28,8 @@ quadratic and on the output-rule landscape (SPEC §8):
                    quadratic and 1 otherwise, paper 1 with a relative error that does not
                    vanish, null 1.
   T2 fixed horizon: the maximum error over K = S/θ generations; natural 1, paper 0.
+  T3 ε ∝ θ:        with ε = cθ and R/ε loci the ε bias falls below the θ² term: relative
+                   one-step error slope 1 for natural and natural-mean, 0 for paper and null.
   --finite-n:      Wright–Fisher populations approach the deterministic trajectory as N^(−1/2).
 
 Prints the error table, the fitted and local slopes and the leading constants, writes
@@ -47,7 +49,7 @@ a slope misses its expected value by more than --tolerance.`,
 }
 
 func runCheck(c *cli.Context) error {
-	cfg := sim.CheckConfig{FiniteN: c.Bool("finite-n"), Fitness: c.String("fitness"), Tolerance: c.Float64("tolerance"), Seed: c.Uint64("seed")}
+	cfg := sim.CheckConfig{EpsScaling: true, FiniteN: c.Bool("finite-n"), Fitness: c.String("fitness"), Tolerance: c.Float64("tolerance"), Seed: c.Uint64("seed")}
 	if c.Bool("quick") {
 		cfg.OneStep, cfg.Horizon, cfg.Fit = 8, 3, 3
 		cfg.Sizes, cfg.Replicates = []int{250, 1000, 4000}, 4
