@@ -147,6 +147,15 @@ func TestSweepTrainConfigMatchesTrain(t *testing.T) {
 	}
 }
 
+// TestSweepExample: the example sweep of the README parses (60 points).
+func TestSweepExample(t *testing.T) {
+	t.Parallel()
+	stdout, _, err := run(t, "sweep", filepath.Join("..", "..", "examples", "sweep.toml"), "--shard", "9/10", "--dry-run")
+	if err != nil || !strings.Contains(stdout, "60 points (3 × 2 × 2 × 5 seeds)") || !strings.Contains(stdout, "shard 9/10: 6 of 60 points") {
+		t.Errorf("examples/sweep.toml: %v\n%s", err, stdout)
+	}
+}
+
 func TestSweepErrors(t *testing.T) {
 	t.Parallel()
 	grid := writeSweep(t, sweepFile)
