@@ -185,8 +185,11 @@ func ParseSweep(name string, text []byte, dir string) (*Sweep, error) {
 		}
 		key := strings.Join(k[1:], ".")
 		v := lookup(grid, k[1:])
-		if _, isTable := v.(map[string]any); isTable || seen[key] {
+		if _, isTable := v.(map[string]any); isTable {
 			continue
+		}
+		if seen[key] {
+			return nil, errf("grid: %q is given twice", key)
 		}
 		seen[key] = true
 		if key == "seeds" {

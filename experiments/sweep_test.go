@@ -275,6 +275,7 @@ func TestParseSweepErrors(t *testing.T) {
 		// Lists are not grid values, so the grid cannot change the result columns.
 		{"command = \"run\"\n[grid]\n\"runs.gradient\" = [\"gd\", \"adam\"]", `key "runs.gradient": incompatible types`},
 		{"command = \"train\"\n[grid]\nseeds = 100001", "positive count"},
+		{"command = \"train\"\n[grid]\n\"network.nodes\" = [10]\nnetwork.nodes = [20]", `"network.nodes" is given twice`},
 	} {
 		_, err := ParseSweep("t.toml", []byte(tc.text), t.TempDir())
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
