@@ -35,7 +35,7 @@ func init() {
 		Name:       "theorem1",
 		Title:      "GD on an additive output rule converges to the sign pattern [−,+;+,−] from random starts",
 		Reproduces: "paper Theorem 1 (section 3.1)",
-		FullTime:   "about 2 minutes on two cores (32 random starts and 16 corners, 2 schemes; measured)",
+		FullTime:   "about 6 minutes on two cores (32 random starts and 16 corners, 2 schemes, 2000 outer steps each)",
 		Run:        runTheorem1,
 	})
 }
