@@ -72,6 +72,7 @@ meta.json (config, seed, version, timings, networks and their provenance).`,
 			&cli.Uint64Flag{Name: "seed", Value: def.Attack.Seed, Usage: "seed of the choice of images"},
 			&cli.BoolFlag{Name: "any-iterate", Usage: "count an image broken as soon as an iterate is misclassified (default: the final point)"},
 			&cli.BoolFlag{Name: "normalize", Usage: "step along the unit gradient (usual L2 PGD, independent of the logit scale) instead of the raw gradient"},
+			&cli.StringFlag{Name: "loss", Value: string(def.Attack.Loss), Usage: "attacked loss: 'ce' (cross-entropy of the logits) or 'double-softmax' (the reference's, on probabilities)"},
 			&cli.StringFlag{Name: "names", Usage: "comma-separated names of the networks"},
 			&cli.IntFlag{Name: "examples", Value: def.Examples, Usage: "images shown in examples.png"},
 			&cli.StringFlag{Name: "out", Usage: "folder for robustness.csv, the figures and meta.json"},
@@ -169,6 +170,9 @@ func runAttack(c *cli.Context) error {
 	if c.IsSet("normalize") {
 		cfg.Attack.Normalize = c.Bool("normalize")
 	}
+	if c.IsSet("loss") {
+		cfg.Attack.Loss = attack.Loss(c.String("loss"))
+	}
 	if c.IsSet("names") {
 		cfg.Names = strings.Split(c.String("names"), ",")
 	}
@@ -244,8 +248,8 @@ func runAttack(c *cli.Context) error {
 	}
 	bar.Done()
 
-	fmt.Fprintf(stdout, "dataset     %s test set, %d images (seed %d), S=%d steps, α=%g·ε/S, %s gradient, broken at %s\n", cfg.Dataset,
-		len(nets[0].res.Images), cfg.Attack.Seed, cfg.Attack.Steps, cfg.Attack.StepFactor, map[bool]string{false: "raw", true: "normalised"}[cfg.Attack.Normalize],
+	fmt.Fprintf(stdout, "dataset     %s test set, %d images (seed %d), S=%d steps, α=%g·ε/S, loss %s, %s gradient, broken at %s\n", cfg.Dataset,
+		len(nets[0].res.Images), cfg.Attack.Seed, cfg.Attack.Steps, cfg.Attack.StepFactor, cfg.Attack.Loss, map[bool]string{false: "raw", true: "normalised"}[cfg.Attack.Normalize],
 		map[bool]string{false: "the final point", true: "any iterate"}[cfg.Attack.AnyIterate])
 	fmt.Fprintf(stdout, "%-8s", "ε")
 	for _, n := range nets {

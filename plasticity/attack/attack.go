@@ -12,6 +12,7 @@ import (
 
 	"github.com/evolve-toolkit/evolve/dataset"
 	"github.com/evolve-toolkit/evolve/internal/seed"
+	"github.com/evolve-toolkit/evolve/plasticity"
 )
 
 // DefaultEps returns the paper's grid of radii: 0, 0.5, …, 4.0.
@@ -45,7 +46,23 @@ type Config struct {
 	// step scales with the logits, so a network whose logits are small
 	// takes small steps; the normalised step does not depend on that scale.
 	Normalize bool `toml:"normalize" json:"normalize"`
+	// Loss is the attacked loss: CrossEntropy, the cross-entropy of the
+	// logits (SPEC §6), or DoubleSoftmax, the cross-entropy taken on the
+	// probabilities as in the public reference (SPEC §3's note), whose
+	// gradient vanishes when the network is confident. If Loss is "",
+	// CrossEntropy is used.
+	Loss Loss `toml:"loss" json:"loss"`
 }
+
+// Loss names the loss the attack descends.
+type Loss string
+
+const (
+	// CrossEntropy is −log softmax(z)_y'.
+	CrossEntropy Loss = "ce"
+	// DoubleSoftmax is −log softmax(softmax(z))_y', the reference's loss.
+	DoubleSoftmax Loss = "double-softmax"
+)
 
 // Defaults returns a copy of c with every zero field replaced by its default.
 func (c Config) Defaults() Config {
@@ -62,6 +79,9 @@ func (c Config) Defaults() Config {
 	}
 	if c.Images == 0 {
 		c.Images = 100
+	}
+	if c.Loss == "" {
+		c.Loss = CrossEntropy
 	}
 	return c
 }
@@ -84,6 +104,9 @@ func (c Config) Validate() error {
 	if c.Images < 1 {
 		errs = append(errs, fmt.Errorf("images must be positive, got %d", c.Images))
 	}
+	if c.Loss != CrossEntropy && c.Loss != DoubleSoftmax {
+		errs = append(errs, fmt.Errorf("loss must be %q or %q, got %q", CrossEntropy, DoubleSoftmax, c.Loss))
+	}
 	if len(errs) > 0 {
 		return fmt.Errorf("attack: invalid config: %w", errors.Join(errs...))
 	}
@@ -98,14 +121,47 @@ type Attacker struct {
 	stepFactor float64
 	anyIterate bool
 	normalize  bool
+	loss       Loss
 	grad       []float64
+	dz, q      []float64
 }
 
 // NewAttacker returns an attacker of m with the attack settings of c
 // (Steps, StepFactor, AnyIterate; defaults applied).
 func NewAttacker(m Model, c Config) *Attacker {
 	c = c.Defaults()
-	return &Attacker{w: m.NewWorker(), steps: c.Steps, stepFactor: c.StepFactor, anyIterate: c.AnyIterate, normalize: c.Normalize, grad: make([]float64, m.Dim())}
+	return &Attacker{w: m.NewWorker(), steps: c.Steps, stepFactor: c.StepFactor, anyIterate: c.AnyIterate, normalize: c.Normalize,
+		loss: c.Loss, grad: make([]float64, m.Dim()), dz: make([]float64, m.Labels()), q: make([]float64, m.Labels())}
+}
+
+// Predict returns the label the model predicts for x.
+func (a *Attacker) Predict(x []float64) int { return predict(a.w.Forward(x)) }
+
+// Grad writes to dx the gradient with respect to x of the attacked loss
+// towards target and returns the label predicted for x.
+func (a *Attacker) Grad(dx, x []float64, target int) int {
+	z := a.w.Forward(x)
+	pred := predict(z)
+	plasticity.LossGrad(a.dz, z, target, plasticity.CrossEntropy, 1) // softmax(z) − e_target
+	if a.loss == DoubleSoftmax {
+		// L = CE(softmax(p), target) with p = softmax(z): with
+		// g = softmax(p) − e_target, ∂L/∂z_c = p_c (g_c − Σ_j p_j g_j).
+		p := a.q
+		for c := range p {
+			p[c] = a.dz[c]
+		}
+		p[target]++
+		plasticity.LossGrad(a.dz, p, target, plasticity.CrossEntropy, 1)
+		var s float64
+		for c, g := range a.dz {
+			s += p[c] * g
+		}
+		for c, g := range a.dz {
+			a.dz[c] = p[c] * (g - s)
+		}
+	}
+	a.w.Backward(dx, a.dz)
+	return pred
 }
 
 // Targeted runs the attack of radius eps on x towards target, writes the
@@ -118,11 +174,11 @@ func (a *Attacker) Targeted(dst, x []float64, y, target int, eps float64) int {
 	}
 	copy(dst, x)
 	if eps == 0 {
-		return a.w.Predict(dst)
+		return a.Predict(dst)
 	}
 	alpha := a.stepFactor * eps / float64(a.steps)
 	for t := 0; t < a.steps; t++ {
-		pred := a.w.Grad(a.grad, dst, target)
+		pred := a.Grad(a.grad, dst, target)
 		if a.anyIterate && pred != y {
 			return pred
 		}
@@ -135,7 +191,7 @@ func (a *Attacker) Targeted(dst, x []float64, y, target int, eps float64) int {
 		floats.AddScaled(dst, -step, a.grad)
 		Project(dst, x, eps)
 	}
-	return a.w.Predict(dst)
+	return a.Predict(dst)
 }
 
 // Attack runs the targeted attacks of radius eps on (x, y), towards every
@@ -145,7 +201,7 @@ func (a *Attacker) Targeted(dst, x []float64, y, target int, eps float64) int {
 // it. An image already predicted ≠ y is broken with dst = x.
 func (a *Attacker) Attack(dst, x []float64, y int, labels int, eps float64) (broken bool, pred int) {
 	copy(dst, x)
-	if pred = a.w.Predict(x); pred != y || eps == 0 {
+	if pred = a.Predict(x); pred != y || eps == 0 {
 		return pred != y, pred
 	}
 	for target := 0; target < labels; target++ {
@@ -295,7 +351,7 @@ func Robustness(m Model, test *dataset.Set, s *Settings) (*Result, error) {
 		}
 		res.Robust[e] = float64(n) / float64(nImg)
 	}
-	wk := m.NewWorker()
+	wk := NewAttacker(m, c)
 	nClean := 0
 	for _, row := range res.Images {
 		if wk.Predict(test.Row(row)) == test.Y[row] {

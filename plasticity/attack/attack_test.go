@@ -32,58 +32,69 @@ func randomNet(t testing.TB, cfg plasticity.Config, s uint64) *plasticity.Networ
 	return net
 }
 
-// TestInputGradFiniteDifferences checks the Worker's ∇ₓ CE against central
-// differences of the loss, with the cap set fixed: coordinates whose
-// perturbation changes a firing pattern are skipped (and must be few).
+// TestInputGradFiniteDifferences checks the attacked loss's ∇ₓ (both
+// losses) against central differences, with the cap set fixed: coordinates
+// whose perturbation changes a firing pattern are skipped (and must be few).
 func TestInputGradFiniteDifferences(t *testing.T) {
 	t.Parallel()
 	// h = 1e-6: the loss is smooth between pattern changes, so the error is
 	// O(h²·curvature) plus rounding O(1e-16/h) = 1e-10.
 	const h, tol = 1e-6, 1e-6
-	for _, rec := range []plasticity.Recurrence{plasticity.Paper, plasticity.Reference} {
-		for _, T := range []int{1, 3} {
-			t.Run(fmt.Sprintf("%s/T=%d", rec, T), func(t *testing.T) {
-				t.Parallel()
-				cfg := plasticity.Config{Inputs: 12, Labels: 4, Nodes: 30, Cap: 12, Rounds: T, Recurrence: rec, Seed: 5}
-				net := randomNet(t, cfg, 11)
-				w := Network(net).NewWorker()
-				rng := rand.New(rand.NewPCG(3, 4))
-				x := make([]float64, cfg.Inputs)
-				for j := range x {
-					x[j] = rng.Float64()
-				}
-				ws := net.NewWorkspace()
-				dz := make([]float64, cfg.Labels)
-				loss := func(x []float64, target int) (float64, []int) {
-					net.ForwardWS(ws, x)
-					return plasticity.LossGrad(dz, ws.Z, target, plasticity.CrossEntropy, 1), slices.Clone(ws.Pattern)
-				}
-				skipped := 0
-				for target := 0; target < cfg.Labels; target++ {
-					dx := make([]float64, cfg.Inputs)
-					w.Grad(dx, x, target)
-					_, pat := loss(x, target)
-					xp := slices.Clone(x)
+	for _, loss := range []Loss{CrossEntropy, DoubleSoftmax} {
+		for _, rec := range []plasticity.Recurrence{plasticity.Paper, plasticity.Reference} {
+			for _, T := range []int{1, 3} {
+				t.Run(fmt.Sprintf("%s/%s/T=%d", loss, rec, T), func(t *testing.T) {
+					t.Parallel()
+					cfg := plasticity.Config{Inputs: 12, Labels: 4, Nodes: 30, Cap: 12, Rounds: T, Recurrence: rec, Seed: 5}
+					net := randomNet(t, cfg, 11)
+					a := NewAttacker(Network(net), Config{Loss: loss})
+					rng := rand.New(rand.NewPCG(3, 4))
+					x := make([]float64, cfg.Inputs)
 					for j := range x {
-						xp[j] = x[j] + h
-						lp, pp := loss(xp, target)
-						xp[j] = x[j] - h
-						lm, pm := loss(xp, target)
-						xp[j] = x[j]
-						if !slices.Equal(pp, pat) || !slices.Equal(pm, pat) {
-							skipped++
-							continue
+						x[j] = rng.Float64()
+					}
+					ws := net.NewWorkspace()
+					dz := make([]float64, cfg.Labels)
+					lossAt := func(x []float64, target int) (float64, []int) {
+						net.ForwardWS(ws, x)
+						l := plasticity.LossGrad(dz, ws.Z, target, plasticity.CrossEntropy, 1)
+						if loss == DoubleSoftmax {
+							p := make([]float64, cfg.Labels)
+							for c := range p {
+								p[c] = dz[c] // softmax(z) − e_target
+							}
+							p[target]++
+							l = plasticity.LossGrad(dz, p, target, plasticity.CrossEntropy, 1)
 						}
-						fd := (lp - lm) / (2 * h)
-						if !scalar.EqualWithinAbsOrRel(dx[j], fd, tol, tol) {
-							t.Errorf("target %d: ∂L/∂x[%d] = %v, central difference %v", target, j, dx[j], fd)
+						return l, slices.Clone(ws.Pattern)
+					}
+					skipped := 0
+					for target := 0; target < cfg.Labels; target++ {
+						dx := make([]float64, cfg.Inputs)
+						a.Grad(dx, x, target)
+						_, pat := lossAt(x, target)
+						xp := slices.Clone(x)
+						for j := range x {
+							xp[j] = x[j] + h
+							lp, pp := lossAt(xp, target)
+							xp[j] = x[j] - h
+							lm, pm := lossAt(xp, target)
+							xp[j] = x[j]
+							if !slices.Equal(pp, pat) || !slices.Equal(pm, pat) {
+								skipped++
+								continue
+							}
+							fd := (lp - lm) / (2 * h)
+							if !scalar.EqualWithinAbsOrRel(dx[j], fd, tol, tol) {
+								t.Errorf("target %d: ∂L/∂x[%d] = %v, central difference %v", target, j, dx[j], fd)
+							}
 						}
 					}
-				}
-				if skipped > cfg.Labels*cfg.Inputs/4 {
-					t.Errorf("%d of %d coordinates changed the cap set", skipped, cfg.Labels*cfg.Inputs)
-				}
-			})
+					if skipped > cfg.Labels*cfg.Inputs/4 {
+						t.Errorf("%d of %d coordinates changed the cap set", skipped, cfg.Labels*cfg.Inputs)
+					}
+				})
+			}
 		}
 	}
 }
@@ -155,32 +166,27 @@ type linear struct {
 	w [][]float64 // m rows of d weights
 }
 
-func (l linear) Dim() int    { return len(l.w[0]) }
-func (l linear) Labels() int { return len(l.w) }
-func (l linear) NewWorker() Worker {
-	return &linWorker{l: l, z: make([]float64, len(l.w)), dz: make([]float64, len(l.w))}
-}
+func (l linear) Dim() int          { return len(l.w[0]) }
+func (l linear) Labels() int       { return len(l.w) }
+func (l linear) NewWorker() Worker { return &linWorker{l: l, z: make([]float64, len(l.w))} }
 
 type linWorker struct {
-	l     linear
-	z, dz []float64
+	l linear
+	z []float64
 }
 
-func (w *linWorker) Predict(x []float64) int {
+func (w *linWorker) Forward(x []float64) []float64 {
 	for c, row := range w.l.w {
 		w.z[c] = floats.Dot(row, x)
 	}
-	return floats.MaxIdx(w.z)
+	return w.z
 }
 
-func (w *linWorker) Grad(dx, x []float64, target int) int {
-	pred := w.Predict(x)
-	plasticity.LossGrad(w.dz, w.z, target, plasticity.CrossEntropy, 1)
+func (w *linWorker) Backward(dx, dz []float64) {
 	clear(dx)
 	for c, row := range w.l.w {
-		floats.AddScaled(dx, w.dz[c], row)
+		floats.AddScaled(dx, dz[c], row)
 	}
-	return pred
 }
 
 // boundaryCase places x at a chosen distance from the decision boundary of

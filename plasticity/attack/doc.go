@@ -39,6 +39,13 @@
 // along ∇/‖∇‖₂ instead, the usual L2 projected gradient, which does not
 // depend on that scale.
 //
+// Option Loss = DoubleSoftmax attacks the cross-entropy taken on the
+// probabilities, −log softmax(softmax(z))_y', the loss of the public
+// reference (SPEC §3 notes that it applies softmax twice). Its gradient is
+// the cross-entropy gradient multiplied by the softmax Jacobian, which
+// vanishes when the network is confident; with raw-gradient steps such an
+// attack is weaker, and a robust accuracy measured with it reflects that.
+//
 // # Parallelism
 //
 // Robustness attacks different (image, ε) pairs on different goroutines,

@@ -1,9 +1,13 @@
 package attack
 
-import "github.com/evolve-toolkit/evolve/plasticity"
+import (
+	"gonum.org/v1/gonum/floats"
 
-// Model is a classifier with an input gradient: what the attack needs to
-// know about a network.
+	"github.com/evolve-toolkit/evolve/plasticity"
+)
+
+// Model is a differentiable classifier: what the attack needs to know
+// about a network.
 type Model interface {
 	// Dim returns the input dimension d.
 	Dim() int
@@ -15,13 +19,16 @@ type Model interface {
 
 // Worker evaluates a Model; it is not safe for concurrent use.
 type Worker interface {
-	// Predict returns the label predicted for x.
-	Predict(x []float64) int
-	// Grad writes to dx the gradient ∇ₓ CE(f(x), target) of the
-	// cross-entropy of the logits of x against target, and returns the
-	// label predicted for x.
-	Grad(dx, x []float64, target int) int
+	// Forward returns the logits of x. The slice belongs to the Worker and
+	// is valid until the next call.
+	Forward(x []float64) []float64
+	// Backward writes to dx the gradient with respect to x of a loss whose
+	// gradient with respect to the logits of the last Forward is dz.
+	Backward(dx, dz []float64)
 }
+
+// predict returns the label of the largest logit (ties: the lowest index).
+func predict(z []float64) int { return floats.MaxIdx(z) }
 
 // Network returns net as a Model. The gradient is plasticity's backward
 // pass with the cap set of the forward pass fixed; each Worker owns a
@@ -36,27 +43,23 @@ func (n network) Dim() int    { return n.net.Config().Inputs }
 func (n network) Labels() int { return n.net.Config().Labels }
 
 func (n network) NewWorker() Worker {
-	return &netWorker{
-		net: n.net,
-		ws:  n.net.NewWorkspace(),
-		g:   n.net.NewGrad(plasticity.PartX),
-		dz:  make([]float64, n.net.Config().Labels),
-	}
+	return &netWorker{net: n.net, ws: n.net.NewWorkspace(), g: n.net.NewGrad(plasticity.PartX)}
 }
 
 type netWorker struct {
 	net *plasticity.Network
 	ws  *plasticity.Workspace
 	g   *plasticity.Grad
-	dz  []float64
+	x   []float64
 }
 
-func (w *netWorker) Predict(x []float64) int { return w.net.ForwardWS(w.ws, x) }
+func (w *netWorker) Forward(x []float64) []float64 {
+	w.net.ForwardWS(w.ws, x)
+	w.x = x
+	return w.ws.Z
+}
 
-func (w *netWorker) Grad(dx, x []float64, target int) int {
-	pred := w.net.ForwardWS(w.ws, x)
-	plasticity.LossGrad(w.dz, w.ws.Z, target, plasticity.CrossEntropy, 1)
-	w.net.Backward(w.g, w.ws, x, w.dz)
+func (w *netWorker) Backward(dx, dz []float64) {
+	w.net.Backward(w.g, w.ws, w.x, dz)
 	copy(dx, w.g.X)
-	return pred
 }
