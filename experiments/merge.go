@@ -72,6 +72,8 @@ type Merged struct {
 	// Parameters are the grid parameters (without the seed); Results the
 	// result columns.
 	Parameters, Results []string
+
+	meta shardMeta // of the first shard
 }
 
 // Merge reads the shard CSVs (shard-i-of-n.csv and their
@@ -130,7 +132,7 @@ func Merge(paths ...string) (*Merged, error) {
 			return nil, fmt.Errorf("merge: %s and %s have the same grid hash but different columns or sizes", first.path, s.path)
 		}
 	}
-	m := &Merged{Hash: first.meta.GridHash, Header: first.meta.Header, Parameters: first.meta.Parameters, Results: first.meta.Results}
+	m := &Merged{Hash: first.meta.GridHash, Header: first.meta.Header, Parameters: first.meta.Parameters, Results: first.meta.Results, meta: first.meta}
 	total := first.meta.Points
 	rows := make([][]string, total)
 	from := make([]string, total)
@@ -276,9 +278,11 @@ func SummaryPath(results string) string {
 	return strings.TrimSuffix(results, ".csv") + "-summary.csv"
 }
 
-// Write writes the table to path and the summary to SummaryPath(path),
-// each atomically, and returns the summary's path.
-func (m *Merged) Write(path string) (string, error) {
+// Write writes the table to path, the summary to SummaryPath(path) and
+// the sweep's provenance (grid hash, sweep file, command, base config,
+// shards) to path without .csv + ".meta.json", each atomically, and
+// returns the summary's path. version is recorded in the meta.
+func (m *Merged) Write(path, version string) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return "", fmt.Errorf("merge: %w", err)
 	}
@@ -288,6 +292,15 @@ func (m *Merged) Write(path string) (string, error) {
 	sp := SummaryPath(path)
 	h, rows := m.Summary()
 	if err := output.WriteCSV(sp, h, rows); err != nil {
+		return "", err
+	}
+	if err := output.WriteJSON(strings.TrimSuffix(path, ".csv")+".meta.json", map[string]any{
+		"format": SweepFormat, "grid_hash": m.Hash, "command": m.meta.Command,
+		"sweep_file": m.meta.SweepFile, "sweep": m.meta.Sweep, "base_config": m.meta.Base,
+		"points": len(m.Rows), "parameters": m.Parameters, "seeds": m.meta.Seeds, "results": m.Results,
+		"shards": m.Shards, "results_file": filepath.Base(path), "summary_file": filepath.Base(sp),
+		"version": version,
+	}); err != nil {
 		return "", err
 	}
 	return sp, nil

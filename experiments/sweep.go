@@ -25,21 +25,6 @@ import (
 	"github.com/evolve-toolkit/evolve/sim"
 )
 
-// A sweep file is TOML with three entries:
-//
-//	command = "train"          # "train" or "run": what each point runs
-//	[base]                     # the base config of that command: the keys of
-//	dataset = "halfspace"      # "evolve train --config" or "evolve run --config"
-//	[grid]                     # dotted keys into [base], each with a list of values
-//	"network.rounds" = [1, 3]
-//	"network.nodes" = [100, 200]
-//	seeds = [1, 2, 3]          # or seeds = 3, meaning [1, 2, 3]
-//
-// The points are every combination of the grid values and the seeds,
-// numbered from 0 like nested loops: the first grid key in the file varies
-// slowest, the seed fastest. Point i of the example above is
-// rounds[i/6], nodes[(i/3)%2], seed[i%3].
-
 // SweepFormat names the format of the files a sweep writes.
 const SweepFormat = "evolve-sweep/1"
 
@@ -90,7 +75,23 @@ type Param struct {
 	Values []any // int64, float64, string or bool, as TOML gives them
 }
 
-// Sweep is a grid of configurations of one command.
+// Sweep is a grid of configurations of one command, read from a sweep
+// file: TOML with three entries,
+//
+//	command = "train"          # "train" or "run": what each point runs
+//	[base]                     # the base config of that command: the keys of
+//	dataset = "halfspace"      # "evolve train --config" or "evolve run --config"
+//	[grid]                     # dotted keys into [base], each with a list of values
+//	"network.rounds" = [1, 3]
+//	"network.nodes" = [100, 200]
+//	seeds = [1, 2, 3]          # or seeds = 3, meaning [1, 2, 3]
+//
+// The points are every combination of the grid values and the seeds,
+// numbered from 0 like nested loops: the first grid key in the file varies
+// slowest, the seed fastest. Point i of the example above is
+// rounds[i/6], nodes[(i/3)%2], seed[i%3].
+//
+// RunShard runs the points of one shard and Merge combines the shards.
 type Sweep struct {
 	// Name is the file the sweep came from (for messages).
 	Name string

@@ -2,6 +2,7 @@ package experiments
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -67,7 +68,7 @@ func mergeTo(t *testing.T, dir string) (results, summary []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sp, err := m.Write(filepath.Join(dir, "results.csv"))
+	sp, err := m.Write(filepath.Join(dir, "results.csv"), "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,4 +299,32 @@ func FuzzParseSweep(f *testing.F) {
 		}
 		s.Point(s.Len() - 1)
 	})
+}
+
+// ExampleParseSweep lists the points of a sweep in index order: the first
+// grid key varies slowest, the seed fastest.
+func ExampleParseSweep() {
+	s, err := ParseSweep("grid.toml", []byte(`
+command = "train"
+[base]
+dataset = "halfspace"
+[grid]
+"network.rounds" = [1, 3]
+"network.nodes" = [100, 200]
+seeds = 2
+`), ".")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(s.Header())
+	for _, i := range (Shard{I: 1, N: 3}).Points(s.Len()) {
+		vals, seed := s.Point(i)
+		fmt.Println(i, vals, seed)
+	}
+	// Output:
+	// [point network.rounds network.nodes seed train_accuracy test_accuracy updates]
+	// 1 [1 100] 2
+	// 4 [3 100] 1
+	// 7 [3 200] 2
 }

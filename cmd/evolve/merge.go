@@ -19,10 +19,11 @@ func mergeCommand() *cli.Command {
 		Description: `Reads the shard-i-of-n.csv files (and their .meta.json) of 'evolve sweep' in each
 DIR (or named directly), checks that they come from the same sweep (the grid hash in
 each meta) and that every point is there exactly once, and writes the rows sorted by
-point index to --out (default DIR/results.csv, DIR the first argument) and, beside it,
-results-summary.csv: one row per combination of the grid parameters with the number
+point index to --out (default DIR/results.csv, DIR the first argument). Beside it go
+results-summary.csv, one row per combination of the grid parameters with the number
 of seeds and the mean and standard deviation (n − 1; NaN for one seed) of every
-result column. A missing point is an error that names it and its shard.`,
+result column, and results.meta.json (grid hash, sweep file, shards, version).
+A missing point is an error that names it and its shard.`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "out", Usage: "merged table (default: DIR/results.csv)"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "do not print the summary table"},
@@ -50,7 +51,7 @@ func runMerge(c *cli.Context) error {
 		}
 		out = filepath.Join(dir, "results.csv")
 	}
-	summary, err := m.Write(out)
+	summary, err := m.Write(out, buildVersion())
 	if err != nil {
 		return err
 	}
@@ -59,11 +60,15 @@ func runMerge(c *cli.Context) error {
 		h, rows := m.Summary()
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, strings.Join(h, "\t"))
-		for _, r := range rows {
+		const show = 40 // rows printed; the file has them all
+		for _, r := range rows[:min(len(rows), show)] {
 			fmt.Fprintln(tw, strings.Join(r, "\t"))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
+		}
+		if len(rows) > show {
+			fmt.Fprintf(w, "… %d more rows in %s\n", len(rows)-show, experiments.SummaryPath(out))
 		}
 		fmt.Fprintln(w)
 	}
