@@ -779,6 +779,9 @@ func RunShard(s *Sweep, sh Shard, env *Env) (*ShardReport, error) {
 		if old.meta.GridHash != s.Hash {
 			return nil, fmt.Errorf("sweep: %s belongs to another sweep (grid hash %.12s, this one %.12s); use another --out or delete it", rep.CSV, old.meta.GridHash, s.Hash)
 		}
+		if !slices.Equal(old.meta.Header, header) {
+			return nil, fmt.Errorf("sweep: %s has columns %v, this version writes %v; use another --out or delete it", rep.CSV, old.meta.Header, header)
+		}
 		for _, r := range old.rows {
 			idx, _ := strconv.Atoi(r[0])
 			rows[idx] = r
