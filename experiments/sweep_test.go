@@ -118,9 +118,10 @@ func TestSweepShardsMergeEqualWhole(t *testing.T) {
 			s := parse(t, tc.text)
 			whole, split := t.TempDir(), t.TempDir()
 			runShards(t, s, whole, 1)
-			prev := runtime.GOMAXPROCS(1)
-			runShards(t, s, split, 3)
-			runtime.GOMAXPROCS(prev)
+			func() {
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+				runShards(t, s, split, 3)
+			}()
 			rw, sw := mergeTo(t, whole)
 			rs, ss := mergeTo(t, split)
 			if !bytes.Equal(rw, rs) {
