@@ -9,43 +9,21 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/evolve-toolkit/evolve/dataset"
+	"github.com/evolve-toolkit/evolve/experiments"
 	"github.com/evolve-toolkit/evolve/internal/seed"
 	"github.com/evolve-toolkit/evolve/plasticity"
 )
 
 // trainConfig is the configuration of "evolve train", as read from a TOML
-// file (--config) and overridden by flags.
-type trainConfig struct {
-	// Dataset is one of dataset.Names().
-	Dataset string `toml:"dataset" json:"dataset"`
-	// DataDir is the folder of the IDX files ("" means the default place).
-	DataDir string `toml:"data_dir" json:"data_dir"`
-	// TrainSize is the number of training examples (0 means all; mnist and fashion default to 10,000).
-	TrainSize int `toml:"train_size" json:"train_size"`
-	// TestSize is the number of test examples (0 means all).
-	TestSize int `toml:"test_size" json:"test_size"`
-	// OutputRule is perceptron, mw, none or a rule file.
-	OutputRule string `toml:"output_rule" json:"output_rule"`
-	// GraphRule is "" (none) or a rule file.
-	GraphRule string `toml:"graph_rule" json:"graph_rule"`
-	// CurveEvery is the learning-curve interval in examples (0: no curve).
-	CurveEvery int `toml:"curve_every" json:"curve_every"`
-	// CurveSize is the number of test examples the curve is measured on.
-	CurveSize int `toml:"curve_size" json:"curve_size"`
-	// Network configures the model and the training scheme.
-	Network plasticity.Config `toml:"network" json:"network"`
-}
+// file (--config) and overridden by flags. It is shared with the "train"
+// points of sweeps.
+type trainConfig = experiments.TrainConfig
 
-func defaultTrainConfig() trainConfig {
-	return trainConfig{
-		Dataset:    "mnist",
-		OutputRule: "perceptron",
-		CurveEvery: 500,
-		CurveSize:  1000,
-		// The paper's Table 2 setting trains for 2 epochs.
-		Network: plasticity.Config{Seed: 1, Epochs: 2}.Defaults(),
-	}
-}
+// defaultTrainConfig returns the defaults before a config file: the
+// paper's Table 2 setting (2 epochs); the network's zero fields take the
+// plasticity defaults after the file and the flags are applied, so that
+// a file setting only nodes gets cap = nodes/2.
+func defaultTrainConfig() trainConfig { return experiments.DefaultTrainConfig() }
 
 // networkFlags are the flags shared by the commands that build a network.
 func networkFlags(def plasticity.Config) []cli.Flag {
@@ -169,7 +147,7 @@ func trainCommand() *cli.Command {
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
 	}
 	flags = append(flags, dataFlags(def)...)
-	flags = append(flags, networkFlags(def.Network)...)
+	flags = append(flags, networkFlags(def.Network.Defaults())...)
 	return &cli.Command{
 		Name:  "train",
 		Usage: "train a network with plasticity rules and report train and test accuracy",
