@@ -75,6 +75,11 @@ func TestTrainConfigFile(t *testing.T) {
 	if !strings.Contains(stdout, "|V|=40 k=20") {
 		t.Errorf("flags did not override the config:\n%s", stdout)
 	}
+	// A file that sets only nodes gets the default cap |V|/2.
+	stdout, _, err = run(t, "train", "--config", good, "--quiet")
+	if err != nil || !strings.Contains(stdout, "|V|=30 k=15") {
+		t.Errorf("cap does not follow the file's nodes: %v\n%s", err, stdout)
+	}
 	bad := filepath.Join(dir, "bad.toml")
 	os.WriteFile(bad, []byte("dataset = \"halfspace\"\nnodez = 3\n"), 0o644)
 	if _, _, err := run(t, "train", "--config", bad); err == nil || !strings.Contains(err.Error(), "nodez") {
