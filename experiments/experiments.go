@@ -2,7 +2,10 @@ package experiments
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -35,6 +38,77 @@ type Env struct {
 	DataDir string
 	// Version is recorded in meta.json.
 	Version string
+
+	cells     map[string][]float64
+	cellsHash string
+}
+
+// cellFile is the checkpoint of finished cells of an experiment.
+type cellFile struct {
+	Hash  string                `json:"hash"`
+	Cells map[string][]*float64 `json:"cells"` // nil stands for NaN or ±Inf
+}
+
+// Cell returns the values of a finished unit of work (a seed, a model,
+// a data set) named key: from the checkpoint cells.json in the output
+// folder when an earlier run with the same configuration finished it,
+// otherwise from compute, after which the checkpoint is rewritten
+// atomically. A long experiment killed mid-way and rerun with the same
+// --out therefore redoes only the unfinished cells and reaches the same
+// result.
+func (e *Env) Cell(key string, compute func() ([]float64, error)) ([]float64, error) {
+	if v, ok := e.cells[key]; ok {
+		e.Logf("%s: done in an earlier run (cells.json)", key)
+		return v, nil
+	}
+	v, err := compute()
+	if err != nil {
+		return nil, err
+	}
+	if e.cells == nil {
+		e.cells = map[string][]float64{}
+	}
+	e.cells[key] = append([]float64(nil), v...)
+	if e.Out != "" {
+		cf := cellFile{Hash: e.cellsHash, Cells: map[string][]*float64{}}
+		for k, vs := range e.cells {
+			ps := make([]*float64, len(vs))
+			for i, x := range vs {
+				if !math.IsNaN(x) && !math.IsInf(x, 0) {
+					ps[i] = &x
+				}
+			}
+			cf.Cells[k] = ps
+		}
+		if err := output.WriteJSON(e.Path("cells.json"), cf); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+// loadCells reads the checkpoint of an earlier run with the same hash.
+func (e *Env) loadCells(hash string) {
+	e.cellsHash = hash
+	e.cells = nil
+	b, err := os.ReadFile(e.Path("cells.json"))
+	if err != nil {
+		return
+	}
+	var cf cellFile
+	if json.Unmarshal(b, &cf) == nil && cf.Hash == hash {
+		e.cells = map[string][]float64{}
+		for k, ps := range cf.Cells {
+			vs := make([]float64, len(ps))
+			for i, p := range ps {
+				vs[i] = math.NaN()
+				if p != nil {
+					vs[i] = *p
+				}
+			}
+			e.cells[k] = vs
+		}
+	}
 }
 
 // Logf writes a progress line.
@@ -202,6 +276,8 @@ func Run(e *Experiment, config []byte, env *Env) (*Report, error) {
 	if err := atomicfile.Write(env.Path("config.toml"), config); err != nil {
 		return nil, err
 	}
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%s\x00quick=%v\x00seeds=%d\x00data=%s", e.Name, config, env.Quick, env.Seeds, env.DataDir)))
+	env.loadCells(hex.EncodeToString(sum[:8]))
 	t0 := time.Now()
 	rep, err := e.Run(env, config)
 	if err != nil {

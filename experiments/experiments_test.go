@@ -2,6 +2,7 @@ package experiments
 
 import (
 	"github.com/BurntSushi/toml"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -86,5 +87,32 @@ func TestAppendixCQuick(t *testing.T) {
 	}
 	if !found {
 		t.Error("no T1 natural slope in the report")
+	}
+}
+
+// TestCellCheckpoint: finished cells are reused by a rerun with the same
+// configuration and output folder, and recomputed after a change.
+func TestCellCheckpoint(t *testing.T) {
+	out := t.TempDir()
+	calls := 0
+	compute := func() ([]float64, error) { calls++; return []float64{1.5, math.NaN()}, nil }
+	env := &Env{Out: out}
+	env.loadCells("h1")
+	if _, err := env.Cell("seed 1", compute); err != nil {
+		t.Fatal(err)
+	}
+	again := &Env{Out: out}
+	again.loadCells("h1")
+	v, err := again.Cell("seed 1", compute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls != 1 || v[0] != 1.5 || !math.IsNaN(v[1]) {
+		t.Errorf("rerun: %d computations, values %v", calls, v)
+	}
+	other := &Env{Out: out}
+	other.loadCells("h2")
+	if _, err := other.Cell("seed 1", compute); err != nil || calls != 2 {
+		t.Errorf("a changed configuration reused a cell (%d computations)", calls)
 	}
 }
