@@ -66,36 +66,53 @@ func runFig6(env *Env, text []byte) (*Report, error) {
 	seen := map[string][]float64{}
 	var rows [][]string
 	for s := 1; s <= n; s++ {
-		sp, err := dataset.Load(cfg.Dataset, &dataset.Options{Dir: env.DataDir, Seed: uint64(s), TrainSize: cfg.TrainSize, TestSize: testSize})
-		if err != nil {
-			return nil, err
-		}
-		curveSet := sp.Test.Sample(cfg.CurveSize, seed.PCG(uint64(s), seed.Sample, 1))
+		var sp *dataset.Split
+		var curveSet *dataset.Set
 		for _, name := range cfg.Schemes {
-			nc, err := schemeConfig(name, cfg.Network)
+			// A cell holds the final accuracy, then (seen, accuracy,
+			// online accuracy) for every point of the curve.
+			v, err := env.Cell(fmt.Sprintf("seed %d, scheme %s", s, name), func() ([]float64, error) {
+				if sp == nil {
+					var err error
+					if sp, err = dataset.Load(cfg.Dataset, &dataset.Options{Dir: env.DataDir, Seed: uint64(s), TrainSize: cfg.TrainSize, TestSize: testSize}); err != nil {
+						return nil, err
+					}
+					curveSet = sp.Test.Sample(cfg.CurveSize, seed.PCG(uint64(s), seed.Sample, 1))
+				}
+				nc, err := schemeConfig(name, cfg.Network)
+				if err != nil {
+					return nil, err
+				}
+				nc.Inputs, nc.Labels, nc.Seed = sp.Train.Dim, sp.Train.Labels, uint64(s)
+				net, err := plasticity.New(nc, seed.PCG(nc.Seed, seed.Network, 0))
+				if err != nil {
+					return nil, err
+				}
+				env.Logf("fig6: seed %d/%d, scheme %s", s, n, name)
+				res, err := plasticity.Train(net, plasticity.Rules{Output: plasticity.Perceptron(nc.Defaults().Rounds)}, sp.Train,
+					&plasticity.TrainSettings{CurveEvery: cfg.CurveEvery, CurveSet: curveSet})
+				if err != nil {
+					return nil, err
+				}
+				v := []float64{plasticity.Evaluate(net, sp.Test).Accuracy}
+				for _, p := range res.Curve {
+					v = append(v, float64(p.Seen), p.Accuracy, p.OnlineAccuracy)
+				}
+				return v, nil
+			})
 			if err != nil {
 				return nil, err
 			}
-			nc.Inputs, nc.Labels, nc.Seed = sp.Train.Dim, sp.Train.Labels, uint64(s)
-			net, err := plasticity.New(nc, seed.PCG(nc.Seed, seed.Network, 0))
-			if err != nil {
-				return nil, err
-			}
-			env.Logf("fig6: seed %d/%d, scheme %s", s, n, name)
-			res, err := plasticity.Train(net, plasticity.Rules{Output: plasticity.Perceptron(nc.Defaults().Rounds)}, sp.Train,
-				&plasticity.TrainSettings{CurveEvery: cfg.CurveEvery, CurveSet: curveSet})
-			if err != nil {
-				return nil, err
-			}
-			acc := plasticity.Evaluate(net, sp.Test).Accuracy
+			acc := v[0]
 			final[name] = append(final[name], acc)
-			for i, p := range res.Curve {
+			for i := 0; 1+3*i+2 < len(v); i++ {
+				pSeen, pAcc, pOnline := v[1+3*i], v[2+3*i], v[3+3*i]
 				if len(curves[name]) <= i {
 					curves[name] = append(curves[name], nil)
-					seen[name] = append(seen[name], float64(p.Seen))
+					seen[name] = append(seen[name], pSeen)
 				}
-				curves[name][i] = append(curves[name][i], p.Accuracy)
-				rows = append(rows, []string{fmt.Sprint(s), name, fmt.Sprint(p.Seen), output.F(p.Accuracy), output.F(p.OnlineAccuracy)})
+				curves[name][i] = append(curves[name][i], pAcc)
+				rows = append(rows, []string{fmt.Sprint(s), name, fmt.Sprint(int(pSeen)), output.F(pAcc), output.F(pOnline)})
 			}
 			rows = append(rows, []string{fmt.Sprint(s), name, "final", output.F(acc), ""})
 		}
