@@ -162,11 +162,7 @@ func runTable1(env *Env, text []byte) (*Report, error) {
 		return nil, err
 	}
 	// Summary CSV: mean and sd over seeds of every row.
-	var sum [][]string
-	for _, r := range rep.Rows {
-		sum = append(sum, []string{r.Quantity, output.F(r.Ours.Mean), output.F(r.Ours.SD), fmt.Sprint(r.Ours.N)})
-	}
-	if err := output.WriteCSV(env.Path("summary.csv"), []string{"quantity", "mean", "sd", "n"}, sum); err != nil {
+	if err := plSummaryCSV(env, "summary.csv", rep); err != nil {
 		return nil, err
 	}
 	lp, err := output.LinePlot("meta-learning loss (mean over seeds)", "outer step", "batch cross-entropy", lossCurves, false, false)

@@ -175,11 +175,7 @@ func runTheorem1(env *Env, text []byte) (*Report, error) {
 		"r0_true", "r0_pred", "r1_true", "r1_pred", "signs", "sign_pattern_ok", "diff_signs_ok", "corr_perceptron", "loss_first", "loss_last"}, rows); err != nil {
 		return nil, err
 	}
-	var sum [][]string
-	for _, r := range rep.Rows {
-		sum = append(sum, []string{r.Quantity, output.F(r.Ours.Mean), output.F(r.Ours.SD), fmt.Sprint(r.Ours.N)})
-	}
-	if err := output.WriteCSV(env.Path("summary.csv"), []string{"quantity", "mean", "sd", "n"}, sum); err != nil {
+	if err := plSummaryCSV(env, "summary.csv", rep); err != nil {
 		return nil, err
 	}
 	lp, err := output.LinePlot("meta-learning loss (mean over starts)", "outer step", "batch cross-entropy", lossCurves, false, false)
