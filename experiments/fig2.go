@@ -35,7 +35,7 @@ func init() {
 		Name:       "fig2",
 		Title:      "learning curves of the perceptron output rule and of Adam on the output weights (MNIST)",
 		Reproduces: "paper Figure 2 (plasticity vs Adam, examples needed)",
-		FullTime:   "about 7 minutes on two cores (3 seeds; measured 406 s with a second run sharing the cores)",
+		FullTime:   "about 7 minutes on two cores (measured 406 s, cores shared with another run)",
 		Run:        runFig2,
 	})
 }

@@ -61,7 +61,7 @@ func init() {
 		Name:       "fig3",
 		Title:      "rules learned on halfspace and relu1 retrain four models on six data sets",
 		Reproduces: "paper Figure 3 (cross-task generalisation of learned rules)",
-		FullTime:   "about 16 minutes on two cores at the config's reduced size (measured 978 s; see configs/fig3.toml); the paper's full grid about 1–1.5 hours (estimated from the timed |V|=1000, T=3 retrainings)",
+		FullTime:   "about 16 minutes on two cores at a reduced size (measured 978 s, see the config); the paper's grid about 1–1.5 hours (estimated from timed retrainings)",
 		Run:        runFig3,
 	})
 }

@@ -33,7 +33,7 @@ func init() {
 		Name:       "optimal-mse",
 		Title:      "the closed-form optimal MSE output rule against the perceptron on MNIST",
 		Reproduces: "paper appendix B and A.4 (optimal MSE output rule)",
-		FullTime:   "about 8 minutes on two cores (3 seeds, 2 input variants; measured 7.6 min with a second run sharing the cores)",
+		FullTime:   "about 8 minutes on two cores (measured 458 s, cores shared with another run)",
 		Run:        runOptimalMSE,
 	})
 }

@@ -33,7 +33,7 @@ func init() {
 		Name:       "table1",
 		Title:      "perceptron and multiplicative-weights output rules recovered by meta-learning",
 		Reproduces: "paper Table 1 (classic output rules found by GD on the rule)",
-		FullTime:   "about 1 minute on two cores (10 seeds, measured)",
+		FullTime:   "about 40 seconds on two cores (measured 35–44 s)",
 		Run:        runTable1,
 	})
 }

@@ -35,7 +35,7 @@ func init() {
 		Name:       "theorem1",
 		Title:      "GD on an additive output rule converges to the sign pattern [−,+;+,−] from random starts",
 		Reproduces: "paper Theorem 1 (section 3.1)",
-		FullTime:   "about 3.5 minutes on two cores (32 random starts and 16 corners, 2 schemes, 2000 outer steps each; measured 204 s)",
+		FullTime:   "about 3.5 minutes on two cores (measured 200 s)",
 		Run:        runTheorem1,
 	})
 }
