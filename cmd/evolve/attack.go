@@ -53,7 +53,10 @@ func attackCommand() *cli.Command {
 		ArgsUsage: "[flags] NETWORK.npz [NETWORK.npz ...]",
 		Description: `Attacks each network (a network file written by evolve train, baseline or meta
 with --out) with the targeted L2 projected-gradient attack of SPEC §6 on N seeded
-test images and prints its robust accuracy at every radius ε.
+test images and prints its robust accuracy at every radius ε. Variants:
+--normalize steps along the unit gradient (the usual L2 PGD), --loss double-softmax
+attacks the reference's loss, --any-iterate counts an image broken as soon as an
+iterate is misclassified (see the plasticity/attack package doc).
 
 --out writes robustness.csv (network, eps, robust accuracy), robustness.png and
 robustness.svg (the curves side by side, the paper's Figure 5), examples.png
