@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -411,5 +412,33 @@ func TestLogitScale(t *testing.T) {
 	}
 	if math.Abs(normBig-normSmall) > 1.0/40 || normBig == 1 {
 		t.Errorf("normalised attack: robust accuracy %v with U, %v with 1e-9·U", normBig, normSmall)
+	}
+}
+
+// TestRobustnessGOMAXPROCS checks that the default number of workers,
+// GOMAXPROCS, does not change the result. It is not parallel: it changes
+// GOMAXPROCS, and top-level parallel tests wait for it to finish.
+func TestRobustnessGOMAXPROCS(t *testing.T) {
+	cfg := plasticity.Config{Inputs: 16, Labels: 3, Nodes: 40, Cap: 20, Rounds: 3, Seed: 2}
+	net := randomNet(t, cfg, 5)
+	set := unitSet(net, 40, 3)
+	s := &Settings{Config: Config{Eps: []float64{0.3, 1}, Steps: 8, Images: 15, Seed: 4}}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	var first *Result
+	for _, procs := range []int{1, 3, 8} {
+		runtime.GOMAXPROCS(procs)
+		res, err := Robustness(Network(net), set, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first == nil {
+			first = res
+			continue
+		}
+		for e := range res.Broken {
+			if !slices.Equal(res.Broken[e], first.Broken[e]) {
+				t.Errorf("GOMAXPROCS=%d: broken[%d] = %v, with 1: %v", procs, e, res.Broken[e], first.Broken[e])
+			}
+		}
 	}
 }
