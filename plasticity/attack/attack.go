@@ -199,12 +199,12 @@ func (a *Attacker) Targeted(dst, x []float64, y, target int, eps float64) int {
 // whether the image is broken and the prediction of the point left in dst:
 // the final point of the breaking attack, or of the last one if none broke
 // it. An image already predicted ≠ y is broken with dst = x.
-func (a *Attacker) Attack(dst, x []float64, y int, labels int, eps float64) (broken bool, pred int) {
+func (a *Attacker) Attack(dst, x []float64, y int, eps float64) (broken bool, pred int) {
 	copy(dst, x)
 	if pred = a.Predict(x); pred != y || eps == 0 {
 		return pred != y, pred
 	}
-	for target := 0; target < labels; target++ {
+	for target := 0; target < len(a.dz); target++ {
 		if target == y {
 			continue
 		}
@@ -326,7 +326,7 @@ func Robustness(m Model, test *dataset.Set, s *Settings) (*Result, error) {
 				i, e := job/nEps, job%nEps
 				row := res.Images[i]
 				x, y := test.Row(row), test.Y[row]
-				broken, pred := a.Attack(dst, x, y, m.Labels(), c.Eps[e])
+				broken, pred := a.Attack(dst, x, y, c.Eps[e])
 				res.Broken[e][i] = broken
 				if i < keep {
 					res.Examples[i*nEps+e] = Example{Index: row, Label: y, Eps: c.Eps[e], Broken: broken, Pred: pred,

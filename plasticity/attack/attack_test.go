@@ -219,7 +219,7 @@ func minimalEps(m Model, x []float64, delta float64, n int) float64 {
 	dst := make([]float64, len(x))
 	for i := 1; i <= n; i++ {
 		eps := delta * float64(i)
-		if broken, _ := a.Attack(dst, x, 0, m.Labels(), eps); broken {
+		if broken, _ := a.Attack(dst, x, 0, eps); broken {
 			return eps
 		}
 	}

@@ -44,7 +44,7 @@ func BenchmarkAttack(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if broken, _ := a.Attack(dst, x, 0, cfg.Labels, 2); broken {
+				if broken, _ := a.Attack(dst, x, 0, 2); broken {
 					b.Fatal("the benchmark image was broken")
 				}
 			}
