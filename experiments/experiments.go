@@ -310,8 +310,10 @@ func Markdown(e *Experiment, rep *Report, quick bool) string {
 		b.WriteString(" **Quick (reduced) size: not comparable with the paper.**")
 	}
 	b.WriteString("\n\n| quantity | ours | paper | note |\n|---|---|---|---|\n")
+	// A "|" in a cell (as in |V|) would end the cell: escape it.
+	cell := strings.NewReplacer("|", `\|`).Replace
 	for _, r := range rep.Rows {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", r.Quantity, r.Ours, r.Paper, r.Note)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", cell(r.Quantity), r.Ours, cell(r.Paper), cell(r.Note))
 	}
 	for _, n := range rep.Notes {
 		fmt.Fprintf(&b, "\n%s\n", n)
