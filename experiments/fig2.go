@@ -160,7 +160,7 @@ func runFig2(env *Env, text []byte) (*Report, error) {
 	}
 	rep.Notes = append(rep.Notes,
 		fmt.Sprintf("MNIST, %d random training images (a new subset and a new network per seed), |V| = %d, k = %d, T = %d, %d epoch(s). The rule is the perceptron output rule (η = %g, updates on mistakes); the baseline trains only U with Adam (lr %g, batch %d, cross-entropy), the rest of the network fixed and shared with the rule's run. Curves are measured every %d examples on %d random test images; the final accuracy on %v test images.",
-			cfg.TrainSize, nc.Nodes, nc.Cap, nc.Rounds, nc.Epochs, nc.Eta, gc.LR, gc.Batch, cfg.CurveEvery, cfg.CurveSize, omTestLen(optimalMSEConfig{TestSize: cfg.TestSize})))
+			cfg.TrainSize, nc.Nodes, nc.Cap, nc.Rounds, nc.Epochs, nc.Eta, gc.LR, gc.Batch, cfg.CurveEvery, cfg.CurveSize, plTestLen(cfg.TestSize)))
 	return rep, nil
 }
 

@@ -162,16 +162,17 @@ func runOptimalMSE(env *Env, text []byte) (*Report, error) {
 	nc := cfg.Network.Defaults()
 	rep.Notes = append([]string{
 		fmt.Sprintf("MNIST, %d random training images (a new subset per seed), %v test images; |V| = %d, k = %d, T = %d, η = %g, %d epoch(s). Each seed is a new network; the three methods of a seed share its masks and input weights. The optimal rule minimises the training MSE after one epoch with all updates and all-edges (appendix B), solved exactly; with additive rules and U = 0 at the start more epochs only scale U, so its predictions do not change.",
-			cfg.TrainSize, omTestLen(cfg), nc.Nodes, nc.Cap, nc.Rounds, nc.Eta, nc.Epochs),
+			cfg.TrainSize, plTestLen(cfg.TestSize), nc.Nodes, nc.Cap, nc.Rounds, nc.Eta, nc.Epochs),
 	}, rep.Notes...)
 	return rep, nil
 }
 
-func omTestLen(cfg optimalMSEConfig) any {
-	if cfg.TestSize <= 0 {
+// plTestLen describes a configured test-set size: 0 means all.
+func plTestLen(n int) any {
+	if n <= 0 {
 		return "all"
 	}
-	return cfg.TestSize
+	return n
 }
 
 // omScaledMSE returns the training MSE of the rule table t at its best
