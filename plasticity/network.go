@@ -232,7 +232,8 @@ func (net *Network) ForwardWS(ws *Workspace, x []float64) int {
 
 // capK writes cap_k(u) to h (dense) and appends the selected indices, in
 // increasing order, to dst. It keeps the k largest values; among equal
-// values the lower index wins. buf is scratch of length len(u).
+// values the lower index wins. u holds values after ReLU (≥ 0). buf is
+// scratch of length len(u).
 func capK(dst []int32, h, u, buf []float64, k int) []int32 {
 	n := len(u)
 	clear(h)
@@ -243,12 +244,26 @@ func capK(dst []int32, h, u, buf []float64, k int) []int32 {
 		}
 		return dst
 	}
-	copy(buf, u)
-	tau := kthLargest(buf, k)
-	above := 0
+	// The values come after ReLU: the k-th largest is 0 unless more than
+	// k are positive, and then it is the k-th largest of the positive
+	// ones. Selecting among those only halves the work in the usual case.
+	m := 0
 	for _, v := range u {
-		if v > tau {
-			above++
+		if v > 0 {
+			buf[m] = v
+			m++
+		}
+	}
+	// With at most k positive values the threshold is 0: every positive
+	// value is kept, then zeros, lowest index first.
+	tau, above := 0.0, m
+	if m > k {
+		tau = kthLargest(buf[:m], k)
+		above = 0
+		for _, v := range buf[:m] {
+			if v > tau {
+				above++
+			}
 		}
 	}
 	ties := k - above
