@@ -35,14 +35,9 @@ const MaxPoints = 100000
 // of "evolve train --config" and the same defaults; the learning curve
 // (curve_every, curve_size) is accepted but not measured by a sweep.
 type TrainConfig struct {
-	// Dataset is one of dataset.Names(). If Dataset is "", "mnist" is used.
-	Dataset string `toml:"dataset" json:"dataset"`
-	// DataDir is the folder of the IDX files ("" means the default place).
-	DataDir string `toml:"data_dir" json:"data_dir"`
-	// TrainSize is the number of training examples (0 means all; mnist and fashion default to 10,000).
-	TrainSize int `toml:"train_size" json:"train_size"`
-	// TestSize is the number of test examples (0 means all).
-	TestSize int `toml:"test_size" json:"test_size"`
+	// DataConfig names the data set (its keys sit at the top level). If
+	// Dataset is "", "mnist" is used.
+	DataConfig
 	// OutputRule is perceptron, mw, none or a rule file. If OutputRule is "", "perceptron" is used.
 	OutputRule string `toml:"output_rule" json:"output_rule"`
 	// GraphRule is "" (none) or a rule file.
@@ -61,7 +56,7 @@ type TrainConfig struct {
 // config file is applied.
 func DefaultTrainConfig() TrainConfig {
 	return TrainConfig{
-		Dataset:    "mnist",
+		DataConfig: DataConfig{Dataset: "mnist"},
 		OutputRule: "perceptron",
 		CurveEvery: 500,
 		CurveSize:  1000,
@@ -590,11 +585,7 @@ func readRule(dir, path string) (*plasticity.Rule, error) {
 // returns its train and test accuracy and the number of updates.
 func (p *trainPoint) run(dir string) ([]float64, error) {
 	c := p.cfg
-	size := c.TrainSize
-	if size == 0 && (c.Dataset == "mnist" || c.Dataset == "fashion") {
-		size = 10000 // as evolve train (SPEC §7)
-	}
-	data, err := dataset.Load(c.Dataset, &dataset.Options{Dir: c.DataDir, Seed: c.Network.Seed, TrainSize: size, TestSize: c.TestSize})
+	data, err := c.Load(c.Network.Seed)
 	if err != nil {
 		return nil, err
 	}

@@ -9,20 +9,15 @@ import (
 	"gonum.org/v1/plot/plotter"
 
 	"github.com/evolve-toolkit/evolve/dataset"
+	"github.com/evolve-toolkit/evolve/experiments"
 	"github.com/evolve-toolkit/evolve/internal/seed"
 	"github.com/evolve-toolkit/evolve/plasticity"
 )
 
 // baselineConfig is the configuration of "evolve baseline".
 type baselineConfig struct {
-	// Dataset is one of dataset.Names().
-	Dataset string `toml:"dataset" json:"dataset"`
-	// DataDir is the folder of the IDX files ("" means the default place).
-	DataDir string `toml:"data_dir" json:"data_dir"`
-	// TrainSize is the number of training examples (0 means all; mnist and fashion default to 10,000).
-	TrainSize int `toml:"train_size" json:"train_size"`
-	// TestSize is the number of test examples (0 means all).
-	TestSize int `toml:"test_size" json:"test_size"`
+	// DataConfig names the data set (its keys sit at the top level).
+	experiments.DataConfig
 	// CurveEvery is the learning-curve interval in examples (0: no curve).
 	CurveEvery int `toml:"curve_every" json:"curve_every"`
 	// CurveSize is the number of test examples the curve is measured on.
@@ -35,7 +30,7 @@ type baselineConfig struct {
 
 func defaultBaselineConfig() baselineConfig {
 	cfg := baselineConfig{
-		Dataset:    "mnist",
+		DataConfig: experiments.DataConfig{Dataset: "mnist"},
 		CurveEvery: 500,
 		CurveSize:  1000,
 		GD:         plasticity.GDConfig{Seed: 1}.Defaults(),
@@ -58,7 +53,7 @@ func baselineCommand() *cli.Command {
 		&cli.StringFlag{Name: "out", Usage: "folder for meta.json, loss.csv, curve.csv and curve.png/svg"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
 	}
-	flags = append(flags, dataFlags(dataPart(def.Dataset, def.DataDir, def.TrainSize, def.TestSize))...)
+	flags = append(flags, dataFlags(def.DataConfig)...)
 	flags = append(flags, networkFlags(def.Network)...)
 	return &cli.Command{
 		Name:  "baseline",
@@ -80,9 +75,7 @@ func runBaseline(c *cli.Context) error {
 			return err
 		}
 	}
-	dp := dataPart(cfg.Dataset, cfg.DataDir, cfg.TrainSize, cfg.TestSize)
-	applyDataFlags(c, &dp)
-	cfg.Dataset, cfg.DataDir, cfg.TrainSize, cfg.TestSize = dp.Dataset, dp.DataDir, dp.TrainSize, dp.TestSize
+	applyDataFlags(c, &cfg.DataConfig)
 	applyNetworkFlags(c, &cfg.Network)
 	if c.IsSet("method") {
 		cfg.GD.Method = plasticity.GDMethod(c.String("method"))
@@ -113,7 +106,7 @@ func runBaseline(c *cli.Context) error {
 	stderr, stdout := c.App.ErrWriter, c.App.Writer
 
 	t0 := time.Now()
-	data, err := loadData(dp, cfg.Network.Seed)
+	data, err := cfg.Load(cfg.Network.Seed)
 	if err != nil {
 		return err
 	}

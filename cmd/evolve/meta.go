@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"gonum.org/v1/plot/plotter"
 
+	"github.com/evolve-toolkit/evolve/experiments"
 	"github.com/evolve-toolkit/evolve/internal/seed"
 	"github.com/evolve-toolkit/evolve/plasticity"
 )
@@ -14,14 +15,8 @@ import (
 // metaConfig is the configuration of "evolve meta", as read from a TOML
 // file (--config) and overridden by flags.
 type metaConfig struct {
-	// Dataset is one of dataset.Names().
-	Dataset string `toml:"dataset" json:"dataset"`
-	// DataDir is the folder of the IDX files ("" means the default place).
-	DataDir string `toml:"data_dir" json:"data_dir"`
-	// TrainSize is the number of training examples (0 means all; mnist and fashion default to 10,000).
-	TrainSize int `toml:"train_size" json:"train_size"`
-	// TestSize is the number of test examples (0 means all).
-	TestSize int `toml:"test_size" json:"test_size"`
+	// DataConfig names the data set (its keys sit at the top level).
+	experiments.DataConfig
 	// GraphStart is a rule file: the start of a learned graph rule, or the fixed graph rule.
 	GraphStart string `toml:"graph_start" json:"graph_start"`
 	// OutputStart is a rule file: the start of a learned output rule, or the fixed output rule.
@@ -36,18 +31,12 @@ type metaConfig struct {
 func defaultMetaConfig() metaConfig {
 	// Figure 3's first setting: an output rule learned on halfspace with |V| = 100.
 	cfg := metaConfig{
-		Dataset: "halfspace",
-		Meta:    plasticity.MetaConfig{Seed: 1}.Defaults(),
-		Network: plasticity.Config{Nodes: 100, Seed: 1}.Defaults(),
+		DataConfig: experiments.DataConfig{Dataset: "halfspace"},
+		Meta:       plasticity.MetaConfig{Seed: 1}.Defaults(),
+		Network:    plasticity.Config{Nodes: 100, Seed: 1}.Defaults(),
 	}
 	cfg.Network.Cap = 0 // |V|/2 of the |V| set by the config file or flags
 	return cfg
-}
-
-// dataPart and setDataPart move the data fields between a command's
-// configuration and the trainConfig the shared data flags work on.
-func dataPart(dataset, dir string, train, test int) trainConfig {
-	return trainConfig{Dataset: dataset, DataDir: dir, TrainSize: train, TestSize: test}
 }
 
 func metaCommand() *cli.Command {
@@ -73,7 +62,7 @@ func metaCommand() *cli.Command {
 		&cli.StringFlag{Name: "out", Usage: "folder for the rule files, loss.csv, loss.png, loss.svg and meta.json"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
 	}
-	flags = append(flags, dataFlags(dataPart(def.Dataset, def.DataDir, def.TrainSize, def.TestSize))...)
+	flags = append(flags, dataFlags(def.DataConfig)...)
 	flags = append(flags, networkFlags(def.Network)...)
 	return &cli.Command{
 		Name:  "meta",
@@ -100,9 +89,7 @@ func runMeta(c *cli.Context) error {
 			return err
 		}
 	}
-	dp := dataPart(cfg.Dataset, cfg.DataDir, cfg.TrainSize, cfg.TestSize)
-	applyDataFlags(c, &dp)
-	cfg.Dataset, cfg.DataDir, cfg.TrainSize, cfg.TestSize = dp.Dataset, dp.DataDir, dp.TrainSize, dp.TestSize
+	applyDataFlags(c, &cfg.DataConfig)
 	applyNetworkFlags(c, &cfg.Network)
 	m := &cfg.Meta
 	for _, f := range []struct {
@@ -162,7 +149,7 @@ func runMeta(c *cli.Context) error {
 	stderr, stdout := c.App.ErrWriter, c.App.Writer
 
 	t0 := time.Now()
-	data, err := loadData(dp, cfg.Network.Seed)
+	data, err := cfg.Load(cfg.Network.Seed)
 	if err != nil {
 		return err
 	}

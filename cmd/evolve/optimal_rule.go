@@ -6,28 +6,23 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/evolve-toolkit/evolve/experiments"
 	"github.com/evolve-toolkit/evolve/internal/seed"
 	"github.com/evolve-toolkit/evolve/plasticity"
 )
 
 // optimalConfig is the configuration of "evolve optimal-rule".
 type optimalConfig struct {
-	// Dataset is one of dataset.Names().
-	Dataset string `toml:"dataset" json:"dataset"`
-	// DataDir is the folder of the IDX files ("" means the default place).
-	DataDir string `toml:"data_dir" json:"data_dir"`
-	// TrainSize is the number of training examples (0 means all; mnist and fashion default to 10,000).
-	TrainSize int `toml:"train_size" json:"train_size"`
-	// TestSize is the number of test examples (0 means all).
-	TestSize int `toml:"test_size" json:"test_size"`
+	// DataConfig names the data set (its keys sit at the top level).
+	experiments.DataConfig
 	// Network configures the model; the scheme is always All with AllEdges.
 	Network plasticity.Config `toml:"network" json:"network"`
 }
 
 func defaultOptimalConfig() optimalConfig {
 	cfg := optimalConfig{
-		Dataset: "mnist",
-		Network: plasticity.Config{Seed: 1, Scheme: plasticity.All, AllEdges: true}.Defaults(),
+		DataConfig: experiments.DataConfig{Dataset: "mnist"},
+		Network:    plasticity.Config{Seed: 1, Scheme: plasticity.All, AllEdges: true}.Defaults(),
 	}
 	cfg.Network.Cap = 0 // |V|/2 of the |V| set by the config file or flags
 	return cfg
@@ -39,7 +34,7 @@ func optimalRuleCommand() *cli.Command {
 		&cli.StringFlag{Name: "config", Usage: "TOML config file (flags override it)"},
 		&cli.StringFlag{Name: "out", Usage: "folder for output.rule.json and meta.json"},
 	}
-	flags = append(flags, dataFlags(dataPart(def.Dataset, def.DataDir, def.TrainSize, def.TestSize))...)
+	flags = append(flags, dataFlags(def.DataConfig)...)
 	flags = append(flags, networkFlags(def.Network)...)
 	return &cli.Command{
 		Name:  "optimal-rule",
@@ -63,15 +58,13 @@ func runOptimalRule(c *cli.Context) error {
 			return err
 		}
 	}
-	dp := dataPart(cfg.Dataset, cfg.DataDir, cfg.TrainSize, cfg.TestSize)
-	applyDataFlags(c, &dp)
-	cfg.Dataset, cfg.DataDir, cfg.TrainSize, cfg.TestSize = dp.Dataset, dp.DataDir, dp.TrainSize, dp.TestSize
+	applyDataFlags(c, &cfg.DataConfig)
 	applyNetworkFlags(c, &cfg.Network)
 	cfg.Network.Scheme, cfg.Network.AllEdges, cfg.Network.Epochs = plasticity.All, true, 1
 	out := c.String("out")
 	stderr, stdout := c.App.ErrWriter, c.App.Writer
 
-	data, err := loadData(dp, cfg.Network.Seed)
+	data, err := cfg.Load(cfg.Network.Seed)
 	if err != nil {
 		return err
 	}

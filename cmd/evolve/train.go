@@ -82,7 +82,7 @@ func applyNetworkFlags(c *cli.Context, cfg *plasticity.Config) {
 	}
 }
 
-func dataFlags(def trainConfig) []cli.Flag {
+func dataFlags(def experiments.DataConfig) []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "dataset", Aliases: []string{"d"}, Value: def.Dataset, Usage: "data set: " + strings.Join(dataset.Names(), ", ")},
 		&cli.StringFlag{Name: "data-dir", Usage: "folder of the IDX files for mnist/fashion (default: the GoMNIST module, /usr/share/datasets/fashion-mnist)"},
@@ -91,7 +91,7 @@ func dataFlags(def trainConfig) []cli.Flag {
 	}
 }
 
-func applyDataFlags(c *cli.Context, cfg *trainConfig) {
+func applyDataFlags(c *cli.Context, cfg *experiments.DataConfig) {
 	if c.IsSet("dataset") {
 		cfg.Dataset = c.String("dataset")
 	}
@@ -104,15 +104,6 @@ func applyDataFlags(c *cli.Context, cfg *trainConfig) {
 	if c.IsSet("test-size") {
 		cfg.TestSize = c.Int("test-size")
 	}
-}
-
-// loadData loads the configured data set.
-func loadData(cfg trainConfig, dataSeed uint64) (*dataset.Split, error) {
-	size := cfg.TrainSize
-	if size == 0 && (cfg.Dataset == "mnist" || cfg.Dataset == "fashion") {
-		size = 10000 // the paper's choice (SPEC §7)
-	}
-	return dataset.Load(cfg.Dataset, &dataset.Options{Dir: cfg.DataDir, Seed: dataSeed, TrainSize: size, TestSize: cfg.TestSize})
 }
 
 // resolveOutputRule turns "perceptron", "mw", "none" or a file into a rule.
@@ -146,7 +137,7 @@ func trainCommand() *cli.Command {
 		&cli.IntFlag{Name: "curve-size", Value: def.CurveSize, Usage: "test examples the learning curve is measured on"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
 	}
-	flags = append(flags, dataFlags(def)...)
+	flags = append(flags, dataFlags(def.DataConfig)...)
 	flags = append(flags, networkFlags(def.Network.Defaults())...)
 	return &cli.Command{
 		Name:  "train",
@@ -170,7 +161,7 @@ func runTrain(c *cli.Context) error {
 			return err
 		}
 	}
-	applyDataFlags(c, &cfg)
+	applyDataFlags(c, &cfg.DataConfig)
 	applyNetworkFlags(c, &cfg.Network)
 	if c.IsSet("output-rule") {
 		cfg.OutputRule = c.String("output-rule")
@@ -189,7 +180,7 @@ func runTrain(c *cli.Context) error {
 	stdout := c.App.Writer
 
 	t0 := time.Now()
-	data, err := loadData(cfg, cfg.Network.Seed)
+	data, err := cfg.Load(cfg.Network.Seed)
 	if err != nil {
 		return err
 	}
