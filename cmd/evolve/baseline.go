@@ -181,8 +181,7 @@ func runBaseline(c *cli.Context) error {
 			return err
 		}
 		title := fmt.Sprintf("%s on %s (|V|=%d, T=%d)", cfg.GD.Method, cfg.Dataset, cfg.Network.Nodes, cfg.Network.Rounds)
-		if err := saveLinePlot(title, "training examples seen", "test accuracy", []series{{points: pts}},
-			outPath(out, "curve.png"), outPath(out, "curve.svg")); err != nil {
+		if err := saveLine(outPath(out, "curve"), title, "training examples seen", "test accuracy", pts); err != nil {
 			return err
 		}
 	}

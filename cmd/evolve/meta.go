@@ -258,8 +258,7 @@ func runMeta(c *cli.Context) error {
 		return err
 	}
 	title := fmt.Sprintf("meta-learning on %s (|V|=%d, T=%d)", cfg.Dataset, cfg.Network.Nodes, cfg.Network.Rounds)
-	if err := saveLinePlot(title, "step", "batch loss ("+string(res.Config.Loss)+")", []series{{points: loss}},
-		outPath(out, "loss.png"), outPath(out, "loss.svg")); err != nil {
+	if err := saveLine(outPath(out, "loss"), title, "step", "batch loss ("+string(res.Config.Loss)+")", loss); err != nil {
 		return err
 	}
 	meta := map[string]any{

@@ -2,6 +2,7 @@ package main
 
 import (
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
 	"github.com/evolve-toolkit/evolve/internal/output"
@@ -21,3 +22,12 @@ func savePlots(base string, plots []*plot.Plot, rows, cols int, w, h vg.Length) 
 }
 
 type logTicks = output.LogTicks
+
+// saveLine draws one unnamed line and writes base.png and base.svg.
+func saveLine(base, title, xlabel, ylabel string, xy plotter.XYs) error {
+	p, err := linePlot(title, xlabel, ylabel, []curve{{XY: xy}}, false)
+	if err != nil {
+		return err
+	}
+	return savePlots(base, []*plot.Plot{p}, 1, 1, 6*vg.Inch, 4*vg.Inch)
+}

@@ -81,7 +81,8 @@ type Curve struct {
 	Err []float64
 }
 
-// LinePlot builds a plot with one line per curve; logY and logX select
+// LinePlot builds a plot with one line per curve (empty curves are
+// skipped, unnamed ones get no legend entry); logY and logX select
 // logarithmic axes.
 func LinePlot(title, xlabel, ylabel string, cs []Curve, logX, logY bool) (*plot.Plot, error) {
 	p := plot.New()
@@ -98,6 +99,9 @@ func LinePlot(title, xlabel, ylabel string, cs []Curve, logX, logY bool) (*plot.
 		p.X.Tick.Marker = LogTicks{}
 	}
 	for i, c := range cs {
+		if len(c.XY) == 0 {
+			continue
+		}
 		l, err := plotter.NewLine(c.XY)
 		if err != nil {
 			return nil, fmt.Errorf("figure %q, line %q: %w", title, c.Name, err)
@@ -108,7 +112,9 @@ func LinePlot(title, xlabel, ylabel string, cs []Curve, logX, logY bool) (*plot.
 			l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
 		}
 		p.Add(l)
-		p.Legend.Add(c.Name, l)
+		if c.Name != "" {
+			p.Legend.Add(c.Name, l)
+		}
 		if c.Err != nil {
 			eb := errPoints{c.XY, c.Err}
 			bars, err := plotter.NewYErrorBars(eb)
