@@ -118,9 +118,7 @@ func runAppendixC(env *Env, text []byte) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	var rows [][]string
 	for _, s := range chk.Slopes {
-		rows = append(rows, []string{s.Test, s.Landscape, s.Variant, output.F(s.Slope), output.F(s.Expected), fmt.Sprint(s.Pass), s.Note})
 		if math.IsNaN(s.Expected) {
 			continue
 		}
@@ -134,14 +132,7 @@ func runAppendixC(env *Env, text []byte) (*Report, error) {
 		rep.Rows = append(rep.Rows, Row{Quantity: fmt.Sprintf("%s slope, %s, %s", s.Test, s.Variant, s.Landscape), Ours: NewStat("", s.Slope), Paper: paper,
 			Note: fmt.Sprintf("expected %.3g; %s", s.Expected, s.Note)})
 	}
-	if err := output.WriteCSV(env.Path("slopes.csv"), []string{"test", "landscape", "variant", "slope", "expected", "pass", "note"}, rows); err != nil {
-		return nil, err
-	}
-	rows = nil
-	for _, pt := range chk.Points {
-		rows = append(rows, []string{pt.Test, pt.Landscape, pt.Variant, output.F(pt.Theta), output.F(pt.Error), output.F(pt.Relative)})
-	}
-	if err := output.WriteCSV(env.Path("check.csv"), []string{"test", "landscape", "variant", "theta_or_n", "error", "relative"}, rows); err != nil {
+	if err := WriteCheckCSV(env.Out, chk); err != nil {
 		return nil, err
 	}
 	verdict := "passed"

@@ -13,6 +13,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
+	"github.com/evolve-toolkit/evolve/experiments"
 	"github.com/evolve-toolkit/evolve/sim"
 )
 
@@ -132,18 +133,7 @@ func nanDashG(v float64) string {
 }
 
 func writeCheck(out string, res *sim.CheckResult) error {
-	var rows [][]string
-	for _, p := range res.Points {
-		rows = append(rows, []string{p.Test, p.Landscape, p.Variant, ftoa(p.Theta), ftoa(p.Error), ftoa(p.Relative)})
-	}
-	if err := writeCSV(filepath.Join(out, "check.csv"), []string{"test", "landscape", "variant", "theta_or_n", "error", "relative"}, rows); err != nil {
-		return err
-	}
-	rows = nil
-	for _, s := range res.Slopes {
-		rows = append(rows, []string{s.Test, s.Landscape, s.Variant, ftoa(s.Slope), ftoa(s.Expected), fmt.Sprint(s.Pass), s.Note})
-	}
-	if err := writeCSV(filepath.Join(out, "slopes.csv"), []string{"test", "landscape", "variant", "slope", "expected", "pass", "note"}, rows); err != nil {
+	if err := experiments.WriteCheckCSV(out, res); err != nil {
 		return err
 	}
 	// One log–log panel per test and landscape.
