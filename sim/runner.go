@@ -243,6 +243,8 @@ type gradRun struct {
 	G     *mat.SymDense // Lande
 	adam  *plasticity.Adam
 	gbuf  []float64
+	loss  float64 // L(Y) at the current Y when ready
+	ready bool    // g holds ∇L at the current Y
 }
 
 func newGradRun(c *common, label string, gdRate float64) *gradRun {
@@ -263,16 +265,23 @@ func newGradRun(c *common, label string, gdRate float64) *gradRun {
 
 func (r *gradRun) name() string { return r.label }
 func (r *gradRun) kind() string { return "gradient" }
+
+// observe evaluates the loss and gradient at the current Y once; step
+// reuses the gradient, so each generation costs one landscape evaluation.
 func (r *gradRun) observe(o *Observation) error {
 	o.Y = slices.Clone(r.y)
-	o.Loss = r.c.land.Loss(r.y)
+	r.loss, r.ready = r.c.land.Gradient(r.g, r.y), true
+	o.Loss = r.loss
 	o.MeanLoss, o.MeanFitness, o.GeneticVariance = math.NaN(), math.NaN(), math.NaN()
 	o.FreqQuantiles = quantiles(nil)
 	return nil
 }
 func (r *gradRun) step() error {
-	l := r.c.land.Gradient(r.g, r.y)
-	if math.IsNaN(l) || math.IsInf(l, 0) {
+	if !r.ready {
+		r.loss = r.c.land.Gradient(r.g, r.y)
+	}
+	r.ready = false
+	if l := r.loss; math.IsNaN(l) || math.IsInf(l, 0) {
 		return fmt.Errorf("sim: %s: loss is %v at Y = %v", r.label, l, r.y)
 	}
 	switch {
@@ -317,6 +326,7 @@ func (r *gradRun) restore(b []byte) error {
 		return fmt.Errorf("sim: %s: checkpoint has %d coefficients, want %d", r.label, len(s.Y), len(r.y))
 	}
 	copy(r.y, s.Y)
+	r.ready = false
 	if r.adam != nil {
 		return r.adam.UnmarshalBinary(s.Adam)
 	}
