@@ -137,10 +137,8 @@ type attacked struct {
 
 func runAttack(c *cli.Context) error {
 	cfg := defaultAttackConfig()
-	if path := c.String("config"); path != "" {
-		if err := decodeTOML(path, &cfg); err != nil {
-			return err
-		}
+	if err := applyConfigFile(c, &cfg); err != nil {
+		return err
 	}
 	if c.IsSet("dataset") {
 		cfg.Dataset = c.String("dataset")

@@ -70,10 +70,8 @@ masks of each forward pass fixed. Weights start at 0. Prints train and test accu
 
 func runBaseline(c *cli.Context) error {
 	cfg := defaultBaselineConfig()
-	if path := c.String("config"); path != "" {
-		if err := decodeTOML(path, &cfg); err != nil {
-			return err
-		}
+	if err := applyConfigFile(c, &cfg); err != nil {
+		return err
 	}
 	applyDataFlags(c, &cfg.DataConfig)
 	applyNetworkFlags(c, &cfg.Network)

@@ -10,6 +10,7 @@ import (
 	"github.com/evolve-toolkit/evolve/internal/atomicfile"
 	"github.com/evolve-toolkit/evolve/internal/output"
 	"github.com/evolve-toolkit/evolve/plasticity"
+	"github.com/urfave/cli/v2"
 )
 
 // loadRule reads a rule file.
@@ -49,6 +50,15 @@ func makeOut(dir string) error {
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("output folder: %w", err)
+	}
+	return nil
+}
+
+// applyConfigFile decodes the file named by --config, if any, into v,
+// which holds the defaults: the middle step of defaults → file → flags.
+func applyConfigFile(c *cli.Context, v any) error {
+	if path := c.String("config"); path != "" {
+		return decodeTOML(path, v)
 	}
 	return nil
 }

@@ -84,10 +84,8 @@ loss.csv (step, epoch, loss, batch accuracy), loss.png, loss.svg and meta.json.`
 
 func runMeta(c *cli.Context) error {
 	cfg := defaultMetaConfig()
-	if path := c.String("config"); path != "" {
-		if err := decodeTOML(path, &cfg); err != nil {
-			return err
-		}
+	if err := applyConfigFile(c, &cfg); err != nil {
+		return err
 	}
 	applyDataFlags(c, &cfg.DataConfig)
 	applyNetworkFlags(c, &cfg.Network)

@@ -53,10 +53,8 @@ accuracy. --scheme and --all-edges are forced to all and true; --epochs is 1.
 
 func runOptimalRule(c *cli.Context) error {
 	cfg := defaultOptimalConfig()
-	if path := c.String("config"); path != "" {
-		if err := decodeTOML(path, &cfg); err != nil {
-			return err
-		}
+	if err := applyConfigFile(c, &cfg); err != nil {
+		return err
 	}
 	applyDataFlags(c, &cfg.DataConfig)
 	applyNetworkFlags(c, &cfg.Network)

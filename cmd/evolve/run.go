@@ -44,10 +44,8 @@ func runFlags() []cli.Flag {
 // effectiveRunConfig applies defaults, the --config file and the flags the user set.
 func effectiveRunConfig(c *cli.Context) (sim.Config, error) {
 	var cfg sim.Config
-	if path := c.String("config"); path != "" {
-		if err := decodeTOML(path, &cfg); err != nil {
-			return cfg, err
-		}
+	if err := applyConfigFile(c, &cfg); err != nil {
+		return cfg, err
 	}
 	if c.IsSet("generations") {
 		cfg.Generations = c.Int("generations")

@@ -156,10 +156,8 @@ examples) and the rules used.`,
 
 func runTrain(c *cli.Context) error {
 	cfg := defaultTrainConfig()
-	if path := c.String("config"); path != "" {
-		if err := decodeTOML(path, &cfg); err != nil {
-			return err
-		}
+	if err := applyConfigFile(c, &cfg); err != nil {
+		return err
 	}
 	applyDataFlags(c, &cfg.DataConfig)
 	applyNetworkFlags(c, &cfg.Network)
