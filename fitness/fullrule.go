@@ -1,6 +1,9 @@
 package fitness
 
 import (
+	"errors"
+	"fmt"
+	"math"
 	"sync"
 
 	"github.com/evolve-toolkit/evolve/dataset"
@@ -8,27 +11,66 @@ import (
 	"github.com/evolve-toolkit/evolve/plasticity"
 )
 
+// Stochastic is a landscape that changes with the generation: At(g) is
+// the landscape of generation g (from 0). Every individual and every run
+// of a generation sees the same At(g) (common random numbers). The
+// landscape itself is At(0).
+type Stochastic interface {
+	Landscape
+	At(g int) Landscape
+}
+
+// Tester is a landscape that can report the test accuracy of a rule: a
+// fresh network trained with the rules y on the training set, measured
+// on the test set.
+type Tester interface {
+	// HasTest reports whether there is a test set.
+	HasTest() bool
+	TestAccuracy(y []float64) (float64, error)
+}
+
 // FullRule is the landscape of the meta-learning loss of SPEC §3 as a
 // function of the entries of additive rule tables: the graph rule (when
 // Graph is set, 4^T entries first) then the output rule (2^(T+1) entries).
-// L(Y) resets the network, trains it on the batch in a fixed order with
-// the rules Y and returns the mean loss on the batch; the network, data
-// and order are fixed (common random numbers), so L is a deterministic,
-// piecewise-smooth function. Its gradient is the almost-everywhere exact
-// gradient of plasticity.RuleGrader (patterns, predictions and the mistake
-// gate held fixed). Loss and Gradient are safe for concurrent use: each
-// goroutine borrows a private copy of the network.
+// L(Y) resets the network, trains it on the batch with the rules Y (in
+// the order plasticity.Train uses) and returns the mean loss on the
+// batch; the network is fixed, so L is a deterministic, piecewise-smooth
+// function. Its gradient is the almost-everywhere exact gradient of
+// plasticity.RuleGrader (patterns, predictions and the mistake gate held
+// fixed).
+//
+// With a fixed batch (the default) At(g) is the landscape itself. With
+// Stochastic set (SPEC §12), generation g trains and measures on the
+// batch of meta step g + 1 of plasticity.Batches for the settings' Seed:
+// exactly the batch plasticity.Meta uses at that step, so a gradient run
+// on At(0), At(1), … is the meta-learner.
+//
+// Loss and Gradient are safe for concurrent use: each goroutine borrows a
+// private copy of the network.
 type FullRule struct {
-	cfg   plasticity.Config
+	*fullShared
 	batch *dataset.Set
+	gen   int
+}
+
+type fullShared struct {
+	cfg   plasticity.Config
 	loss  plasticity.Loss
 	graph bool
 	T     int
 	pool  sync.Pool
-	err   error
+	train *dataset.Set // the training set of TestAccuracy
+	test  *dataset.Set
+
+	mu      sync.Mutex
+	batches *plasticity.Batches // nil for a fixed batch
+	cache   []*FullRule         // recent generations
 }
 
-var _ Landscape = (*FullRule)(nil)
+var (
+	_ Stochastic = (*FullRule)(nil)
+	_ Tester     = (*FullRule)(nil)
+)
 
 // FullRuleSettings configure NewFullRule. The zero value works.
 type FullRuleSettings struct {
@@ -36,6 +78,19 @@ type FullRuleSettings struct {
 	Graph bool
 	// Loss is plasticity.CrossEntropy (the default) or plasticity.MSE.
 	Loss plasticity.Loss
+	// Stochastic draws a new batch of Batch examples of the data set for
+	// every generation, as plasticity.Meta with this Seed does.
+	Stochastic bool
+	// Batch is the batch size of a stochastic landscape. If Batch is 0,
+	// 100 is used (plasticity.MetaConfig's default).
+	Batch int
+	// Seed seeds the batch stream (plasticity.MetaConfig.Seed).
+	Seed uint64
+	// Train is the training set of TestAccuracy. If nil, the data set of
+	// NewFullRule is used.
+	Train *dataset.Set
+	// Test is the test set of TestAccuracy; nil means none.
+	Test *dataset.Set
 }
 
 type fullWorker struct {
@@ -44,15 +99,20 @@ type fullWorker struct {
 	rules plasticity.Rules
 	dG    []float64
 	dO    []float64
+	dz    []float64
 }
 
 // NewFullRule builds the landscape for networks with configuration cfg
-// (masks and input weights from cfg.Seed) trained on batch.
-func NewFullRule(cfg plasticity.Config, batch *dataset.Set, s *FullRuleSettings) (*FullRule, error) {
+// (masks and input weights from cfg.Seed). data is the fixed batch, or,
+// with s.Stochastic, the training set the batches are drawn from.
+func NewFullRule(cfg plasticity.Config, data *dataset.Set, s *FullRuleSettings) (*FullRule, error) {
 	if s == nil {
 		s = &FullRuleSettings{}
 	}
-	cfg.Inputs, cfg.Labels = batch.Dim, batch.Labels
+	if data.Len() == 0 {
+		return nil, fmt.Errorf("fitness: full-rule: data set %q is empty", data.Name)
+	}
+	cfg.Inputs, cfg.Labels = data.Dim, data.Labels
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -64,35 +124,92 @@ func NewFullRule(cfg plasticity.Config, batch *dataset.Set, s *FullRuleSettings)
 	if err := loss.Validate(); err != nil {
 		return nil, err
 	}
-	f := &FullRule{cfg: cfg, batch: batch, loss: loss, graph: s.Graph && cfg.Rounds > 1, T: cfg.Rounds}
-	w, err := f.newWorker()
+	if s.Batch < 0 {
+		return nil, fmt.Errorf("fitness: full-rule: batch must be positive, got %d", s.Batch)
+	}
+	sh := &fullShared{cfg: cfg, loss: loss, graph: s.Graph && cfg.Rounds > 1, T: cfg.Rounds, train: s.Train, test: s.Test}
+	if sh.train == nil {
+		sh.train = data
+	}
+	for _, set := range []*dataset.Set{sh.train, sh.test} {
+		if set != nil && (set.Dim != data.Dim || set.Labels > data.Labels) {
+			return nil, fmt.Errorf("fitness: full-rule: data set %q does not match %q", set.Name, data.Name)
+		}
+	}
+	f := &FullRule{fullShared: sh, batch: data}
+	if s.Stochastic {
+		size := s.Batch
+		if size == 0 {
+			size = 100
+		}
+		sh.batches = plasticity.NewBatches(data, size, s.Seed)
+		f.batch = sh.batches.NewBatch()
+		sh.batches.Batch(f.batch, 1)
+		sh.cache = []*FullRule{f}
+	}
+	w, err := sh.newWorker()
 	if err != nil {
 		return nil, err
 	}
-	f.pool.Put(w)
+	sh.pool.Put(w)
 	return f, nil
 }
 
-func (f *FullRule) newWorker() (*fullWorker, error) {
-	net, err := plasticity.New(f.cfg, seed.PCG(f.cfg.Seed, seed.Network, 0))
+// At returns the landscape of generation g: the landscape itself for a
+// fixed batch, the batch of meta step g + 1 for a stochastic one. It is
+// safe for concurrent use.
+func (f *FullRule) At(g int) Landscape {
+	if g < 0 {
+		panic(fmt.Sprintf("fitness: FullRule.At: generation %d < 0", g))
+	}
+	if f.batches == nil {
+		return f
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, v := range f.cache {
+		if v.gen == g {
+			return v
+		}
+	}
+	v := &FullRule{fullShared: f.fullShared, batch: f.batches.NewBatch(), gen: g}
+	f.batches.Batch(v.batch, g+1)
+	const keep = 4 // a driver needs generations t and t + 1
+	if len(f.cache) == keep {
+		copy(f.cache, f.cache[1:])
+		f.cache = f.cache[:keep-1]
+	}
+	f.cache = append(f.cache, v)
+	return v
+}
+
+// Batch returns the batch of this landscape (do not modify it).
+func (f *FullRule) Batch() *dataset.Set { return f.batch }
+
+// ExamplesPerLoss returns the number of training examples one evaluation
+// of L processes: the batch times the inner epochs.
+func (f *FullRule) ExamplesPerLoss() int { return f.batch.Len() * f.cfg.Epochs }
+
+func (sh *fullShared) newWorker() (*fullWorker, error) {
+	net, err := plasticity.New(sh.cfg, seed.PCG(sh.cfg.Seed, seed.Network, 0))
 	if err != nil {
 		return nil, err
 	}
-	w := &fullWorker{net: net, rg: plasticity.NewRuleGrader(net)}
-	w.rules.Output = plasticity.NewRule(plasticity.OutputRule, f.T)
+	w := &fullWorker{net: net, rg: plasticity.NewRuleGrader(net), dz: make([]float64, sh.cfg.Labels)}
+	w.rules.Output = plasticity.NewRule(plasticity.OutputRule, sh.T)
 	w.dO = make([]float64, len(w.rules.Output.Table))
-	if f.graph {
-		w.rules.Graph = plasticity.NewRule(plasticity.GraphRule, f.T)
+	if sh.graph {
+		w.rules.Graph = plasticity.NewRule(plasticity.GraphRule, sh.T)
 		w.dG = make([]float64, len(w.rules.Graph.Table))
 	}
 	return w, nil
 }
 
-func (f *FullRule) get() *fullWorker {
-	if w, ok := f.pool.Get().(*fullWorker); ok {
+func (sh *fullShared) get() *fullWorker {
+	if w, ok := sh.pool.Get().(*fullWorker); ok {
 		return w
 	}
-	w, err := f.newWorker()
+	w, err := sh.newWorker()
 	if err != nil {
 		panic("fitness: FullRule: " + err.Error()) // validated in NewFullRule
 	}
@@ -115,6 +232,43 @@ func (f *FullRule) GraphEntries() int {
 		return 1 << (2 * f.T)
 	}
 	return 0
+}
+
+// Rules returns the additive rules of coefficients y (new tables).
+func (f *FullRule) Rules(y []float64) plasticity.Rules {
+	if len(y) != f.Dim() {
+		panic("fitness: FullRule.Rules: y has wrong length")
+	}
+	var r plasticity.Rules
+	g := f.GraphEntries()
+	if f.graph {
+		r.Graph = plasticity.NewRule(plasticity.GraphRule, f.T)
+		copy(r.Graph.Table, y[:g])
+	}
+	r.Output = plasticity.NewRule(plasticity.OutputRule, f.T)
+	copy(r.Output.Table, y[g:])
+	return r
+}
+
+// HasTest reports whether the landscape has a test set.
+func (f *FullRule) HasTest() bool { return f.test != nil }
+
+// TestAccuracy trains a fresh network (the one evolve meta evaluates its
+// rules with: stream seed.Network, 1 of the network seed) with the rules
+// y for the configured epochs on the training set and returns its
+// accuracy on the test set. It is an error if there is no test set.
+func (f *FullRule) TestAccuracy(y []float64) (float64, error) {
+	if f.test == nil {
+		return math.NaN(), errors.New("fitness: full-rule: no test set")
+	}
+	net, err := plasticity.New(f.cfg, seed.PCG(f.cfg.Seed, seed.Network, 1))
+	if err != nil {
+		return math.NaN(), err
+	}
+	if _, err := plasticity.Train(net, f.Rules(y), f.train, nil); err != nil {
+		return 0, nil // a rule that diverges classifies nothing
+	}
+	return plasticity.Evaluate(net, f.test).Accuracy, nil
 }
 
 // Loss returns the batch loss after training with the rules y. A run that
@@ -140,25 +294,42 @@ func (f *FullRule) eval(dst, y []float64) float64 {
 		copy(w.rules.Graph.Table, y[:g])
 	}
 	copy(w.rules.Output.Table, y[g:])
-	var dG, dO []float64
-	if dst != nil {
-		clear(w.dO)
-		dO = w.dO
-		if f.graph {
-			clear(w.dG)
-			dG = w.dG
-		}
+	if dst == nil {
+		return f.lossOnly(w)
+	}
+	clear(w.dO)
+	dO, dG := w.dO, []float64(nil)
+	if f.graph {
+		clear(w.dG)
+		dG = w.dG
 	}
 	l, _, err := w.rg.Gradient(dG, dO, w.rules, f.batch, f.loss)
 	if err != nil {
-		if dst != nil {
-			clear(dst)
-		}
+		clear(dst)
 		return inf
 	}
-	if dst != nil {
-		copy(dst[:g], w.dG)
-		copy(dst[g:], w.dO)
-	}
+	copy(dst[:g], w.dG)
+	copy(dst[g:], w.dO)
 	return l
+}
+
+// lossOnly trains and measures the loss without recording the tape the
+// gradient needs; the same arithmetic as RuleGrader.Gradient's loss.
+func (f *FullRule) lossOnly(w *fullWorker) float64 {
+	if _, err := plasticity.Train(w.net, w.rules, f.batch, nil); err != nil {
+		return inf
+	}
+	ws := w.net.Workspace()
+	n := f.batch.Len()
+	scale := 1 / float64(n)
+	var l float64
+	for i := 0; i < n; i++ {
+		w.net.ForwardWS(ws, f.batch.Row(i))
+		li := plasticity.LossGrad(w.dz, ws.Z, f.batch.Y[i], f.loss, scale)
+		if math.IsNaN(li) || math.IsInf(li, 0) {
+			return inf
+		}
+		l += li
+	}
+	return l * scale
 }

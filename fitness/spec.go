@@ -21,8 +21,21 @@ type Spec struct {
 	Dataset string `toml:"dataset" json:"dataset"`
 	// DataDir is the folder of the IDX files for mnist and fashion.
 	DataDir string `toml:"data_dir" json:"data_dir,omitempty"`
-	// Batch is the number of examples of the fixed batch. If Batch is 0, 200 is used.
+	// Batch is the number of examples of the fixed batch, or of each
+	// generation's batch when Stochastic. If Batch is 0, 200 is used.
 	Batch int `toml:"batch" json:"batch"`
+	// Stochastic (full-rule only) draws a new batch for every generation
+	// from the training set, the batches plasticity.Meta draws for Seed
+	// (SPEC §12); false keeps one fixed batch.
+	Stochastic bool `toml:"stochastic" json:"stochastic"`
+	// TrainSize is the size of the training set (full-rule: the batches
+	// of a stochastic landscape and the training of the test accuracy).
+	// If TrainSize is 0, the data set's default is used (mnist and
+	// fashion: 10,000, as evolve meta).
+	TrainSize int `toml:"train_size" json:"train_size"`
+	// TestSize is the size of the test set of the test accuracy. If
+	// TestSize is 0, the whole test set is used.
+	TestSize int `toml:"test_size" json:"test_size"`
 	// Network configures the plasticity landscapes. Its zero fields take
 	// the plasticity defaults, except Nodes (default 100).
 	Network plasticity.Config `toml:"network" json:"network"`
@@ -88,6 +101,12 @@ func (s Spec) Validate() error {
 	if s.Batch < 1 {
 		return fmt.Errorf("fitness: batch must be positive, got %d", s.Batch)
 	}
+	if s.TrainSize < 0 || s.TestSize < 0 {
+		return fmt.Errorf("fitness: train_size (%d) and test_size (%d) must not be negative", s.TrainSize, s.TestSize)
+	}
+	if s.Stochastic && s.Kind != "full-rule" {
+		return fmt.Errorf("fitness: stochastic batches need the full-rule landscape, got %q", s.Kind)
+	}
 	if s.Kind == "quadratic" && (len(s.Curvature) != s.Dim || len(s.Optimum) != s.Dim) {
 		return fmt.Errorf("fitness: quadratic of dimension %d needs %d curvatures and optimum values, got %d and %d", s.Dim, s.Dim, len(s.Curvature), len(s.Optimum))
 	}
@@ -108,6 +127,9 @@ func (s Spec) Build() (Landscape, error) {
 	if s.Kind == "quadratic" {
 		return NewDiagQuadratic(s.Curvature, s.Optimum, 0), nil
 	}
+	if s.Kind == "full-rule" {
+		return s.buildFullRule()
+	}
 	sp, err := dataset.Load(s.Dataset, &dataset.Options{Dir: s.DataDir, Seed: s.Seed, TrainSize: s.Batch, TestSize: 1})
 	if err != nil {
 		return nil, err
@@ -116,8 +138,6 @@ func (s Spec) Build() (Landscape, error) {
 	switch s.Kind {
 	case "output-rule":
 		return NewOutputRule(s.Network, b, &OutputRuleSettings{Loss: s.Loss})
-	case "full-rule":
-		return NewFullRule(s.Network, b, &FullRuleSettings{Graph: s.Graph, Loss: s.Loss})
 	}
 	// linear-ce: a linear classifier whose weights are a random linear map of Y.
 	rng := seed.New(s.Seed, seed.Rule, 0)
@@ -129,4 +149,27 @@ func (s Spec) Build() (Landscape, error) {
 		}
 	}
 	return &LinearCE{X: b.Dense(), Labels: b.Y, M: M, Classes: b.Labels}, nil
+}
+
+// buildFullRule loads the training and test sets (the training set with
+// the data seed, as evolve meta does) and, for a fixed batch, the batch
+// of the earlier releases: the first Batch examples drawn with the seed.
+func (s Spec) buildFullRule() (*FullRule, error) {
+	size := s.TrainSize
+	if size == 0 && (s.Dataset == "mnist" || s.Dataset == "fashion") {
+		size = 10000
+	}
+	sp, err := dataset.Load(s.Dataset, &dataset.Options{Dir: s.DataDir, Seed: s.Seed, TrainSize: size, TestSize: s.TestSize})
+	if err != nil {
+		return nil, err
+	}
+	set := &FullRuleSettings{Graph: s.Graph, Loss: s.Loss, Stochastic: s.Stochastic, Batch: s.Batch, Seed: s.Seed, Train: sp.Train, Test: sp.Test}
+	if s.Stochastic {
+		return NewFullRule(s.Network, sp.Train, set)
+	}
+	b, err := dataset.Load(s.Dataset, &dataset.Options{Dir: s.DataDir, Seed: s.Seed, TrainSize: s.Batch, TestSize: 1})
+	if err != nil {
+		return nil, err
+	}
+	return NewFullRule(s.Network, b.Train, set)
 }

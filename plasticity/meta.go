@@ -334,11 +334,10 @@ func Meta(net *Network, data *dataset.Set, start Rules, s *MetaSettings) (*MetaR
 	decay := max(c.WeightDecay, 0)
 	opt := &Adam{LR: c.LR, WeightDecay: decay}
 
-	batchSize := min(c.Batch, data.Len())
-	perEpoch := data.Len() / batchSize
+	batches := NewBatches(data, c.Batch, c.Seed)
 	total := c.Steps
 	if total == 0 {
-		total = c.Epochs * perEpoch
+		total = c.Epochs * batches.PerEpoch()
 	}
 	res := &MetaResult{Config: c, Steps: make([]MetaStep, 0, total)}
 
@@ -347,25 +346,10 @@ func Meta(net *Network, data *dataset.Set, start Rules, s *MetaSettings) (*MetaR
 	defer func() { net.cfg.Epochs = saved }()
 
 	rg := NewRuleGrader(net)
-	batch := &dataset.Set{Name: data.Name + "/batch", Dim: data.Dim, Labels: data.Labels,
-		X: make([]float64, batchSize*data.Dim), Y: make([]int, batchSize)}
-	order := make([]int, data.Len())
-	for i := range order {
-		order[i] = i
-	}
-	epoch, pos := 0, perEpoch
+	batch := batches.NewBatch()
 	for step := 1; step <= total; step++ {
-		if pos == perEpoch {
-			epoch++
-			pos = 0
-			rng := seed.New(c.Seed, seed.Batches, uint64(epoch))
-			rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-		}
-		for b, idx := range order[pos*batchSize : (pos+1)*batchSize] {
-			copy(batch.X[b*data.Dim:(b+1)*data.Dim], data.Row(idx))
-			batch.Y[b] = data.Y[idx]
-		}
-		pos++
+		epoch := batches.Epoch(step)
+		batches.Batch(batch, step)
 		var dG, dO []float64
 		if lg != nil {
 			dG = lg.dTab

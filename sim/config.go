@@ -3,6 +3,7 @@ package sim
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/evolve-toolkit/evolve/fitness"
@@ -54,6 +55,10 @@ type Genetics struct {
 	Method string `toml:"method" json:"method"`
 	// Samples is the number of Monte Carlo samples. If Samples is 0, 1024 is used.
 	Samples int `toml:"samples" json:"samples"`
+	// Replicates is the number R of independent Wright–Fisher populations
+	// (own streams), named wright-fisher/1 … /R when R > 1. If Replicates
+	// is 0, 1 is used.
+	Replicates int `toml:"replicates" json:"replicates"`
 }
 
 // Runs lists the runs of a comparison and their settings.
@@ -70,6 +75,15 @@ type Runs struct {
 	GDRate float64 `toml:"gd_rate" json:"gd_rate"`
 	// AdamRate is the learning rate of "adam". If AdamRate is 0, 0.01 is used.
 	AdamRate float64 `toml:"adam_rate" json:"adam_rate"`
+	// AdamWeightDecay is the coupled L2 coefficient of "adam" (the
+	// meta-learner's is 0.01). If it is 0, there is none.
+	AdamWeightDecay float64 `toml:"adam_weight_decay" json:"adam_weight_decay"`
+	// EvalEvery is the interval in generations at which every run's mean
+	// rule is tested (a fresh network trained with it on the training set,
+	// measured on the test set) on landscapes that can (full-rule); the
+	// last generation is always tested. If EvalEvery is 0, 10 is used;
+	// negative turns testing off.
+	EvalEvery int `toml:"eval_every" json:"eval_every"`
 	// CheckpointEvery is the checkpoint interval in generations. If it is
 	// 0, 50 is used; negative turns checkpoints off.
 	CheckpointEvery int `toml:"checkpoint_every" json:"checkpoint_every"`
@@ -112,6 +126,9 @@ func (c Config) Defaults() Config {
 	if g.Samples == 0 {
 		g.Samples = 1024
 	}
+	if g.Replicates == 0 {
+		g.Replicates = 1
+	}
 	r := &c.Runs
 	if r.Evolution == nil {
 		r.Evolution = []string{"exact", "wright-fisher"}
@@ -124,6 +141,9 @@ func (c Config) Defaults() Config {
 	}
 	if r.CheckpointEvery == 0 {
 		r.CheckpointEvery = 50
+	}
+	if r.EvalEvery == 0 {
+		r.EvalEvery = 10
 	}
 	return c
 }
@@ -153,6 +173,15 @@ func (c Config) Validate() error {
 	}
 	if g.Population < 1 {
 		errs = append(errs, fmt.Errorf("genetics: population must be positive, got %d", g.Population))
+	}
+	if g.Replicates < 1 {
+		errs = append(errs, fmt.Errorf("genetics: replicates must be positive, got %d", g.Replicates))
+	}
+	if g.Samples < 1 {
+		errs = append(errs, fmt.Errorf("genetics: samples must be positive, got %d", g.Samples))
+	}
+	if w := c.Runs.AdamWeightDecay; w < 0 || math.IsNaN(w) || math.IsInf(w, 0) {
+		errs = append(errs, fmt.Errorf("runs: adam_weight_decay must be finite and ≥ 0, got %v", w))
 	}
 	if _, err := parseMethod(g.Method); err != nil {
 		errs = append(errs, err)

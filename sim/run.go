@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"runtime"
+	"sync"
 
 	"github.com/evolve-toolkit/evolve/fitness"
 	"github.com/evolve-toolkit/evolve/genetics"
@@ -85,11 +87,13 @@ func Run(cfg Config, land fitness.Landscape, s *Settings) (*Result, error) {
 	for _, e := range cfg.Runs.Evolution {
 		switch e {
 		case "wright-fisher":
-			r, err := newWFRun(c)
-			if err != nil {
-				return nil, err
+			for rep := range g.Replicates {
+				r, err := newWFRun(c, rep, g.Replicates)
+				if err != nil {
+					return nil, err
+				}
+				runs = append(runs, r)
 			}
-			runs = append(runs, r)
 		default:
 			v := map[string]genetics.Variant{"exact": genetics.VariantExact, "mean-field": genetics.VariantMeanField, "paper": genetics.VariantPaper}[e]
 			r, err := newMapRun(c, e, v)
@@ -157,15 +161,29 @@ func Run(cfg Config, land fitness.Landscape, s *Settings) (*Result, error) {
 		}
 		return s.Checkpoint(b)
 	}
+	perEval := 1.0
+	if e, ok := land.(interface{ ExamplesPerLoss() int }); ok {
+		perEval = float64(e.ExamplesPerLoss())
+	}
+	tester, _ := land.(fitness.Tester)
+	if tester != nil && !tester.HasTest() {
+		tester = nil
+	}
 	obs := make([]Observation, len(runs))
 	for t := start; t <= cfg.Generations; t++ {
 		for i, r := range runs {
 			o := &obs[i]
-			*o = Observation{Generation: t, Run: r.name(), Kind: r.kind()}
+			*o = Observation{Generation: t, Run: r.name(), Kind: r.kind(), TestAccuracy: math.NaN()}
 			if err := r.observe(o); err != nil {
 				return res, err
 			}
 			o.Distance = dist(o.Y, obs[0].Y)
+			o.Cost = float64(o.Evaluations) * perEval
+		}
+		if every := cfg.Runs.EvalEvery; tester != nil && every > 0 && (t%every == 0 || t == cfg.Generations) {
+			if err := testAll(tester, obs); err != nil {
+				return res, fmt.Errorf("sim: test accuracy at generation %d: %w", t, err)
+			}
 		}
 		res.Observations = append(res.Observations, obs...)
 		if t == cfg.Generations {
@@ -192,6 +210,24 @@ func Run(cfg Config, land fitness.Landscape, s *Settings) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// testAll measures the test accuracy of every observation's Y, the runs
+// in parallel (each is independent of the others and of the order).
+func testAll(tester fitness.Tester, obs []Observation) error {
+	errs := make([]error, len(obs))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i := range obs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			obs[i].TestAccuracy, errs[i] = tester.TestAccuracy(obs[i].Y)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 func dist(a, b []float64) float64 {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync/atomic"
 
 	"github.com/evolve-toolkit/evolve/fitness"
 	"github.com/evolve-toolkit/evolve/genetics"
@@ -35,6 +36,20 @@ type Observation struct {
 	// FreqQuantiles holds the 0, 25, 50, 75 and 100 % quantiles of the
 	// allele frequencies (NaN where there are none).
 	FreqQuantiles [5]float64
+	// TestAccuracy is the test accuracy of a fresh network trained with
+	// the rules Y on the training set (NaN unless the landscape has a
+	// test set and this generation is tested, see Runs.EvalEvery).
+	TestAccuracy float64
+	// Evaluations counts the landscape evaluations (losses, or losses
+	// with gradient) the run's algorithm made to reach this generation:
+	// N per generation for Wright–Fisher, those of the map for the
+	// allele-frequency maps, one per step for gradient runs. Reporting
+	// (L(Ȳ), test accuracy) is not counted.
+	Evaluations int64
+	// Cost is Evaluations times the training examples of one evaluation
+	// (individual·examples; plasticity landscapes), or Evaluations where
+	// the landscape trains nothing.
+	Cost float64
 }
 
 type runner interface {
@@ -57,8 +72,33 @@ type common struct {
 	cfg  Config
 }
 
+// at returns the landscape of generation g (the landscape itself unless
+// it is stochastic).
+func (c *common) at(g int) fitness.Landscape {
+	if s, ok := c.land.(fitness.Stochastic); ok {
+		return s.At(g)
+	}
+	return c.land
+}
+
 func lossOf(l fitness.Landscape) genetics.LossFunc {
 	return genetics.LossFunc{N: l.Dim(), Func: l.Loss, Grad: func(dst, y []float64) { l.Gradient(dst, y) }}
+}
+
+// view is the loss a run's algorithm sees: the landscape of the current
+// generation, set by the run before it evaluates, with a count of
+// evaluations.
+type view struct {
+	cur   fitness.Landscape
+	evals atomic.Int64
+}
+
+func newView(c *common) *view { return &view{cur: c.at(0)} }
+
+func (v *view) loss() genetics.LossFunc {
+	return genetics.LossFunc{N: v.cur.Dim(),
+		Func: func(y []float64) float64 { v.evals.Add(1); return v.cur.Loss(y) },
+		Grad: func(dst, y []float64) { v.evals.Add(1); v.cur.Gradient(dst, y) }}
 }
 
 func quantiles(x []float64) [5]float64 {
@@ -101,6 +141,9 @@ func decodeState(b []byte, v any) error {
 // gradient on L̃ (a gradient run, since it is one).
 type mapRun struct {
 	c       *common
+	v       *view
+	evals   int64 // evaluations that led to x
+	pending int64 // evaluations of the map of x
 	label   string
 	variant genetics.Variant // VariantExact uses Dynamics.Exact
 	dyn     *genetics.Dynamics
@@ -112,11 +155,12 @@ type mapRun struct {
 
 func newMapRun(c *common, label string, v genetics.Variant) (*mapRun, error) {
 	method, _ := parseMethod(c.cfg.Genetics.Method)
-	dyn, err := genetics.NewDynamics(c.enc, lossOf(c.land), c.fit, &genetics.ExactSettings{Method: method, Samples: c.cfg.Genetics.Samples, Seed: c.cfg.Seed})
+	vw := newView(c)
+	dyn, err := genetics.NewDynamics(c.enc, vw.loss(), c.fit, &genetics.ExactSettings{Method: method, Samples: c.cfg.Genetics.Samples, Seed: c.cfg.Seed})
 	if err != nil {
 		return nil, err
 	}
-	return &mapRun{c: c, label: label, variant: v, dyn: dyn, x: slices.Clone(c.x0), next: make([]float64, len(c.x0)), y: make([]float64, c.enc.Coefficients())}, nil
+	return &mapRun{c: c, v: vw, label: label, variant: v, dyn: dyn, x: slices.Clone(c.x0), next: make([]float64, len(c.x0)), y: make([]float64, c.enc.Coefficients())}, nil
 }
 
 func (r *mapRun) name() string { return r.label }
@@ -133,6 +177,8 @@ func (r *mapRun) advance() error {
 		return nil
 	}
 	var err error
+	before := r.v.evals.Load()
+	defer func() { r.pending = r.v.evals.Load() - before }()
 	if r.variant == genetics.VariantExact {
 		r.res, err = r.dyn.Exact(r.next, r.x)
 	} else {
@@ -149,12 +195,14 @@ func (r *mapRun) advance() error {
 }
 
 func (r *mapRun) observe(o *Observation) error {
+	r.v.cur = r.c.at(o.Generation)
 	if err := r.advance(); err != nil {
 		return err
 	}
 	r.c.enc.Mean(r.y, r.x)
 	o.Y = slices.Clone(r.y)
-	o.Loss = r.c.land.Loss(r.y)
+	o.Loss = r.v.cur.Loss(r.y)
+	o.Evaluations = r.evals
 	o.MeanLoss, o.MeanFitness = math.NaN(), math.NaN()
 	if r.variant == genetics.VariantExact || r.variant == genetics.VariantNatural {
 		o.MeanLoss = r.res.MeanLoss
@@ -173,47 +221,68 @@ func (r *mapRun) step() error {
 	}
 	r.x, r.next = r.next, r.x
 	r.ready = false
+	r.evals += r.pending
 	return nil
 }
 
-func (r *mapRun) state() ([]byte, error) { return encodeState(r.x) }
+type mapState struct {
+	X     []float64
+	Evals int64
+}
+
+func (r *mapRun) state() ([]byte, error) { return encodeState(mapState{X: r.x, Evals: r.evals}) }
 func (r *mapRun) restore(b []byte) error {
-	var x []float64
-	if err := decodeState(b, &x); err != nil {
+	var s mapState
+	if err := decodeState(b, &s); err != nil {
 		return err
 	}
-	if len(x) != len(r.x) {
-		return fmt.Errorf("sim: %s: checkpoint has %d loci, want %d", r.label, len(x), len(r.x))
+	if len(s.X) != len(r.x) {
+		return fmt.Errorf("sim: %s: checkpoint has %d loci, want %d", r.label, len(s.X), len(r.x))
 	}
-	r.x, r.ready = x, false
+	r.x, r.evals, r.ready = s.X, s.Evals, false
 	return nil
 }
 
 // wfRun is a finite Wright–Fisher population.
 type wfRun struct {
 	c     *common
+	v     *view
+	label string
 	pop   *genetics.Population
 	stats genetics.Stats
 }
 
-func newWFRun(c *common) (*wfRun, error) {
+// newWFRun makes replicate rep (from 0) of R: its own stream
+// (seed.Genetics, 100 + rep).
+func newWFRun(c *common, rep, R int) (*wfRun, error) {
 	g := c.cfg.Genetics
+	v := newView(c)
 	pop, err := genetics.NewPopulation(&genetics.PopulationConfig{N: g.Population, Clonal: g.Clonal, Mu: g.Mu, Start: c.x0},
-		c.enc, lossOf(c.land), c.fit, seed.PCG(c.cfg.Seed, seed.Genetics, 100))
+		c.enc, v.loss(), c.fit, seed.PCG(c.cfg.Seed, seed.Genetics, 100+uint64(rep)))
 	if err != nil {
 		return nil, err
 	}
-	return &wfRun{c: c, pop: pop}, nil
+	label := "wright-fisher"
+	if R > 1 {
+		label = fmt.Sprintf("wright-fisher/%d", rep+1)
+	}
+	return &wfRun{c: c, v: v, label: label, pop: pop}, nil
 }
 
-func (r *wfRun) name() string { return "wright-fisher" }
+func (r *wfRun) name() string { return r.label }
 func (r *wfRun) kind() string { return "evolution" }
+
+// observe measures generation t = pop.Generation() on the landscape of
+// generation t; its fitnesses were computed when its individuals were
+// made, on that landscape (see step), or are computed now.
 func (r *wfRun) observe(o *Observation) error {
+	r.v.cur = r.c.at(o.Generation)
 	if err := r.pop.Stats(&r.stats); err != nil {
-		return fmt.Errorf("sim: wright-fisher: %w", err)
+		return fmt.Errorf("sim: %s: %w", r.label, err)
 	}
 	o.Y = slices.Clone(r.stats.MeanY)
-	o.Loss = r.c.land.Loss(o.Y)
+	o.Loss = r.v.cur.Loss(o.Y)
+	o.Evaluations = int64(r.pop.N()) * int64(o.Generation)
 	o.MeanLoss = r.stats.MeanLoss
 	o.MeanFitness = r.stats.MeanFitness
 	var v float64
@@ -224,9 +293,12 @@ func (r *wfRun) observe(o *Observation) error {
 	o.FreqQuantiles = quantiles(r.stats.Freq)
 	return nil
 }
+// step selects on the fitnesses of generation t and computes the
+// offspring's fitnesses, for generation t + 1, on the landscape of t + 1.
 func (r *wfRun) step() error {
+	r.v.cur = r.c.at(r.pop.Generation() + 1)
 	if err := r.pop.Step(); err != nil {
-		return fmt.Errorf("sim: wright-fisher: generation %d: %w", r.pop.Generation(), err)
+		return fmt.Errorf("sim: %s: generation %d: %w", r.label, r.pop.Generation(), err)
 	}
 	return nil
 }
@@ -237,6 +309,7 @@ func (r *wfRun) restore(b []byte) error { return r.pop.UnmarshalBinary(b) }
 // Lande's GD preconditioned by the genetic covariance at the start.
 type gradRun struct {
 	c     *common
+	v     *view
 	label string
 	y, g  []float64
 	rate  float64
@@ -249,13 +322,13 @@ type gradRun struct {
 
 func newGradRun(c *common, label string, gdRate float64) *gradRun {
 	P := c.enc.Coefficients()
-	r := &gradRun{c: c, label: label, y: make([]float64, P), g: make([]float64, P), gbuf: make([]float64, P)}
+	r := &gradRun{c: c, v: newView(c), label: label, y: make([]float64, P), g: make([]float64, P), gbuf: make([]float64, P)}
 	c.enc.Mean(r.y, c.x0)
 	switch label {
 	case "gd":
 		r.rate = gdRate
 	case "adam":
-		r.adam = &plasticity.Adam{LR: c.cfg.Runs.AdamRate}
+		r.adam = &plasticity.Adam{LR: c.cfg.Runs.AdamRate, WeightDecay: c.cfg.Runs.AdamWeightDecay}
 	case "lande":
 		r.G = c.enc.Covariance(nil, c.x0)
 		r.rate = c.fit.Theta
@@ -269,16 +342,18 @@ func (r *gradRun) kind() string { return "gradient" }
 // observe evaluates the loss and gradient at the current Y once; step
 // reuses the gradient, so each generation costs one landscape evaluation.
 func (r *gradRun) observe(o *Observation) error {
+	r.v.cur = r.c.at(o.Generation)
 	o.Y = slices.Clone(r.y)
-	r.loss, r.ready = r.c.land.Gradient(r.g, r.y), true
+	r.loss, r.ready = r.v.cur.Gradient(r.g, r.y), true
 	o.Loss = r.loss
+	o.Evaluations = int64(o.Generation)
 	o.MeanLoss, o.MeanFitness, o.GeneticVariance = math.NaN(), math.NaN(), math.NaN()
 	o.FreqQuantiles = quantiles(nil)
 	return nil
 }
 func (r *gradRun) step() error {
 	if !r.ready {
-		r.loss = r.c.land.Gradient(r.g, r.y)
+		r.loss = r.v.cur.Gradient(r.g, r.y)
 	}
 	r.ready = false
 	if l := r.loss; math.IsNaN(l) || math.IsInf(l, 0) {

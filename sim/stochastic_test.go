@@ -1,0 +1,117 @@
+package sim
+
+import (
+	"math"
+	"testing"
+
+	"github.com/evolve-toolkit/evolve/dataset"
+	"github.com/evolve-toolkit/evolve/fitness"
+	"github.com/evolve-toolkit/evolve/genetics"
+	"github.com/evolve-toolkit/evolve/internal/seed"
+	"github.com/evolve-toolkit/evolve/plasticity"
+)
+
+// stochasticCfg is a small T = 2 full rule (graph and output, 16 + 8
+// coefficients) on stochastic batches of halfspace.
+func stochasticCfg(gens int) Config {
+	return Config{
+		Generations: gens,
+		Seed:        7,
+		Landscape: fitness.Spec{Kind: "full-rule", Stochastic: true, Graph: true, Batch: 40, TrainSize: 200, TestSize: 200,
+			Network: plasticity.Config{Nodes: 30, Cap: 15, Rounds: 2}},
+		Genetics: Genetics{Loci: 4, Eps: 0.05, Population: 60, Theta: 0.5, Fitness: "exp"},
+		Runs:     Runs{Evolution: []string{}, Gradient: []string{"adam"}, AdamWeightDecay: 0.01, EvalEvery: -1, CheckpointEvery: -1},
+	}
+}
+
+// TestAdamIsMeta: the adam run on a stochastic full-rule landscape with
+// the meta-learner's settings (lr 1e-2, coupled weight decay 0.01, zero
+// start tables, batch 40) is plasticity.Meta, bit for bit: the same
+// rules after every step and the same batch losses.
+func TestAdamIsMeta(t *testing.T) {
+	t.Parallel()
+	const G = 12 // 12 steps: more than one outer epoch (200/40 = 5 batches)
+	cfg := stochasticCfg(G).Defaults()
+	res, err := Run(cfg, build(t, cfg), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := dataset.Load("halfspace", &dataset.Options{Seed: 7, TrainSize: 200, TestSize: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc := plasticity.Config{Nodes: 30, Cap: 15, Rounds: 2, Seed: 7, Inputs: sp.Train.Dim, Labels: sp.Train.Labels}
+	net, err := plasticity.New(nc, seed.PCG(7, seed.Network, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := plasticity.Rules{Graph: plasticity.NewRule(plasticity.GraphRule, 2), Output: plasticity.NewRule(plasticity.OutputRule, 2)}
+	for _, steps := range []int{1, G} {
+		mr, err := plasticity.Meta(net, sp.Train, start, &plasticity.MetaSettings{MetaConfig: plasticity.MetaConfig{
+			Graph: plasticity.ParamTable, Output: plasticity.ParamTable, Batch: 40, Steps: steps, Seed: 7}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := append(append([]float64(nil), mr.Rules.Graph.Table...), mr.Rules.Output.Table...)
+		got := res.Observations[steps].Y // one run: observation index = generation
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("after %d steps coefficient %d: adam %v, meta %v", steps, i, got[i], want[i])
+			}
+		}
+		for s, st := range mr.Steps {
+			if l := res.Observations[s].Loss; l != st.Loss {
+				t.Errorf("step %d: adam batch loss %v, meta %v", s+1, l, st.Loss)
+			}
+		}
+	}
+}
+
+// TestWrightFisherSameBatchPerGeneration: the fitnesses of generation t of
+// a Wright–Fisher population on a stochastic landscape are those of the
+// batch of generation t for every individual (also the offspring
+// evaluated while they are made in generation t − 1), and the batches of
+// consecutive generations differ.
+func TestWrightFisherSameBatchPerGeneration(t *testing.T) {
+	t.Parallel()
+	cfg := stochasticCfg(3)
+	cfg.Runs.Evolution = []string{"wright-fisher"}
+	cfg = cfg.Defaults()
+	land := build(t, cfg)
+	P := land.Dim()
+	enc := &genetics.Encoding{P: P, N: cfg.Genetics.Loci, Eps: cfg.Genetics.Eps}
+	x0 := make([]float64, enc.Loci())
+	for i := range x0 {
+		x0[i] = 0.5
+	}
+	c := &common{land: land, enc: enc, fit: cfg.Genetics.fitness(), x0: x0, cfg: cfg}
+	r, err := newWFRun(c, 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for gen := 0; gen <= 3; gen++ {
+		var o Observation
+		o.Generation = gen
+		if err := r.observe(&o); err != nil {
+			t.Fatal(err)
+		}
+		at, other := c.at(gen), c.at(gen+1)
+		var sum, sumOther float64
+		for j := range r.pop.N() {
+			sum += at.Loss(r.pop.Y(j))
+			sumOther += other.Loss(r.pop.Y(j))
+		}
+		n := float64(r.pop.N())
+		if got, want := r.stats.MeanLoss, sum/n; math.Abs(got-want) > 1e-12*math.Abs(want) {
+			t.Errorf("generation %d: population mean loss %v, on the batch of generation %d %v", gen, got, gen, want)
+		}
+		if sum == sumOther {
+			t.Errorf("generation %d: the batches of generations %d and %d give the same losses", gen, gen, gen+1)
+		}
+		if gen < 3 {
+			if err := r.step(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
