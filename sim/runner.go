@@ -293,6 +293,7 @@ func (r *wfRun) observe(o *Observation) error {
 	o.FreqQuantiles = quantiles(r.stats.Freq)
 	return nil
 }
+
 // step selects on the fitnesses of generation t and computes the
 // offspring's fitnesses, for generation t + 1, on the landscape of t + 1.
 func (r *wfRun) step() error {
