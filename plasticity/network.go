@@ -31,6 +31,8 @@ type Network struct {
 	U []float64
 
 	ws *Workspace
+
+	dense []float64 // Train's dense copy of W (see trainDense)
 }
 
 // Workspace holds the state of one forward pass: activations and fired
@@ -51,6 +53,7 @@ type Workspace struct {
 
 	u   []float64 // pre-cap values
 	buf []float64 // selection scratch
+	gv  []float64 // graph-rule rows spread over the nodes (applyGraphTo)
 }
 
 func newWorkspace(n, m, T int) *Workspace {
@@ -153,7 +156,94 @@ func (net *Network) Forward(x []float64) int { return net.ForwardWS(net.ws, x) }
 
 // ForwardWS is Forward with an explicit workspace. It only reads the
 // network, so it may run concurrently on different workspaces.
-func (net *Network) ForwardWS(ws *Workspace, x []float64) int {
+func (net *Network) ForwardWS(ws *Workspace, x []float64) int { return net.forward(ws, x, nil) }
+
+// denseMaxNodes is the largest |V| for which training and evaluation keep
+// a dense copy of the graph weights (8|V|² bytes: 32 MiB at 2048).
+const denseMaxNodes = 2048
+
+// wantDense reports whether a dense copy of the graph pays: more than one
+// round and at least a quarter of the possible edges present, so a dense
+// column costs at most about twice the memory of its sparse one and is
+// applied by one vectorised axpy instead of a scatter.
+func (net *Network) wantDense() bool {
+	return net.T > 1 && net.n <= denseMaxNodes && 4*len(net.Post) >= net.n*net.n
+}
+
+// newDense returns the graph weights as a dense |V|×|V| matrix by
+// pre-synaptic node: dw[j*n+i] is the weight of edge j→i and exactly 0
+// where there is no edge.
+func (net *Network) newDense() []float64 { return net.fillDense(make([]float64, net.n*net.n)) }
+
+// trainDense returns the network's own dense copy of the graph weights,
+// allocated once and refilled from W, for Train (which does not run
+// concurrently with anything else on the network).
+func (net *Network) trainDense() []float64 {
+	if len(net.dense) != net.n*net.n {
+		net.dense = make([]float64, net.n*net.n)
+	} else {
+		clear(net.dense)
+	}
+	return net.fillDense(net.dense)
+}
+
+// fillDense writes the edge weights into dw, which holds zeros.
+func (net *Network) fillDense(dw []float64) []float64 {
+	n := net.n
+	for j := 0; j < n; j++ {
+		col := dw[j*n : (j+1)*n]
+		lo, hi := net.ColPtr[j], net.ColPtr[j+1]
+		for e, i := range net.Post[lo:hi] {
+			col[i] = net.W[int(lo)+e]
+		}
+	}
+	return dw
+}
+
+// storeDense copies the edge weights of a dense copy back into W.
+func (net *Network) storeDense(dw []float64) {
+	n := net.n
+	for j := 0; j < n; j++ {
+		col := dw[j*n : (j+1)*n]
+		lo, hi := net.ColPtr[j], net.ColPtr[j+1]
+		w := net.W[lo:hi]
+		for e, i := range net.Post[lo:hi] {
+			w[e] = col[i]
+		}
+	}
+}
+
+// addColumn adds c times the out-weights of node j to u: u[i] += W_ij·c
+// for every edge j→i. With a dense copy dw (not nil) it reads the weights
+// from dw and, for finite c, adds the whole dense column with one axpy;
+// a missing edge adds an exact 0·c = ±0, which changes no sum (the only
+// effect is that a −0 may become +0, and −0 == +0). The result per node is
+// bit-identical to the sparse loop: the same products in the same order.
+func (net *Network) addColumn(u []float64, j int, c float64, dw []float64) {
+	lo, hi := net.ColPtr[j], net.ColPtr[j+1]
+	post := net.Post[lo:hi]
+	if dw != nil {
+		n := net.n
+		col := dw[j*n : (j+1)*n]
+		if !math.IsInf(c, 0) && !math.IsNaN(c) {
+			floats.AddScaled(u, c, col)
+			return
+		}
+		for _, i := range post { // 0·Inf would be NaN: edges only
+			u[i] += col[i] * c
+		}
+		return
+	}
+	w := net.W[lo:hi]
+	w = w[:len(post)]
+	for e, i := range post {
+		u[i] += w[e] * c
+	}
+}
+
+// forward is ForwardWS; dw, if not nil, is a dense copy of the graph
+// weights (see newDense) used instead of W.
+func (net *Network) forward(ws *Workspace, x []float64, dw []float64) int {
 	if len(x) != net.d {
 		panic("plasticity: Forward: input has wrong length")
 	}
@@ -165,9 +255,7 @@ func (net *Network) ForwardWS(ws *Workspace, x []float64) int {
 			floats.AddScaled(a, xj, net.AT[j*n:(j+1)*n])
 		}
 	}
-	for i := range ws.Pattern {
-		ws.Pattern[i] = 0
-	}
+	clear(ws.Pattern)
 	u := ws.u
 	for t := 1; t <= net.T; t++ {
 		prev := ws.H[t-1]
@@ -177,41 +265,42 @@ func (net *Network) ForwardWS(ws *Workspace, x []float64) int {
 		case net.cfg.Recurrence == Reference:
 			clear(u)
 			for j := 0; j < n; j++ {
-				c := prev[j] + a[j]
-				if c == 0 {
-					continue
-				}
-				lo, hi := net.ColPtr[j], net.ColPtr[j+1]
-				post, w := net.Post[lo:hi], net.W[lo:hi]
-				for e, i := range post {
-					u[i] += w[e] * c
+				if c := prev[j] + a[j]; c != 0 {
+					net.addColumn(u, j, c, dw)
 				}
 			}
 		default:
 			copy(u, a)
 			for _, j := range ws.Fired[t-1] {
-				c := prev[j]
-				if c == 0 {
-					continue
-				}
-				lo, hi := net.ColPtr[j], net.ColPtr[j+1]
-				post, w := net.Post[lo:hi], net.W[lo:hi]
-				for e, i := range post {
-					u[i] += w[e] * c
+				if c := prev[j]; c != 0 {
+					net.addColumn(u, int(j), c, dw)
 				}
 			}
 		}
-		for i, v := range u { // ReLU
-			if v < 0 {
-				u[i] = 0
-			}
-		}
-		ws.Fired[t] = capK(ws.Fired[t][:0], ws.H[t], u, ws.buf, net.k)
-		bitv := 1 << (net.T - t)
-		for _, i := range ws.Fired[t] {
-			ws.Pattern[i] |= bitv
+		net.finishRound(ws, t)
+	}
+	return net.logits(ws)
+}
+
+// finishRound applies ReLU and the cap to the pre-activations ws.u of
+// round t and records who fired.
+func (net *Network) finishRound(ws *Workspace, t int) {
+	u := ws.u
+	for i, v := range u { // ReLU
+		if v < 0 {
+			u[i] = 0
 		}
 	}
+	ws.Fired[t] = capK(ws.Fired[t][:0], ws.H[t], u, ws.buf, net.k)
+	bitv := 1 << (net.T - t)
+	for _, i := range ws.Fired[t] {
+		ws.Pattern[i] |= bitv
+	}
+}
+
+// logits computes z = U hᵀ over the fired nodes and the prediction.
+func (net *Network) logits(ws *Workspace) int {
+	n := net.n
 	hT := ws.H[net.T]
 	fired := ws.Fired[net.T]
 	best, bestZ := 0, math.Inf(-1)
@@ -228,6 +317,62 @@ func (net *Network) ForwardWS(ws *Workspace, x []float64) int {
 	}
 	ws.Pred = best
 	return best
+}
+
+// forwardBatch runs forward on the inputs xs, one workspace each, with
+// the same arithmetic per example as forward (so bit-identical results),
+// but with the loops over input weights and graph columns outside the
+// loop over the examples: each column is read once per batch and reused
+// from the first-level cache, instead of once per example.
+func (net *Network) forwardBatch(wss []*Workspace, xs [][]float64, dw []float64) {
+	n := net.n
+	for b, ws := range wss {
+		if len(xs[b]) != net.d {
+			panic("plasticity: Forward: input has wrong length")
+		}
+		clear(ws.A)
+		clear(ws.Pattern)
+	}
+	for j := 0; j < net.d; j++ {
+		at := net.AT[j*n : (j+1)*n]
+		for b, ws := range wss {
+			if xj := xs[b][j]; xj != 0 {
+				floats.AddScaled(ws.A, xj, at)
+			}
+		}
+	}
+	for t := 1; t <= net.T; t++ {
+		ref := net.cfg.Recurrence == Reference
+		for _, ws := range wss {
+			if t > 1 && ref {
+				clear(ws.u)
+			} else {
+				copy(ws.u, ws.A)
+			}
+		}
+		if t > 1 {
+			// The paper's round visits the fired nodes j in increasing
+			// order with c = hᵗ⁻¹_j; the others have hᵗ⁻¹_j = 0 and are
+			// skipped as c = 0, so visiting every j is the same sum.
+			for j := 0; j < n; j++ {
+				for _, ws := range wss {
+					c := ws.H[t-1][j]
+					if ref {
+						c += ws.A[j]
+					}
+					if c != 0 {
+						net.addColumn(ws.u, j, c, dw)
+					}
+				}
+			}
+		}
+		for _, ws := range wss {
+			net.finishRound(ws, t)
+		}
+	}
+	for _, ws := range wss {
+		net.logits(ws)
+	}
 }
 
 // capK writes cap_k(u) to h (dense) and appends the selected indices, in

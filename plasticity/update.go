@@ -51,23 +51,60 @@ func (net *Network) prepare(rules Rules) (*scaled, error) {
 }
 
 // applyGraph applies the graph rule for the patterns of ws to every edge.
-func (net *Network) applyGraph(sc *scaled, ws *Workspace) {
+func (net *Network) applyGraph(sc *scaled, ws *Workspace) { net.applyGraphTo(sc, ws, nil) }
+
+// applyGraphTo is applyGraph; dw, if not nil, is a dense copy of the
+// graph weights (see newDense) updated instead of W.
+//
+// The update of edge j→i is ηR[s_j][s_i] (or the factor 1 + ηR[s_j][s_i]):
+// it depends on the edge only through the two patterns. So the 2^T rows
+// of the table are first spread over the nodes, v_a[i] = ηR[a][s_i], and
+// then every out-edge of j reads v_{s_j}[i]: one load per edge instead of
+// two dependent ones, and the same arithmetic as per-edge look-ups.
+func (net *Network) applyGraphTo(sc *scaled, ws *Workspace, dw []float64) {
 	if sc.graph == nil || len(net.W) == 0 {
 		return
 	}
-	S := sc.S
+	S, n := sc.S, net.n
 	pat := ws.Pattern
-	for j := 0; j < net.n; j++ {
+	if len(ws.gv) != S*n {
+		ws.gv = make([]float64, S*n)
+	}
+	for a := 0; a < S; a++ {
+		row := sc.graph[a*S : (a+1)*S]
+		v := ws.gv[a*n : (a+1)*n]
+		for i, s := range pat {
+			v[i] = row[s]
+		}
+	}
+	for j := 0; j < n; j++ {
 		lo, hi := net.ColPtr[j], net.ColPtr[j+1]
-		row := sc.graph[pat[j]*S : (pat[j]+1)*S]
-		post, w := net.Post[lo:hi], net.W[lo:hi]
-		if sc.gMult {
-			for e, i := range post {
-				w[e] *= row[pat[i]]
-			}
+		post := net.Post[lo:hi]
+		v := ws.gv[pat[j]*n : (pat[j]+1)*n]
+		var w []float64
+		if dw != nil {
+			w = dw[j*n : (j+1)*n]
 		} else {
+			w = net.W[lo:hi]
+		}
+		switch {
+		case dw != nil && sc.gMult:
+			for _, i := range post {
+				w[i] *= v[i]
+			}
+		case dw != nil:
+			for _, i := range post {
+				w[i] += v[i]
+			}
+		case sc.gMult:
+			w = w[:len(post)]
 			for e, i := range post {
-				w[e] += row[pat[i]]
+				w[e] *= v[i]
+			}
+		default:
+			w = w[:len(post)]
+			for e, i := range post {
+				w[e] += v[i]
 			}
 		}
 	}
