@@ -18,6 +18,7 @@ var forbidden = map[string][]string{
 	"fitness":     {"genetics", "sim", "experiments", "cmd/evolve"},
 	"sim":         {"experiments", "cmd/evolve"},
 	"experiments": {"cmd/evolve"},
+	"curvature":   {"dataset", "genetics", "plasticity", "fitness", "sim", "experiments", "cmd/evolve", "internal"},
 }
 
 func TestImportRules(t *testing.T) {
