@@ -90,10 +90,10 @@ func equalObs(a, b []Observation) bool {
 	for i := range a {
 		x, y := a[i], b[i]
 		// NaN fields compare unequal with ==; compare bit patterns.
-		if !reflect.DeepEqual(x.Y, y.Y) || x.Run != y.Run || x.Generation != y.Generation {
+		if !reflect.DeepEqual(x.Y, y.Y) || x.Run != y.Run || x.Generation != y.Generation || x.Evaluations != y.Evaluations {
 			return false
 		}
-		for _, p := range [][2]float64{{x.Loss, y.Loss}, {x.MeanLoss, y.MeanLoss}, {x.MeanFitness, y.MeanFitness}, {x.GeneticVariance, y.GeneticVariance}, {x.Distance, y.Distance}} {
+		for _, p := range [][2]float64{{x.Loss, y.Loss}, {x.MeanLoss, y.MeanLoss}, {x.MeanFitness, y.MeanFitness}, {x.GeneticVariance, y.GeneticVariance}, {x.Distance, y.Distance}, {x.TestAccuracy, y.TestAccuracy}, {x.Cost, y.Cost}} {
 			if math.Float64bits(p[0]) != math.Float64bits(p[1]) {
 				return false
 			}

@@ -1,7 +1,10 @@
 package sim
 
 import (
+	"errors"
 	"math"
+	"reflect"
+	"runtime"
 	"testing"
 
 	"github.com/evolve-toolkit/evolve/dataset"
@@ -112,6 +115,75 @@ func TestWrightFisherSameBatchPerGeneration(t *testing.T) {
 			if err := r.step(); err != nil {
 				t.Fatal(err)
 			}
+		}
+	}
+}
+
+// TestStochasticResumeAndThreads: on a stochastic full-rule landscape, a
+// comparison of two Wright–Fisher replicates, the exact map (Monte Carlo)
+// and adam, tested every 3 generations, gives the same observations on 1
+// and 2 threads, and stopped at generation 5 and resumed on a freshly
+// built landscape, the same as uninterrupted. Replicates differ (own
+// streams); cost counts N·batch per Wright–Fisher generation.
+func TestStochasticResumeAndThreads(t *testing.T) {
+	cfg := stochasticCfg(8)
+	cfg.Runs.Evolution = []string{"exact", "wright-fisher"}
+	cfg.Genetics.Replicates, cfg.Genetics.Samples, cfg.Genetics.Method = 2, 2, "monte-carlo"
+	cfg.Runs.EvalEvery = 3
+	cfg = cfg.Defaults()
+	prev := runtime.GOMAXPROCS(1)
+	whole, err := Run(cfg, build(t, cfg), nil)
+	runtime.GOMAXPROCS(prev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runtime.GOMAXPROCS(2)
+	var saved []byte
+	gens := 0
+	_, err = Run(cfg, build(t, cfg), &Settings{
+		Checkpoint: func(b []byte) error { saved = append([]byte(nil), b...); return nil },
+		Progress:   func(g, _ int) { gens = g },
+		Stop:       func() bool { return gens == 5 },
+	})
+	runtime.GOMAXPROCS(prev)
+	if !errors.Is(err, ErrStopped) {
+		t.Fatalf("stopped run: %v", err)
+	}
+	resumed, err := Run(cfg, build(t, cfg), &Settings{Resume: saved})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !equalObs(whole.Observations, resumed.Observations) {
+		t.Fatal("resumed trajectory (2 threads) differs from the uninterrupted one (1 thread)")
+	}
+	final := whole.Final()
+	names := map[string]Observation{}
+	for _, o := range final {
+		names[o.Run] = o
+	}
+	a, b := names["wright-fisher/1"], names["wright-fisher/2"]
+	if reflect.DeepEqual(a.Y, b.Y) {
+		t.Error("the two replicates are identical")
+	}
+	// 8 generations × N = 60 × batch 40 examples.
+	if a.Cost != 8*60*40 || a.Evaluations != 8*60 {
+		t.Errorf("wright-fisher cost %v (%d evaluations), want %d", a.Cost, a.Evaluations, 8*60*40)
+	}
+	// Adam: one evaluation per step.
+	if ad := names["adam"]; ad.Evaluations != 8 {
+		t.Errorf("adam made %d evaluations, want 8", ad.Evaluations)
+	}
+	// The exact map, disjoint loci, Monte Carlo: samples·P·(n+1) per generation.
+	if ex := names["exact"]; ex.Evaluations != 8*2*24*5 {
+		t.Errorf("exact made %d evaluations, want %d", ex.Evaluations, 8*2*24*5)
+	}
+	for _, o := range whole.Observations {
+		tested := o.Generation%3 == 0 || o.Generation == 8
+		if tested != (o.TestAccuracy == o.TestAccuracy) {
+			t.Errorf("%s generation %d: test accuracy %v", o.Run, o.Generation, o.TestAccuracy)
+		}
+		if tested && !(o.TestAccuracy >= 0 && o.TestAccuracy <= 1) {
+			t.Errorf("%s generation %d: test accuracy %v outside [0, 1]", o.Run, o.Generation, o.TestAccuracy)
 		}
 	}
 }

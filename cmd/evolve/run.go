@@ -38,8 +38,24 @@ func runFlags() []cli.Flag {
 		&cli.IntFlag{Name: "population", Aliases: []string{"N"}, Value: def.Genetics.Population, Usage: "Wright–Fisher population size N"},
 		&cli.StringSliceFlag{Name: "evolution", Usage: "evolution runs: exact, mean-field, paper, wright-fisher (default: exact, wright-fisher)"},
 		&cli.StringSliceFlag{Name: "gradient", Usage: "gradient runs: gd, adam, natural, lande (default: all)"},
+		&cli.BoolFlag{Name: "stochastic", Usage: "full-rule: a new batch every generation, the batches of evolve meta for the same seed"},
+		&cli.BoolFlag{Name: "graph", Usage: "full-rule: the graph rule's 4^T entries are coefficients too (needs --rounds ≥ 2)"},
+		&cli.IntFlag{Name: "rounds", Aliases: []string{"T"}, Value: 1, Usage: "rounds T of the landscape's network"},
+		&cli.IntFlag{Name: "nodes", Value: def.Landscape.Network.Nodes, Usage: "nodes |V| of the landscape's network"},
+		&cli.IntFlag{Name: "cap", Usage: "cap k of the landscape's network (default |V|/2)"},
+		&cli.IntFlag{Name: "train-size", Usage: "full-rule: training examples (batches, test training; default: the data set's, mnist/fashion 10000)"},
+		&cli.IntFlag{Name: "test-size", Usage: "full-rule: test examples of the test accuracy (default: all)"},
+		&cli.IntFlag{Name: "eval-every", Value: def.Runs.EvalEvery, Usage: "test the mean rule every K generations (full-rule; negative: never)"},
+		&cli.IntFlag{Name: "replicates", Aliases: []string{"R"}, Value: def.Genetics.Replicates, Usage: "independent Wright–Fisher populations"},
+		&cli.IntFlag{Name: "samples", Value: def.Genetics.Samples, Usage: "Monte Carlo samples of the exact map"},
+		&cli.Float64Flag{Name: "adam-rate", Value: def.Runs.AdamRate, Usage: "learning rate of the adam run"},
+		&cli.Float64Flag{Name: "adam-weight-decay", Usage: "coupled L2 weight decay of the adam run (the meta-learner's: 0.01)"},
 	}
 }
+
+// runFlagNames lists the flags of runFlags that change the config.
+var runFlagNames = []string{"config", "generations", "seed", "landscape", "dataset", "batch", "theta", "fitness", "loci", "eps", "population", "evolution", "gradient",
+	"stochastic", "graph", "rounds", "nodes", "cap", "train-size", "test-size", "eval-every", "replicates", "samples", "adam-rate", "adam-weight-decay"}
 
 // effectiveRunConfig applies defaults, the --config file and the flags the user set.
 func effectiveRunConfig(c *cli.Context) (sim.Config, error) {
@@ -82,6 +98,28 @@ func effectiveRunConfig(c *cli.Context) (sim.Config, error) {
 	}
 	if c.IsSet("gradient") {
 		cfg.Runs.Gradient = splitList(c.StringSlice("gradient"))
+	}
+	for _, f := range []struct {
+		name string
+		dst  *int
+	}{{"rounds", &cfg.Landscape.Network.Rounds}, {"nodes", &cfg.Landscape.Network.Nodes}, {"cap", &cfg.Landscape.Network.Cap},
+		{"train-size", &cfg.Landscape.TrainSize}, {"test-size", &cfg.Landscape.TestSize}, {"eval-every", &cfg.Runs.EvalEvery},
+		{"replicates", &cfg.Genetics.Replicates}, {"samples", &cfg.Genetics.Samples}} {
+		if c.IsSet(f.name) {
+			*f.dst = c.Int(f.name)
+		}
+	}
+	if c.IsSet("stochastic") {
+		cfg.Landscape.Stochastic = c.Bool("stochastic")
+	}
+	if c.IsSet("graph") {
+		cfg.Landscape.Graph = c.Bool("graph")
+	}
+	if c.IsSet("adam-rate") {
+		cfg.Runs.AdamRate = c.Float64("adam-rate")
+	}
+	if c.IsSet("adam-weight-decay") {
+		cfg.Runs.AdamWeightDecay = c.Float64("adam-weight-decay")
 	}
 	cfg = cfg.Defaults()
 	return cfg, cfg.Validate()
@@ -148,7 +186,31 @@ Adam, the natural gradient on allele frequencies and Lande's preconditioned grad
 Writes to --out: config.toml (the effective config), trajectory.csv (every run at every
 generation), meta.json (config, seed, version, timings, summary), figures loss, coefficients
 and frequencies as PNG and SVG, and checkpoint.bin every 50 generations. Interrupt with
-Ctrl-C and continue with --resume DIR: the result equals an uninterrupted run.`,
+Ctrl-C and continue with --resume DIR: the result equals an uninterrupted run.
+
+The paper's whole rule (SPEC §12): --landscape full-rule --rounds 3 --graph evolves the
+T = 3 graph rule (8×8 entries) and output rule (8×2), 80 coefficients. With --stochastic
+every generation trains on a new batch, the batch evolve meta uses at the same step for the
+same seed, shared by every individual and run (common random numbers); the adam run with
+--adam-weight-decay 0.01 (and --adam-rate 0.01, zero start) is then evolve meta, bit for bit.
+Every --eval-every generations each run's mean rule trains a fresh network on the training
+set and its test accuracy is recorded; trajectory.csv has test_accuracy, evaluations and cost
+(training examples processed: N × batch per Wright–Fisher generation, one batch per gradient
+step, samples × P × (loci + 1) batches per Monte Carlo exact-map generation). With more than 8
+coefficients the summary prints loss, test accuracy, cost and the distance to adam per run and
+the final rules as small matrices; rules.png shows them as heat maps, accuracy.png the test
+accuracy against generation and against cost. --replicates R runs R populations (own
+streams), drawn as mean ± sd.
+
+Choosing θ, ε and loci. Coefficient p is c_p + Σ of n alleles ±ε, so it ranges over c_p ± nε
+(--loci n, --eps ε): the range must hold the rule you hope to find (the meta-learner's T = 3
+rules reach |entries| of a few tenths to 1). Selection moves the mean by Lande's equation,
+ΔȲ ≈ −θ G ∇L(Ȳ), G = 4ε² Σ_ℓ x(1 − x) per coefficient, about θ n ε² at x = ½: the effective
+learning rate. Adam moves each entry by about its rate (0.01) per step; θ n ε² · |∂L/∂Y| of the
+same size keeps evolution at a comparable pace. Drift is weaker than selection when
+N θ · 2ε |∂L/∂Y| ≫ 1. Exp fitness (--fitness exp) accepts any θ. A full-rule example that
+runs in about 2 minutes on two cores (README): --loci 20 --eps 0.05 --theta 0.6 --fitness exp
+--population 200 -R 2 --batch 100 -g 60 --dataset relu1 --evolution wright-fisher --gradient adam.`,
 		Flags:  flags,
 		Action: runRun,
 	}
@@ -160,7 +222,7 @@ func runRun(c *cli.Context) error {
 	var resume []byte
 	out := c.String("out")
 	if dir := c.String("resume"); dir != "" {
-		for _, f := range []string{"config", "generations", "seed", "landscape", "dataset", "batch", "theta", "fitness", "loci", "eps", "population", "evolution", "gradient"} {
+		for _, f := range runFlagNames {
 			if c.IsSet(f) {
 				return fmt.Errorf("run: --resume continues %s with its own config; --%s cannot change it", dir, f)
 			}
@@ -223,13 +285,16 @@ func runRun(c *cli.Context) error {
 	if err := writeTrajectory(filepath.Join(out, "trajectory.csv"), res); err != nil {
 		return err
 	}
-	if err := runFigures(out, res); err != nil {
+	sh, hasShape := shapeOf(land.Dim(), land)
+	if err := runFigures(out, res, sh, hasShape); err != nil {
 		return err
 	}
 	final := res.Final()
+	ref := refRun(res)
 	summary := make([]map[string]any, len(final))
 	for i, o := range final {
-		summary[i] = map[string]any{"run": o.Run, "kind": o.Kind, "loss": jsonFloat(o.Loss), "mean_loss": jsonFloat(o.MeanLoss), "distance": jsonFloat(o.Distance), "y": o.Y}
+		summary[i] = map[string]any{"run": o.Run, "kind": o.Kind, "loss": jsonFloat(o.Loss), "mean_loss": jsonFloat(o.MeanLoss), "distance": jsonFloat(o.Distance),
+			"test_accuracy": jsonFloat(o.TestAccuracy), "evaluations": o.Evaluations, "cost": o.Cost, "distance_to_" + res.Runs[ref]: dist(o.Y, final[ref].Y), "y": o.Y}
 	}
 	meta := map[string]any{
 		"command": "run", "version": buildVersion(), "config": cfg, "seed": cfg.Seed,
@@ -242,8 +307,17 @@ func runRun(c *cli.Context) error {
 	if err := writeJSON(filepath.Join(out, "meta.json"), meta); err != nil {
 		return err
 	}
-	printSummary(stdout, res, land.Dim())
-	fmt.Fprintf(stdout, "\n%d generations in %.1fs; wrote %s (trajectory.csv, meta.json, loss/coefficients/frequencies .png/.svg)\n", cfg.Generations, tRun.Seconds(), out)
+	figs := "loss/coefficients/frequencies"
+	if land.Dim() > 8 {
+		printRuleSummary(stdout, res, sh, hasShape)
+		figs = "loss/rules/frequencies"
+	} else {
+		printSummary(stdout, res, land.Dim())
+	}
+	if hasAccuracy(res) {
+		figs += "/accuracy"
+	}
+	fmt.Fprintf(stdout, "\n%d generations in %.1fs; wrote %s (trajectory.csv, meta.json, %s .png/.svg)\n", cfg.Generations, tRun.Seconds(), out, figs)
 	return nil
 }
 
@@ -260,14 +334,15 @@ func writeTrajectory(path string, res *sim.Result) error {
 	if len(res.Observations) > 0 {
 		P = len(res.Observations[0].Y)
 	}
-	header := []string{"generation", "run", "kind", "loss", "mean_loss", "mean_fitness", "genetic_variance", "distance"}
+	header := []string{"generation", "run", "kind", "loss", "mean_loss", "mean_fitness", "genetic_variance", "distance", "test_accuracy", "evaluations", "cost"}
 	for p := 0; p < P; p++ {
 		header = append(header, fmt.Sprintf("y%d", p))
 	}
 	header = append(header, "freq_min", "freq_q25", "freq_median", "freq_q75", "freq_max")
 	rows := make([][]string, 0, len(res.Observations))
 	for _, o := range res.Observations {
-		row := []string{fmt.Sprint(o.Generation), o.Run, o.Kind, ftoa(o.Loss), ftoa(o.MeanLoss), ftoa(o.MeanFitness), ftoa(o.GeneticVariance), ftoa(o.Distance)}
+		row := []string{fmt.Sprint(o.Generation), o.Run, o.Kind, ftoa(o.Loss), ftoa(o.MeanLoss), ftoa(o.MeanFitness), ftoa(o.GeneticVariance), ftoa(o.Distance),
+			ftoa(o.TestAccuracy), fmt.Sprint(o.Evaluations), ftoa(o.Cost)}
 		for _, y := range o.Y {
 			row = append(row, ftoa(y))
 		}
@@ -301,7 +376,7 @@ func nanDash(v float64) string {
 
 // runFigures draws the loss of every run, every coefficient's trajectory
 // and the spread of allele frequencies of the evolution runs.
-func runFigures(out string, res *sim.Result) error {
+func runFigures(out string, res *sim.Result, sh ruleShape, hasShape bool) error {
 	n := len(res.Runs)
 	P := len(res.Observations[0].Y)
 	byRun := func(f func(o sim.Observation) (float64, bool)) []curve {
@@ -322,12 +397,25 @@ func runFigures(out string, res *sim.Result) error {
 		}
 		return keep
 	}
-	lp, err := linePlot("loss at the mean coefficients", "generation / step", "L(Ȳ)", byRun(func(o sim.Observation) (float64, bool) { return o.Loss, true }), false)
+	lp, err := linePlot("loss at the mean coefficients (on the generation's batch)", "generation / step", "L(Ȳ)",
+		groupedCurves(res, func(o sim.Observation) (float64, float64, bool) { return float64(o.Generation), o.Loss, true }), false)
 	if err != nil {
 		return err
 	}
 	if err := savePlots(filepath.Join(out, "loss"), []*plot.Plot{lp}, 1, 1, 7*vg.Inch, 4.5*vg.Inch); err != nil {
 		return err
+	}
+	if _, err := accuracyFigures(out, res); err != nil {
+		return err
+	}
+	if P > 8 {
+		// Many coefficients: the final rules as heat maps, not 80 panels.
+		if hasShape {
+			if err := ruleHeatmaps(filepath.Join(out, "rules"), res, sh); err != nil {
+				return err
+			}
+		}
+		return freqFigure(out, res)
 	}
 	var coef []*plot.Plot
 	for p := 0; p < P; p++ {
@@ -342,6 +430,21 @@ func runFigures(out string, res *sim.Result) error {
 	if err := savePlots(filepath.Join(out, "coefficients"), coef, rows, cols, vg.Length(cols)*5*vg.Inch, vg.Length(rows)*3.5*vg.Inch); err != nil {
 		return err
 	}
+	return freqFigure(out, res)
+}
+
+func hasAccuracy(res *sim.Result) bool {
+	for _, o := range res.Observations {
+		if o.TestAccuracy == o.TestAccuracy {
+			return true
+		}
+	}
+	return false
+}
+
+// freqFigure draws the spread of allele frequencies of the evolution runs.
+func freqFigure(out string, res *sim.Result) error {
+	n := len(res.Runs)
 	var fq []curve
 	names := []string{"min", "q25", "median", "q75", "max"}
 	for i, name := range res.Runs {

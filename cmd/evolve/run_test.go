@@ -156,3 +156,42 @@ func TestRunKilledAndResumed(t *testing.T) {
 		t.Fatal("the resumed run's trajectory differs from the uninterrupted run's")
 	}
 }
+
+// TestRunFullRule: the documented full-rule flags (T = 3, graph and
+// output rules: 64 + 16 coefficients, stochastic batches) at a small size
+// print a few numbers per run with the test accuracy, the rule tables as
+// 8×8 and 8×2 matrices, and write the rule heat maps and accuracy figures.
+func TestRunFullRule(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	stdout, _, err := run(t, "run", "--landscape", "full-rule", "--dataset", "relu1", "--rounds", "3", "--graph", "--stochastic",
+		"--nodes", "30", "--batch", "30", "--train-size", "300", "--test-size", "300", "--population", "30", "-g", "4", "--eval-every", "2",
+		"--loci", "10", "--theta", "0.6", "--fitness", "exp", "-R", "2", "--evolution", "wright-fisher", "--gradient", "adam",
+		"--adam-weight-decay", "0.01", "--out", out, "--quiet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"test acc", "‖Ȳ − Ȳ_adam‖", "wright-fisher/1", "wright-fisher/2", "graph rule [pre][post]:", "output rule [pattern][true, predicted]:", "  111  "} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("summary lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "[+") {
+		t.Errorf("summary prints a coefficient vector:\n%s", stdout)
+	}
+	for _, f := range []string{"rules.png", "rules.svg", "accuracy.png", "loss.png", "frequencies.png"} {
+		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	csv, _ := os.ReadFile(filepath.Join(out, "trajectory.csv"))
+	if !strings.HasPrefix(string(csv), "generation,run,kind,loss,mean_loss,mean_fitness,genetic_variance,distance,test_accuracy,evaluations,cost,y0,") {
+		t.Errorf("trajectory.csv header: %.200s", csv)
+	}
+	// 5 generations × 3 runs + header; 80 coefficients per row.
+	if n := strings.Count(string(csv), "\n"); n != 5*3+1 {
+		t.Errorf("trajectory.csv has %d lines, want %d", n, 5*3+1)
+	}
+	if !strings.Contains(string(csv), ",y79,") {
+		t.Error("trajectory.csv lacks y79 (80 coefficients)")
+	}
+}
