@@ -53,16 +53,16 @@ func benchTrain(b *testing.B, data *dataset.Set, cfg Config) {
 	}
 	net.Reset(rules.Graph, rules.Output)
 	ws := net.ws
-	var dw []float64
+	var dt *denseTrain
 	if net.wantDense() {
-		dw = net.newDense()
+		dt = net.trainDense()
 	}
 	updates := 0
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		idx := i % data.Len()
-		_, up, err := net.step(sc, ws, data.Row(idx), data.Y[idx], nil, dw)
+		_, up, err := net.step(sc, ws, data.Row(idx), data.Y[idx], nil, dt)
 		if err != nil {
 			b.Fatal(err)
 		}

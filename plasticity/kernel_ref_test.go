@@ -245,7 +245,7 @@ func TestKernelsMatchPlain(t *testing.T) {
 				t.Errorf("%s: example %d: Evaluate predicts %d, plain %d", name, i, ev.Pred[i], pred)
 			}
 			for _, d := range [][]float64{nil, dw} {
-				if got := net.forward(ws, x, d); got != pred || !slices.Equal(ws.Pattern, pattern) || !slices.Equal(ws.Z, z) {
+				if got := net.forward(ws, x, d, nil); got != pred || !slices.Equal(ws.Pattern, pattern) || !slices.Equal(ws.Z, z) {
 					t.Errorf("%s: example %d (dense %v): pred %d patterns %v z %v, plain %d %v %v", name, i, d != nil, got, ws.Pattern, ws.Z, pred, pattern, z)
 					break
 				}

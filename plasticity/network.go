@@ -32,7 +32,21 @@ type Network struct {
 
 	ws *Workspace
 
-	dense []float64 // Train's dense copy of W (see trainDense)
+	dt *denseTrain // Train's dense copy of W (see trainDense)
+}
+
+// denseTrain is the state of a training loop on a dense copy of the graph
+// weights: the copy, and the graph update of the last example if it is
+// still pending. A pending update is applied column by column by the
+// second round of the next forward pass, just before each column is
+// read, so W is streamed once for both instead of twice (see forward);
+// flush applies it at once before W is read otherwise.
+type denseTrain struct {
+	w       []float64 // dense weights, see newDense
+	pending bool      // gv and pre hold an update not yet applied
+	mult    bool      // the pending update multiplies
+	pre     []int     // pre[j]: pattern of node j in the pending update
+	gv      []float64 // gv[a*n+i]: update of an edge from a node of pattern a to i
 }
 
 // Workspace holds the state of one forward pass: activations and fired
@@ -156,7 +170,7 @@ func (net *Network) Forward(x []float64) int { return net.ForwardWS(net.ws, x) }
 
 // ForwardWS is Forward with an explicit workspace. It only reads the
 // network, so it may run concurrently on different workspaces.
-func (net *Network) ForwardWS(ws *Workspace, x []float64) int { return net.forward(ws, x, nil) }
+func (net *Network) ForwardWS(ws *Workspace, x []float64) int { return net.forward(ws, x, nil, nil) }
 
 // denseMaxNodes is the largest |V| for which training and evaluation keep
 // a dense copy of the graph weights (8|V|² bytes: 32 MiB at 2048).
@@ -175,16 +189,58 @@ func (net *Network) wantDense() bool {
 // where there is no edge.
 func (net *Network) newDense() []float64 { return net.fillDense(make([]float64, net.n*net.n)) }
 
-// trainDense returns the network's own dense copy of the graph weights,
-// allocated once and refilled from W, for Train (which does not run
-// concurrently with anything else on the network).
-func (net *Network) trainDense() []float64 {
-	if len(net.dense) != net.n*net.n {
-		net.dense = make([]float64, net.n*net.n)
+// trainDense returns the network's own dense training state, allocated
+// once and refilled from W, for Train (which does not run concurrently
+// with anything else on the network).
+func (net *Network) trainDense() *denseTrain {
+	n := net.n
+	if net.dt == nil || len(net.dt.w) != n*n {
+		net.dt = &denseTrain{w: make([]float64, n*n), pre: make([]int, n)}
 	} else {
-		clear(net.dense)
+		clear(net.dt.w)
 	}
-	return net.fillDense(net.dense)
+	net.dt.pending = false
+	net.fillDense(net.dt.w)
+	return net.dt
+}
+
+// flush applies a pending graph update to every column.
+func (dt *denseTrain) flush(net *Network) {
+	if !dt.pending {
+		return
+	}
+	for j := 0; j < net.n; j++ {
+		dt.updateColumn(net, j)
+	}
+	dt.pending = false
+}
+
+// updateColumn applies the pending update to the out-edges of node j.
+func (dt *denseTrain) updateColumn(net *Network, j int) {
+	n := net.n
+	w := dt.w[j*n : (j+1)*n]
+	v := dt.gv[dt.pre[j]*n : (dt.pre[j]+1)*n]
+	post := net.Post[net.ColPtr[j]:net.ColPtr[j+1]]
+	if dt.mult {
+		for _, i := range post {
+			w[i] *= v[i]
+		}
+		return
+	}
+	// Unrolled by 4: the edges of a column go to distinct nodes, so the
+	// four updates are independent.
+	for len(post) >= 4 {
+		i0, i1, i2, i3 := post[0], post[1], post[2], post[3]
+		v0, v1, v2, v3 := v[i0], v[i1], v[i2], v[i3]
+		w[i0] += v0
+		w[i1] += v1
+		w[i2] += v2
+		w[i3] += v3
+		post = post[4:]
+	}
+	for _, i := range post {
+		w[i] += v[i]
+	}
 }
 
 // fillDense writes the edge weights into dw, which holds zeros.
@@ -242,8 +298,11 @@ func (net *Network) addColumn(u []float64, j int, c float64, dw []float64) {
 }
 
 // forward is ForwardWS; dw, if not nil, is a dense copy of the graph
-// weights (see newDense) used instead of W.
-func (net *Network) forward(ws *Workspace, x []float64, dw []float64) int {
+// weights (see newDense) used instead of W. dt, if not nil, is a training
+// loop's dense state (dw must be dt.w): its pending update is applied to
+// each column in round 2 just before the column is read, which gives the
+// same weights, and the same sums, as applying it before the pass.
+func (net *Network) forward(ws *Workspace, x []float64, dw []float64, dt *denseTrain) int {
 	if len(x) != net.d {
 		panic("plasticity: Forward: input has wrong length")
 	}
@@ -259,10 +318,31 @@ func (net *Network) forward(ws *Workspace, x []float64, dw []float64) int {
 	u := ws.u
 	for t := 1; t <= net.T; t++ {
 		prev := ws.H[t-1]
+		ref := net.cfg.Recurrence == Reference
 		switch {
 		case t == 1:
 			copy(u, a)
-		case net.cfg.Recurrence == Reference:
+		case dt != nil && dt.pending:
+			// Every column gets its update; the paper's round then adds
+			// the fired columns in increasing order (the others have
+			// hᵗ⁻¹_j = 0 and c = 0), as the loop over Fired does.
+			if ref {
+				clear(u)
+			} else {
+				copy(u, a)
+			}
+			for j := 0; j < n; j++ {
+				dt.updateColumn(net, j)
+				c := prev[j]
+				if ref {
+					c += a[j]
+				}
+				if c != 0 {
+					net.addColumn(u, j, c, dw)
+				}
+			}
+			dt.pending = false
+		case ref:
 			clear(u)
 			for j := 0; j < n; j++ {
 				if c := prev[j] + a[j]; c != 0 {

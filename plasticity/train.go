@@ -93,9 +93,15 @@ func Train(net *Network, rules Rules, data *dataset.Set, s *TrainSettings) (*Tra
 	ws := net.ws
 	// With a dense graph the loop trains a dense copy of W (see newDense)
 	// and stores it back into W whenever W is read from outside the loop.
-	var dw []float64
+	var dt *denseTrain
 	if net.wantDense() {
-		dw = net.trainDense()
+		dt = net.trainDense()
+	}
+	store := func() {
+		if dt != nil {
+			dt.flush(net)
+			net.storeDense(dt.w)
+		}
 	}
 	windowRight, windowSeen := 0, 0
 	for ep := 0; ep < cfg.Epochs; ep++ {
@@ -106,11 +112,9 @@ func Train(net *Network, rules Rules, data *dataset.Set, s *TrainSettings) (*Tra
 			if s.Record != nil {
 				rec = func(ws *Workspace) { s.Record(idx, y, ws) }
 			}
-			pred, updated, err := net.step(sc, ws, data.Row(idx), y, rec, dw)
+			pred, updated, err := net.step(sc, ws, data.Row(idx), y, rec, dt)
 			if err != nil {
-				if dw != nil {
-					net.storeDense(dw)
-				}
+				store()
 				return res, fmt.Errorf("%w at epoch %d, example %d (row %d): the weights diverged; lower eta or use an additive rule", err, ep+1, res.Seen+1, idx)
 			}
 			if pred != y {
@@ -126,9 +130,7 @@ func Train(net *Network, rules Rules, data *dataset.Set, s *TrainSettings) (*Tra
 			if s.CurveEvery > 0 && (res.Seen%s.CurveEvery == 0 || res.Seen == total) {
 				p := CurvePoint{Seen: res.Seen, Epoch: ep, OnlineAccuracy: float64(windowRight) / float64(windowSeen), Accuracy: math.NaN()}
 				if s.CurveSet != nil {
-					if dw != nil {
-						net.storeDense(dw)
-					}
+					store()
 					p.Accuracy = Evaluate(net, s.CurveSet).Accuracy
 				}
 				res.Curve = append(res.Curve, p)
@@ -139,9 +141,7 @@ func Train(net *Network, rules Rules, data *dataset.Set, s *TrainSettings) (*Tra
 			}
 		}
 	}
-	if dw != nil {
-		net.storeDense(dw)
-	}
+	store()
 	if err := net.checkFinite(); err != nil {
 		return res, err
 	}
@@ -151,11 +151,16 @@ func Train(net *Network, rules Rules, data *dataset.Set, s *TrainSettings) (*Tra
 var errNotFinite = errors.New("plasticity: logits are not finite")
 
 // step trains on one example: forward pass, then the rules if the scheme
-// says so. rec, if not nil, sees the workspace before the update. dw, if
-// not nil, is a dense copy of the graph weights (see newDense) read and
-// updated instead of W.
-func (net *Network) step(sc *scaled, ws *Workspace, x []float64, y int, rec func(*Workspace), dw []float64) (pred int, updated bool, err error) {
-	pred = net.forward(ws, x, dw)
+// says so. rec, if not nil, sees the workspace before the update. dt, if
+// not nil, is a dense training state (see denseTrain) read and updated
+// instead of W; its graph update stays pending until the next forward pass
+// or a flush.
+func (net *Network) step(sc *scaled, ws *Workspace, x []float64, y int, rec func(*Workspace), dt *denseTrain) (pred int, updated bool, err error) {
+	var dw []float64
+	if dt != nil {
+		dw = dt.w
+	}
+	pred = net.forward(ws, x, dw, dt)
 	for _, z := range ws.Z {
 		if math.IsNaN(z) || math.IsInf(z, 0) {
 			return pred, false, errNotFinite
@@ -167,7 +172,11 @@ func (net *Network) step(sc *scaled, ws *Workspace, x []float64, y int, rec func
 	if rec != nil {
 		rec(ws)
 	}
-	net.applyGraphTo(sc, ws, dw)
+	if dt != nil {
+		net.deferGraph(sc, ws, dt)
+	} else {
+		net.applyGraphTo(sc, ws, nil)
+	}
 	net.applyOutput(sc, ws, y)
 	return pred, true, nil
 }

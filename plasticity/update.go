@@ -53,6 +53,30 @@ func (net *Network) prepare(rules Rules) (*scaled, error) {
 // applyGraph applies the graph rule for the patterns of ws to every edge.
 func (net *Network) applyGraph(sc *scaled, ws *Workspace) { net.applyGraphTo(sc, ws, nil) }
 
+// deferGraph records the graph update for the patterns of ws in dt
+// instead of applying it (see denseTrain); a pending update is flushed
+// first.
+func (net *Network) deferGraph(sc *scaled, ws *Workspace, dt *denseTrain) {
+	if sc.graph == nil || len(net.W) == 0 {
+		return
+	}
+	dt.flush(net)
+	S, n := sc.S, net.n
+	if len(dt.gv) != S*n {
+		dt.gv = make([]float64, S*n)
+	}
+	for a := 0; a < S; a++ {
+		row := sc.graph[a*S : (a+1)*S]
+		v := dt.gv[a*n : (a+1)*n]
+		for i, s := range ws.Pattern {
+			v[i] = row[s]
+		}
+	}
+	copy(dt.pre, ws.Pattern)
+	dt.mult = sc.gMult
+	dt.pending = true
+}
+
 // applyGraphTo is applyGraph; dw, if not nil, is a dense copy of the
 // graph weights (see newDense) updated instead of W.
 //
@@ -81,28 +105,26 @@ func (net *Network) applyGraphTo(sc *scaled, ws *Workspace, dw []float64) {
 		lo, hi := net.ColPtr[j], net.ColPtr[j+1]
 		post := net.Post[lo:hi]
 		v := ws.gv[pat[j]*n : (pat[j]+1)*n]
-		var w []float64
 		if dw != nil {
-			w = dw[j*n : (j+1)*n]
-		} else {
-			w = net.W[lo:hi]
+			w := dw[j*n : (j+1)*n]
+			if sc.gMult {
+				for _, i := range post {
+					w[i] *= v[i]
+				}
+			} else {
+				for _, i := range post {
+					w[i] += v[i]
+				}
+			}
+			continue
 		}
-		switch {
-		case dw != nil && sc.gMult:
-			for _, i := range post {
-				w[i] *= v[i]
-			}
-		case dw != nil:
-			for _, i := range post {
-				w[i] += v[i]
-			}
-		case sc.gMult:
-			w = w[:len(post)]
+		w := net.W[lo:hi]
+		w = w[:len(post)]
+		if sc.gMult {
 			for e, i := range post {
 				w[e] *= v[i]
 			}
-		default:
-			w = w[:len(post)]
+		} else {
 			for e, i := range post {
 				w[e] += v[i]
 			}
