@@ -7,6 +7,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/evolve-toolkit/evolve/internal/fault"
 	"github.com/evolve-toolkit/evolve/internal/seed"
 )
 
@@ -250,6 +251,12 @@ func (d *Dynamics) condDiff(x []float64, withFit bool) (meanL, meanF float64, re
 		meanL, meanF, res, err = d.condDiffShared(x, withFit)
 	} else {
 		meanL, meanF, res, err = d.condDiffDisjoint(x, withFit)
+	}
+	if fault.CondDiffScale != 0 {
+		for i := range d.dl {
+			d.dl[i] *= 1 + fault.CondDiffScale
+			d.df[i] *= 1 + fault.CondDiffScale
+		}
 	}
 	res.Evaluations = d.evals
 	res.MeanLoss = meanL

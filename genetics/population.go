@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"github.com/evolve-toolkit/evolve/internal/fault"
 )
 
 // chunkSize is the number of individuals per chunk. Randomness for the
@@ -147,7 +149,7 @@ func NewPopulation(cfg *PopulationConfig, enc *Encoding, loss Loss, fit Fitness,
 	p := &Population{
 		enc: *enc, loss: loss, fit: fit, src: src,
 		n: c.N, P: P, loci: loci, W: enc.Words(), nper: enc.LociPer(), eps: enc.Epsilon(),
-		clonal: c.Clonal, mu: c.Mu, logq: math.Log1p(-c.Mu), workers: c.Workers,
+		clonal: c.Clonal || fault.ForceClonal, mu: c.Mu, logq: math.Log1p(-c.Mu), workers: c.Workers,
 	}
 	if enc.B == nil {
 		p.wpc = enc.wordsPer()

@@ -3,6 +3,8 @@ package genetics
 import (
 	"fmt"
 	"math"
+
+	"github.com/evolve-toolkit/evolve/internal/fault"
 )
 
 // Variant names a one-generation increment compared by the numerical check
@@ -82,6 +84,9 @@ func (d *Dynamics) Increment(dst, x []float64, v Variant) (ExactResult, error) {
 		}
 		for i, xi := range x {
 			dst[i] = xi * (1 - xi) * d.df[i] / (1 + mf)
+			if fault.ExactTheta2 != 0 {
+				dst[i] += fault.ExactTheta2 * theta * theta * xi * (1 - xi)
+			}
 		}
 		return res, nil
 	case VariantNull:
@@ -101,6 +106,9 @@ func (d *Dynamics) Increment(dst, x []float64, v Variant) (ExactResult, error) {
 		}
 		return ExactResult{Evaluations: d.evals, MeanFitness: 1}, nil
 	case VariantNatural:
+		if fault.PaperAsNatural {
+			return d.Increment(dst, x, VariantPaper)
+		}
 		_, _, res, err := d.condDiff(x, false)
 		if err != nil {
 			return res, err

@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -20,27 +21,40 @@ import (
 func checkCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "check",
-		Usage: "check the corrected appendix C theorem numerically (one-step and fixed-horizon error slopes)",
+		Usage: "check the corrected appendix C theorem numerically (exit status 2 when a judged line fails)",
 		Description: `Compares the exact one-generation allele-frequency map with its approximations on a
-quadratic and on the output-rule landscape (SPEC §8):
+quadratic (tolerance 0.05) and on the output-rule landscape (tolerance 0.15), SPEC §8 and §13.
+Every expectation is evaluated exactly (binomial, Poisson-binomial or enumeration; the method of
+each point is printed); a support too large is an error, never a silent switch to Monte Carlo.
 
-  T1 one step:     e₁(θ) = max_i |Δ_E − Δ_G| for θ = θ₀ 2^−j; expected log–log slopes:
-                   natural 2 (the corrected theorem), natural-mean 1, mean-field 2 on a
-                   quadratic and 1 otherwise, paper 1 with a relative error that does not
-                   vanish, null 1.
-  T2 fixed horizon: the maximum error over K = S/θ generations; natural 1, paper 0.
-  T3 ε ∝ θ:        with ε = cθ and R/ε loci the ε bias falls below the θ² term: relative
-                   one-step error slope 1 for natural and natural-mean, 0 for paper and null.
-  --finite-n:      Wright–Fisher populations approach the deterministic trajectory as N^(−1/2).
+  brute force:  the engine's Δ_E against every genotype enumerated on a tiny genome
+                (independent code): relative difference ≤ 1e-9. Runs before any slope.
+  T1 one step:  e₁(θ) = max_i |Δ_E − Δ_G|, θ = θ₀2^−j. Expected log–log slopes:
+                natural 2 (the exact map is this step over 1 − θL̃, or plus O(θ²) for exp);
+                natural-mean 1 (misses the variance penalty's gradient, O(θε²));
+                mean-field 2 on a quadratic (E[L|g] − L(E[Y|g]) does not depend on g), else 1;
+                paper 1 with relative error ρ ≥ 0.5 (wrong sign, factor 2/x); null 1, ρ = 1.
+                Leading constant of natural: e₁/θ² against brute-force moments and, on the
+                quadratic, against its closed form (within 1 %).
+  T2 horizon:   max error over K = S/θ generations: natural 1; paper 0 and null 0 (O(1));
+                natural-mean and mean-field off a quadratic between 0 and 1 (O(θ), then a
+                plateau); mean-field 1 on a quadratic. Baum–Eagon: W̄ never decreases.
+  T3 ε ∝ θ:     ε = cθ, R/ε loci: relative one-step error slope natural 1 with linear fitness
+                and 2 with exp (the error is O(θ²ε²)); natural-mean 1 (O(ε)); paper, null 0.
+  --finite-n:   Wright–Fisher RMS distance to the exact trajectory ∝ N^(−1/2) with free
+                recombination; clonal is reported only (LD builds up, the law is not expected)
+                and its mean |D| must be at least twice free recombination's; bias of the mean
+                within 4 standard errors; neutral drift Var = x(1−x)(1 − (1 − 1/N)^t).
 
-Prints the error table, the fitted and local slopes and the leading constants, writes
-check.csv, slopes.csv and the log–log plot check.png/.svg to --out, and exits non-zero when
-a slope misses its expected value by more than --tolerance.`,
+Prints the error table, the fitted and local slopes with their reasons and verdicts, the judged
+constants, writes check.csv, slopes.csv, constants.csv and check.png/.svg to --out.
+Exit status: 0 when every judged line passes, 2 when one fails (the failing lines are named),
+1 on any other error.`,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "quick", Usage: "fewer θ values (seconds; used in CI)"},
-			&cli.BoolFlag{Name: "finite-n", Usage: "add the Wright–Fisher N^(−1/2) test"},
+			&cli.BoolFlag{Name: "finite-n", Usage: "add the Wright–Fisher tests"},
 			&cli.StringFlag{Name: "fitness", Value: "linear", Usage: "linear (1 − θL) or exp (exp(−θL))"},
-			&cli.Float64Flag{Name: "tolerance", Value: 0.15, Usage: "largest accepted |slope − expected|"},
+			&cli.Float64Flag{Name: "tolerance", Usage: "largest accepted |slope − expected| on every landscape, in (0, 0.5] (default: 0.05 analytic, 0.15 plasticity)"},
 			&cli.Uint64Flag{Name: "seed", Value: 0, Usage: "seed of the start frequencies and populations"},
 			&cli.StringFlag{Name: "out", Usage: "output folder (default: a new folder runs/check-YYYYMMDD-HHMMSS)"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the verdict"},
@@ -50,9 +64,19 @@ a slope misses its expected value by more than --tolerance.`,
 }
 
 func runCheck(c *cli.Context) error {
-	cfg := sim.CheckConfig{EpsScaling: true, FiniteN: c.Bool("finite-n"), Fitness: c.String("fitness"), Tolerance: c.Float64("tolerance"), Seed: c.Uint64("seed")}
+	cfg := sim.CheckConfig{EpsScaling: true, FiniteN: c.Bool("finite-n"), Fitness: c.String("fitness"), Seed: c.Uint64("seed")}
+	if c.IsSet("tolerance") {
+		t := c.Float64("tolerance")
+		if !(t > 0 && t <= 0.5) {
+			return fmt.Errorf("check: --tolerance %v is not in (0, 0.5]", t)
+		}
+		cfg.Tolerance = t
+	}
+	if f := cfg.Fitness; f != "linear" && f != "exp" {
+		return fmt.Errorf("check: --fitness must be linear or exp, got %q", f)
+	}
 	if c.Bool("quick") {
-		cfg.OneStep, cfg.Horizon, cfg.Fit = 8, 3, 3
+		cfg.OneStep, cfg.Horizon, cfg.Fit = 8, 4, 3
 		cfg.Sizes, cfg.Replicates = []int{250, 1000, 4000}, 4
 	}
 	out := c.String("out")
@@ -81,27 +105,31 @@ func runCheck(c *cli.Context) error {
 	}
 	if err := writeJSON(filepath.Join(out, "meta.json"), map[string]any{
 		"command": "check", "version": buildVersion(), "config": res.Config, "seed": cfg.Seed,
-		"pass": res.Pass, "timings_seconds": map[string]float64{"check": time.Since(t0).Seconds()},
+		"pass": res.Pass, "failures": res.Failures(), "timings_seconds": map[string]float64{"check": time.Since(t0).Seconds()},
 	}); err != nil {
 		return err
 	}
-	if !res.Pass {
-		return cli.Exit(fmt.Sprintf("check FAILED (details in %s)", out), 2)
+	if f := res.Failures(); len(f) > 0 {
+		return cli.Exit(fmt.Sprintf("check FAILED (%d judged lines; details in %s):\n  FAIL %s", len(f), out, strings.Join(f, "\n  FAIL ")), 2)
 	}
-	fmt.Fprintf(stdout, "check passed: every judged slope within %.2g of its expected value (%s)\n", res.Config.Tolerance, out)
+	fmt.Fprintf(stdout, "check passed: every judged slope and constant within its tolerance (%s)\n", out)
 	return nil
 }
 
 func printCheck(w io.Writer, res *sim.CheckResult) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "test\tlandscape\tvariant\tθ (or N)\terror\trelative")
+	fmt.Fprintln(tw, "test\tlandscape\tvariant\tθ (or N)\terror\trelative\tmethod")
 	for _, p := range res.Points {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.4g\t%.4g\t%s\n", p.Test, p.Landscape, p.Variant, p.Theta, p.Error, nanDashG(p.Relative))
+		m := p.Method
+		if p.StdErr > 0 {
+			m += fmt.Sprintf(" (s.e. %.2g)", p.StdErr)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.4g\t%.4g\t%s\t%s\n", p.Test, p.Landscape, p.Variant, p.Theta, p.Error, nanDashG(p.Relative), m)
 	}
 	tw.Flush()
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "test\tlandscape\tvariant\tslope\texpected\tlocal slopes\tverdict")
+	fmt.Fprintln(tw, "verdict\ttest\tlandscape\tvariant\tslope\texpected\ttol\tlocal slopes\twhy")
 	for _, s := range res.Slopes {
 		loc := ""
 		for i, l := range s.Local {
@@ -110,15 +138,30 @@ func printCheck(w io.Writer, res *sim.CheckResult) {
 			}
 			loc += fmt.Sprintf("%.3f", l)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f\t%s\t%s\t%s\n", s.Test, s.Landscape, s.Variant, s.Slope, nanDashG(s.Expected), loc, s.Note)
+		v := "PASS"
+		switch {
+		case !s.Judged:
+			v = "info"
+		case !s.Pass:
+			v = "FAIL"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.3f\t%s\t%.2g\t%s\t%s\n", v, s.Test, s.Landscape, s.Variant, s.Slope, s.ExpectedString(), s.Tolerance, loc, s.Reason)
 	}
 	tw.Flush()
 	if len(res.Constants) > 0 {
 		fmt.Fprintln(w)
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "test\tlandscape\tquantity\tmeasured\tpredicted\tok")
+		fmt.Fprintln(tw, "verdict\ttest\tlandscape\tvariant\tquantity\tmeasured\tpredicted\twhy")
 		for _, k := range res.Constants {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%.6g\t%.6g\t%v\n", k.Test, k.Landscape, k.Quantity, k.Measured, k.Predicted, k.Pass)
+			v := "PASS"
+			if !k.Pass {
+				v = "FAIL"
+			}
+			pred := fmt.Sprintf("%.6g", k.Predicted)
+			if k.AtLeast {
+				pred = "≥ " + pred
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%.6g\t%s\t%s\n", v, k.Test, k.Landscape, k.Variant, k.Quantity, k.Measured, pred, k.Reason)
 		}
 		tw.Flush()
 	}

@@ -2,65 +2,123 @@ package main
 
 import (
 	"encoding/csv"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/evolve-toolkit/evolve/internal/fault"
 )
 
 // TestCheckQuick runs the short form of "evolve check" (the CI check of
-// the corrected theorem) and reads its slopes back.
+// the corrected theorem) for both fitness forms and reads its slopes back.
 func TestCheckQuick(t *testing.T) {
-	out := t.TempDir()
-	stdout, _, err := run(t, "check", "--quick", "--finite-n", "--out", out)
-	if err != nil {
-		t.Fatalf("evolve check --quick: %v\n%s", err, stdout)
-	}
-	f, err := os.Open(filepath.Join(out, "slopes.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	found := 0
-	for _, r := range rows[1:] {
-		test, variant := r[0], r[2]
-		slope, _ := strconv.ParseFloat(r[3], 64)
-		// SPEC §8: one step, natural gradient on L̃ → slope 2; fixed horizon → 1.
-		if variant == "natural" && test == "T1" {
-			found++
-			if slope < 1.85 || slope > 2.15 {
-				t.Errorf("T1 natural slope %v, want 2", slope)
+	for _, fit := range []string{"linear", "exp"} {
+		out := t.TempDir()
+		stdout, _, err := run(t, "check", "--quick", "--fitness", fit, "--out", out)
+		if err != nil {
+			t.Fatalf("evolve check --quick --fitness %s: %v\n%s", fit, err, stdout)
+		}
+		f, err := os.Open(filepath.Join(out, "slopes.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(f).ReadAll()
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// SPEC §8 and §13: natural's one-step slope 2, fixed-horizon 1, T3 1
+		// (linear) or 2 (exp).
+		want := map[string]float64{"T1": 2, "T2": 1, "T3": 1}
+		if fit == "exp" {
+			want["T3"] = 2
+		}
+		found := 0
+		for _, r := range rows[1:] {
+			test, variant := r[0], r[2]
+			slope, _ := strconv.ParseFloat(r[3], 64)
+			if w, ok := want[test]; ok && variant == "natural" {
+				found++
+				if slope < w-0.15 || slope > w+0.15 {
+					t.Errorf("%s %s natural slope %v, want %v", fit, test, slope, w)
+				}
 			}
 		}
-		if variant == "natural" && test == "T2" {
-			found++
-			if slope < 0.85 || slope > 1.15 {
-				t.Errorf("T2 natural slope %v, want 1", slope)
+		if found != 5 { // two landscapes × T1, T2, and T3 on the first
+			t.Errorf("%s: found %d natural slopes, want 5", fit, found)
+		}
+		for _, s := range []string{"brute-force", "enumeration", "PASS"} {
+			if !strings.Contains(stdout, s) {
+				t.Errorf("%s: output lacks %q", fit, s)
 			}
 		}
-	}
-	if found != 4 { // two landscapes × two tests
-		t.Errorf("found %d natural slopes, want 4", found)
-	}
-	if !strings.Contains(stdout, "does not vanish") {
-		t.Error("the paper's variant is not shown failing")
-	}
-	for _, f := range []string{"check.png", "check.svg", "check.csv", "meta.json"} {
-		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
-			t.Error(err)
+		if strings.Contains(stdout, "monte-carlo") || strings.Contains(stdout, "FAIL") {
+			t.Errorf("%s: a Monte Carlo point or a failure in the default check", fit)
+		}
+		for _, f := range []string{"check.png", "check.svg", "check.csv", "constants.csv", "meta.json"} {
+			if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+				t.Error(err)
+			}
 		}
 	}
 }
 
-// TestCheckFailsLoudly: an impossible tolerance makes the command exit non-zero.
-func TestCheckFailsLoudly(t *testing.T) {
+func exitCode(err error) int {
+	var ec cli.ExitCoder
+	if errors.As(err, &ec) {
+		return ec.ExitCode()
+	}
+	return -1
+}
+
+// TestCheckTolerance: an impossible tolerance fails with exit status 2;
+// tolerances outside (0, 0.5] are errors naming --tolerance (SPEC §13).
+func TestCheckTolerance(t *testing.T) {
 	_, _, err := run(t, "check", "--quick", "--tolerance", "1e-9", "--out", t.TempDir(), "-q")
-	if err == nil || !strings.Contains(err.Error(), "FAILED") {
-		t.Errorf("error %v, want a failed check", err)
+	if exitCode(err) != 2 || !strings.Contains(err.Error(), "FAIL") {
+		t.Errorf("error %v (exit %d), want a failed check with exit 2", err, exitCode(err))
+	}
+	for _, v := range []string{"0", "1", "3", "NaN", "-0.1"} {
+		_, _, err := run(t, "check", "--quick", "--tolerance", v, "--out", t.TempDir(), "-q")
+		if err == nil || !strings.Contains(err.Error(), "--tolerance") || exitCode(err) == 2 {
+			t.Errorf("--tolerance %s: error %v, want one naming --tolerance", v, err)
+		}
+	}
+}
+
+// TestCheckPlantedFaults: each fault planted through internal/fault makes
+// "evolve check" exit 2 and name the line that caught it. Not parallel:
+// the hooks are package variables.
+func TestCheckPlantedFaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("planted faults run the check four times")
+	}
+	for _, tc := range []struct {
+		name  string
+		plant func()
+		args  []string
+		line  string // a failing line that must be named
+	}{
+		{"O(θ²) in the exact map", func() { fault.ExactTheta2 = 0.5 }, nil, "brute-force quadratic exact"},
+		{"10 % in the conditional differences", func() { fault.CondDiffScale = 0.1 }, nil, "brute-force quadratic exact"},
+		{"paper relabelled as natural", func() { fault.PaperAsNatural = true }, nil, "T1 quadratic natural: slope"},
+		{"clonal under free recombination", func() { fault.ForceClonal = true }, []string{"--finite-n"}, "finite-N quadratic wf-clonal: mean |D|"},
+	} {
+		tc.plant()
+		args := append([]string{"check", "--quick", "-q", "--out", t.TempDir()}, tc.args...)
+		_, _, err := run(t, args...)
+		fault.ExactTheta2, fault.CondDiffScale, fault.PaperAsNatural, fault.ForceClonal = 0, 0, false, false
+		if exitCode(err) != 2 {
+			t.Errorf("%s: error %v (exit %d), want exit 2", tc.name, err, exitCode(err))
+			continue
+		}
+		if !strings.Contains(err.Error(), "FAIL "+tc.line) {
+			t.Errorf("%s: failing lines do not name %q:\n%v", tc.name, tc.line, err)
+		}
 	}
 }

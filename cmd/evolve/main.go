@@ -4,14 +4,22 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
+
+	"github.com/urfave/cli/v2"
 )
 
 func main() {
 	app := newApp(os.Stdout, os.Stderr)
 	if err := app.Run(os.Args); err != nil {
 		fmt.Fprintln(os.Stderr, "evolve:", err)
+		// A command's own exit status (e.g. 2 for a failed check) is kept.
+		var ec cli.ExitCoder
+		if errors.As(err, &ec) && ec.ExitCode() != 0 {
+			os.Exit(ec.ExitCode())
+		}
 		os.Exit(1)
 	}
 }
