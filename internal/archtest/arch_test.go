@@ -12,13 +12,14 @@ const module = "github.com/evolve-toolkit/evolve"
 
 // forbidden lists, for each package, project packages it must not depend on.
 var forbidden = map[string][]string{
-	"dataset":     {"plasticity", "fitness", "genetics", "sim", "experiments", "cmd/evolve"},
-	"genetics":    {"plasticity", "fitness", "dataset", "sim", "experiments", "cmd/evolve"},
-	"plasticity":  {"fitness", "genetics", "sim", "experiments", "cmd/evolve"},
-	"fitness":     {"genetics", "sim", "experiments", "cmd/evolve"},
-	"sim":         {"experiments", "cmd/evolve"},
-	"experiments": {"cmd/evolve"},
-	"curvature":   {"dataset", "genetics", "plasticity", "fitness", "sim", "experiments", "cmd/evolve", "internal"},
+	"dataset":         {"plasticity", "fitness", "genetics", "sim", "experiments", "cmd/evolve"},
+	"genetics":        {"plasticity", "fitness", "dataset", "sim", "experiments", "cmd/evolve"},
+	"plasticity":      {"fitness", "genetics", "sim", "experiments", "cmd/evolve"},
+	"fitness":         {"genetics", "sim", "experiments", "cmd/evolve"},
+	"plasticity/hebb": {"fitness", "genetics", "sim", "experiments", "cmd/evolve"},
+	"sim":             {"experiments", "cmd/evolve"},
+	"experiments":     {"cmd/evolve"},
+	"curvature":       {"dataset", "genetics", "plasticity", "fitness", "sim", "experiments", "cmd/evolve", "internal"},
 }
 
 func TestImportRules(t *testing.T) {
