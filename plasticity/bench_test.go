@@ -60,6 +60,7 @@ func benchTrain(b *testing.B, data *dataset.Set, cfg Config) {
 	updates := 0
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := processCPU()
 	for i := 0; i < b.N; i++ {
 		idx := i % data.Len()
 		_, up, err := net.step(sc, ws, data.Row(idx), data.Y[idx], nil, dt)
@@ -71,6 +72,9 @@ func benchTrain(b *testing.B, data *dataset.Set, cfg Config) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "examples/s")
+	if cpu := (processCPU() - cpu0).Seconds(); cpu > 0 {
+		b.ReportMetric(float64(b.N)/cpu, "examples/CPU-s")
+	}
 	b.ReportMetric(float64(updates)/float64(b.N), "updates/example")
 }
 
@@ -123,10 +127,14 @@ func BenchmarkEvaluateMNIST(b *testing.B) {
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu0 := processCPU()
 			for i := 0; i < b.N; i++ {
 				Evaluate(net, test)
 			}
 			b.ReportMetric(float64(b.N*test.Len())/b.Elapsed().Seconds(), "images/s")
+			if cpu := (processCPU() - cpu0).Seconds(); cpu > 0 {
+				b.ReportMetric(float64(b.N*test.Len())/cpu, "images/CPU-s")
+			}
 		})
 	}
 }

@@ -3,8 +3,6 @@ package plasticity
 import (
 	"math"
 	"math/rand/v2"
-
-	"gonum.org/v1/gonum/floats"
 )
 
 // Network is a simple RNN with its masks, weights and a workspace for one
@@ -282,7 +280,7 @@ func (net *Network) addColumn(u []float64, j int, c float64, dw []float64) {
 		n := net.n
 		col := dw[j*n : (j+1)*n]
 		if !math.IsInf(c, 0) && !math.IsNaN(c) {
-			floats.AddScaled(u, c, col)
+			axpy(u, c, col)
 			return
 		}
 		for _, i := range post { // 0·Inf would be NaN: edges only
@@ -311,7 +309,7 @@ func (net *Network) forward(ws *Workspace, x []float64, dw []float64, dt *denseT
 	clear(a)
 	for j, xj := range x {
 		if xj != 0 {
-			floats.AddScaled(a, xj, net.AT[j*n:(j+1)*n])
+			axpy(a, xj, net.AT[j*n:(j+1)*n])
 		}
 	}
 	clear(ws.Pattern)
@@ -417,7 +415,7 @@ func (net *Network) forwardBatch(wss []*Workspace, xs [][]float64, dw []float64)
 		at := net.AT[j*n : (j+1)*n]
 		for b, ws := range wss {
 			if xj := xs[b][j]; xj != 0 {
-				floats.AddScaled(ws.A, xj, at)
+				axpy(ws.A, xj, at)
 			}
 		}
 	}
