@@ -52,18 +52,40 @@ func attackCommand() *cli.Command {
 		Usage:     "robust accuracy of trained networks under a targeted L2 attack",
 		ArgsUsage: "[flags] NETWORK.npz [NETWORK.npz ...]",
 		Description: `Attacks each network (a network file written by evolve train, baseline or meta
-with --out) with the targeted L2 projected-gradient attack of SPEC §6 on N seeded
-test images and prints its robust accuracy at every radius ε. Variants:
---normalize steps along the unit gradient (the usual L2 PGD), --loss double-softmax
-attacks the reference's loss, --any-iterate counts an image broken as soon as an
-iterate is misclassified (see the plasticity/attack package doc).
+with --out) with targeted L2 projected-gradient attacks on N seeded test images and
+prints its robust accuracy at every radius ε. The default is the attack of SPEC §6
+(cross-entropy, raw-gradient steps, 50 steps, broken if a final point is misclassified).
 
---out writes robustness.csv (network, eps, robust accuracy), robustness.png and
-robustness.svg (the curves side by side, the paper's Figure 5), examples.png
-(original and adversarial images of the first --examples images, the paper's
-Figure 4: one row per image, the original then the final point at each ε > 0,
-framed green if still classified correctly, red if broken), examples.csv and
-meta.json (config, seed, version, timings, networks and their provenance).`,
+Losses (--loss, or the first part of an --attacks entry):
+  ce              cross-entropy of the logits (default). Its gradient shrinks like
+                  exp(−logit gap) on a confident network, so raw-gradient steps can be
+                  masked by large logits; normalised steps much less so.
+  double-softmax  the reference's loss: cross-entropy taken on the softmax outputs
+                  (softmax applied twice). Its gradient underflows to 0 when the logit
+                  gaps are large: PRONE TO GRADIENT MASKING, do not read a high robust
+                  accuracy under it as robustness.
+  margin          Carlini–Wagner logit difference max_{c≠target} z_c − z_target. Does
+                  not saturate; with --normalize it is invariant to the logit scale and
+                  cannot be masked by large logits.
+Steps: --normalize steps along the unit gradient (the usual L2 PGD) instead of the raw
+gradient. --restarts adds random starts in the ε-ball per target (seeded).
+--any-iterate counts an image broken as soon as an iterate is misclassified (whether
+any iterate crossed is reported in any case, the "any" column).
+
+--attacks runs several attacks, e.g. --attacks ce,double-softmax/unit,strong; each entry is
+LOSS[/unit|/raw][/S=steps][/R=restarts][/α=factor], "strong" is margin/unit/S=100/R=2.
+An image is then broken at ε if any attack breaks it at a radius ≤ ε (an adversarial
+point at a smaller radius is one at every larger radius), so the robust accuracy is that
+of the strongest attack per image and never rises with ε; each attack's own count is
+printed too.
+
+--out writes robustness.csv (network, eps, robust accuracy, any-iterate robust
+accuracy), methods.csv (each attack's counts), robustness.png and robustness.svg (the
+curves side by side, the paper's Figure 5), examples.png (original and adversarial images
+of the first --examples images, the paper's Figure 4: one row per image, the original
+then the adversarial point at each ε > 0, framed green if still classified correctly,
+red if broken), examples.csv and meta.json (config, seed, version, timings, networks and
+their provenance).`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "config", Usage: "TOML config file (flags override it)"},
 			&cli.StringFlag{Name: "dataset", Aliases: []string{"d"}, Usage: "data set to attack (default: the first network's)"},
@@ -75,7 +97,9 @@ meta.json (config, seed, version, timings, networks and their provenance).`,
 			&cli.Uint64Flag{Name: "seed", Value: def.Attack.Seed, Usage: "seed of the choice of images"},
 			&cli.BoolFlag{Name: "any-iterate", Usage: "count an image broken as soon as an iterate is misclassified (default: the final point)"},
 			&cli.BoolFlag{Name: "normalize", Usage: "step along the unit gradient (usual L2 PGD, independent of the logit scale) instead of the raw gradient"},
-			&cli.StringFlag{Name: "loss", Value: string(def.Attack.Loss), Usage: "attacked loss: 'ce' (cross-entropy of the logits) or 'double-softmax' (the reference's, on probabilities)"},
+			&cli.StringFlag{Name: "loss", Value: string(def.Attack.Loss), Usage: "attacked loss: 'ce' (cross-entropy of the logits), 'double-softmax' (the reference's, on probabilities; prone to masking) or 'margin' (logit difference; not masked with --normalize)"},
+			&cli.IntFlag{Name: "restarts", Value: def.Attack.Restarts, Usage: "random starts per target besides the image itself"},
+			&cli.StringFlag{Name: "attacks", Usage: "comma-separated attacks LOSS[/unit|/raw][/S=n][/R=n][/α=f] or 'strong', run together (replaces --loss, --normalize, --steps, --step-factor, --restarts)"},
 			&cli.StringFlag{Name: "names", Usage: "comma-separated names of the networks"},
 			&cli.IntFlag{Name: "examples", Value: def.Examples, Usage: "images shown in examples.png"},
 			&cli.StringFlag{Name: "out", Usage: "folder for robustness.csv, the figures and meta.json"},
@@ -109,6 +133,30 @@ func parseFloats(s string) ([]float64, error) {
 		v = append(v, x)
 	}
 	return v, nil
+}
+
+// parseMethods reads the --attacks list.
+func parseMethods(s string) ([]attack.Method, error) {
+	var ms []attack.Method
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if f == "strong" {
+			ms = append(ms, attack.Strong().Defaults())
+			continue
+		}
+		m, err := attack.ParseMethod(f)
+		if err != nil {
+			return nil, fmt.Errorf("attack: --attacks: %w", err)
+		}
+		ms = append(ms, m)
+	}
+	if len(ms) == 0 {
+		return nil, fmt.Errorf("attack: --attacks: no attack given")
+	}
+	return ms, nil
 }
 
 // networkName names a network file: its base name without extension, or
@@ -173,6 +221,16 @@ func runAttack(c *cli.Context) error {
 	}
 	if c.IsSet("loss") {
 		cfg.Attack.Loss = attack.Loss(c.String("loss"))
+	}
+	if c.IsSet("restarts") {
+		cfg.Attack.Restarts = c.Int("restarts")
+	}
+	if c.IsSet("attacks") {
+		ms, err := parseMethods(c.String("attacks"))
+		if err != nil {
+			return err
+		}
+		cfg.Attack.Attacks = ms
 	}
 	if c.IsSet("names") {
 		cfg.Names = strings.Split(c.String("names"), ",")
@@ -249,20 +307,41 @@ func runAttack(c *cli.Context) error {
 	}
 	bar.Done()
 
-	fmt.Fprintf(stdout, "dataset     %s test set, %d images (seed %d), S=%d steps, α=%g·ε/S, loss %s, %s gradient, broken at %s\n", cfg.Dataset,
-		len(nets[0].res.Images), cfg.Attack.Seed, cfg.Attack.Steps, cfg.Attack.StepFactor, cfg.Attack.Loss, map[bool]string{false: "raw", true: "normalised"}[cfg.Attack.Normalize],
+	methods := cfg.Attack.Methods()
+	names := make([]string, len(methods))
+	for k, m := range methods {
+		names[k] = m.String()
+	}
+	fmt.Fprintf(stdout, "dataset     %s test set, %d images (seed %d), attacks %s, broken at %s\n", cfg.Dataset,
+		len(nets[0].res.Images), cfg.Attack.Seed, strings.Join(names, ", "),
 		map[bool]string{false: "the final point", true: "any iterate"}[cfg.Attack.AnyIterate])
+	if len(methods) > 1 {
+		fmt.Fprintln(stdout, "robust accuracy: the strongest attack per image, over radii ≤ ε")
+	}
 	fmt.Fprintf(stdout, "%-8s", "ε")
 	for _, n := range nets {
-		fmt.Fprintf(stdout, " %14s", n.Name)
+		fmt.Fprintf(stdout, " %14s %5s", n.Name, "any")
 	}
 	fmt.Fprintln(stdout)
 	for e, eps := range cfg.Attack.Eps {
 		fmt.Fprintf(stdout, "%-8g", eps)
 		for _, n := range nets {
-			fmt.Fprintf(stdout, " %14.3f", n.Robust[e])
+			fmt.Fprintf(stdout, " %14.3f %5.2f", n.Robust[e], n.res.RobustAny[e])
 		}
 		fmt.Fprintln(stdout)
+	}
+	if len(methods) > 1 {
+		for k := range methods {
+			fmt.Fprintf(stdout, "attack %s (this radius only: final point, any iterate)\n", names[k])
+			for e, eps := range cfg.Attack.Eps {
+				fmt.Fprintf(stdout, "%-8g", eps)
+				for _, n := range nets {
+					mr := n.res.Methods[k]
+					fmt.Fprintf(stdout, " %14.3f %5.2f", mr.Robust[e], mr.RobustAny[e])
+				}
+				fmt.Fprintln(stdout)
+			}
+		}
 	}
 	for _, n := range nets {
 		pairs := float64(len(n.res.Images) * nEps)
@@ -277,10 +356,21 @@ func runAttack(c *cli.Context) error {
 	var rows [][]string
 	for _, n := range nets {
 		for e, eps := range cfg.Attack.Eps {
-			rows = append(rows, []string{n.Name, ftoa(eps), ftoa(n.Robust[e]), strconv.Itoa(len(n.res.Images))})
+			rows = append(rows, []string{n.Name, ftoa(eps), ftoa(n.Robust[e]), ftoa(n.res.RobustAny[e]), strconv.Itoa(len(n.res.Images))})
 		}
 	}
-	if err := writeCSV(outPath(out, "robustness.csv"), []string{"network", "eps", "robust_accuracy", "images"}, rows); err != nil {
+	if err := writeCSV(outPath(out, "robustness.csv"), []string{"network", "eps", "robust_accuracy", "robust_accuracy_any_iterate", "images"}, rows); err != nil {
+		return err
+	}
+	rows = rows[:0]
+	for _, n := range nets {
+		for k, mr := range n.res.Methods {
+			for e, eps := range cfg.Attack.Eps {
+				rows = append(rows, []string{n.Name, names[k], ftoa(eps), ftoa(mr.Robust[e]), ftoa(mr.RobustAny[e])})
+			}
+		}
+	}
+	if err := writeCSV(outPath(out, "methods.csv"), []string{"network", "attack", "eps", "robust_final_point", "robust_any_iterate"}, rows); err != nil {
 		return err
 	}
 	for _, ext := range []string{"png", "svg"} {

@@ -135,6 +135,60 @@ func TestAttackTrainedNetwork(t *testing.T) {
 	if b, err := os.ReadFile(filepath.Join(out, "robustness.svg")); err != nil || !bytes.Contains(b, []byte("<svg")) {
 		t.Errorf("robustness.svg: %v", err)
 	}
+
+	// Several attacks: each one's counts in methods.csv, and the combined
+	// robust accuracy is at most each attack's at every radius.
+	out2 := t.TempDir()
+	stdout, _, err = run(t, "attack", "--data-dir", data, "--images", "6", "--eps", "0,1,3", "--examples", "0",
+		"--attacks", "ce/S=5,double-softmax/unit/S=5,margin/unit/S=5/R=1", "--out", out2, "--quiet", netFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout, "attacks ce/raw/S=5, double-softmax/unit/S=5, margin/unit/S=5/R=1") {
+		t.Errorf("stdout:\n%s", stdout)
+	}
+	rob, err := readCSVFile(filepath.Join(out2, "robustness.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	meth, err := readCSVFile(filepath.Join(out2, "methods.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Header plus 3 attacks × 3 radii.
+	if len(meth) != 10 || len(rob) != 4 {
+		t.Fatalf("methods.csv has %d rows, robustness.csv %d", len(meth), len(rob))
+	}
+	for _, r := range meth[1:] {
+		e := map[string]int{"0": 1, "1": 2, "3": 3}[r[2]]
+		if r[3] < rob[e][2] { // same format (ftoa of k/6), so string order is numeric order in [0, 1]
+			t.Errorf("attack %s at ε = %s: %s below the combined %s", r[1], r[2], r[3], rob[e][2])
+		}
+	}
+}
+
+func readCSVFile(path string) ([][]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return csv.NewReader(f).ReadAll()
+}
+
+// TestAttackHelp checks that --help names every loss and says which are
+// prone to masking.
+func TestAttackHelp(t *testing.T) {
+	t.Parallel()
+	stdout, _, err := run(t, "attack", "--help")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"ce ", "double-softmax", "margin", "PRONE TO GRADIENT MASKING", "cannot be masked", "--attacks"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("evolve attack --help does not mention %q", want)
+		}
+	}
 }
 
 // TestAttackErrors checks the errors for missing, damaged and mismatched
@@ -163,6 +217,10 @@ func TestAttackErrors(t *testing.T) {
 		{[]string{"--eps", "1,x", hsNet}, `"x" is not a number`},
 		{[]string{"--eps", "-1", hsNet}, "eps[0] must be non-negative"},
 		{[]string{hsNet}, "outside [0, 1]"}, // halfspace points are Gaussian
+		{[]string{"--loss", "hinge", hsNet}, `got "hinge"`},
+		{[]string{"--attacks", "margin/S=0", hsNet}, "steps must be positive"},
+		{[]string{"--attacks", "margin/fast", hsNet}, `"fast"`},
+		{[]string{"--restarts", "-2", hsNet}, "restarts must be non-negative"},
 	} {
 		_, _, err := run(t, append([]string{"attack", "--quiet"}, tc.args...)...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

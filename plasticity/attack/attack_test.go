@@ -41,7 +41,7 @@ func TestInputGradFiniteDifferences(t *testing.T) {
 	// h = 1e-6: the loss is smooth between pattern changes, so the error is
 	// O(h²·curvature) plus rounding O(1e-16/h) = 1e-10.
 	const h, tol = 1e-6, 1e-6
-	for _, loss := range []Loss{CrossEntropy, DoubleSoftmax} {
+	for _, loss := range Losses() {
 		for _, rec := range []plasticity.Recurrence{plasticity.Paper, plasticity.Reference} {
 			for _, T := range []int{1, 3} {
 				t.Run(fmt.Sprintf("%s/%s/T=%d", loss, rec, T), func(t *testing.T) {
@@ -59,6 +59,18 @@ func TestInputGradFiniteDifferences(t *testing.T) {
 					lossAt := func(x []float64, target int) (float64, []int) {
 						net.ForwardWS(ws, x)
 						l := plasticity.LossGrad(dz, ws.Z, target, plasticity.CrossEntropy, 1)
+						if loss == Margin {
+							// max_{c≠target} z_c − z_target, written out here;
+							// best is part of the "pattern": a change of the
+							// runner-up is a kink, skipped like a cap change.
+							best := -1
+							for c, v := range ws.Z {
+								if c != target && (best < 0 || v > ws.Z[best]) {
+									best = c
+								}
+							}
+							return ws.Z[best] - ws.Z[target], append(slices.Clone(ws.Pattern), best)
+						}
 						if loss == DoubleSoftmax {
 							p := make([]float64, cfg.Labels)
 							for c := range p {

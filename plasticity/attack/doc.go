@@ -39,12 +39,38 @@
 // along ∇/‖∇‖₂ instead, the usual L2 projected gradient, which does not
 // depend on that scale.
 //
-// Option Loss = DoubleSoftmax attacks the cross-entropy taken on the
-// probabilities, −log softmax(softmax(z))_y', the loss of the public
-// reference (SPEC §3 notes that it applies softmax twice). Its gradient is
-// the cross-entropy gradient multiplied by the softmax Jacobian, which
-// vanishes when the network is confident; with raw-gradient steps such an
-// attack is weaker, and a robust accuracy measured with it reflects that.
+// # Losses
+//
+// The attack descends one of three targeted losses of the logits z
+// (Config.Loss or Method.Loss):
+//
+//	CrossEntropy   L = −log softmax(z)_y'               ∂L/∂z = p − e_y'
+//	DoubleSoftmax  L = −log softmax(softmax(z))_y'      ∂L/∂z = J_softmax(z)ᵀ (softmax(p) − e_y')
+//	Margin         L = max_{c≠y'} z_c − z_y'            ∂L/∂z = e_c* − e_y'
+//
+// DoubleSoftmax is the loss of the public reference (SPEC §3 notes that it
+// applies softmax twice). The Jacobian J = diag(p) − ppᵀ has entries of
+// order e^(−gap) for logit gaps "gap", so on a confident network with large
+// logits (a rule-trained network's U accumulates η·R over every update)
+// the gradient underflows to 0 and the attack makes no progress: gradient
+// masking, not robustness. Margin is the Carlini–Wagner logit difference
+// (Carlini and Wagner, "Towards evaluating the robustness of neural
+// networks", IEEE S&P 2017); its gradient does not saturate, and with
+// normalised steps the attack is exactly invariant to the scale of the
+// logits (Temperature divides them by τ; a test checks the invariance).
+//
+// # Several attacks, restarts, any iterate
+//
+// Config.Attacks runs several methods (loss, step rule, S, α, restarts) on
+// every image and radius. A point found at radius ε' ≤ ε is adversarial at
+// ε, so Result.Broken counts an image broken at ε when any method broke it
+// at any radius ≤ ε: the robust accuracy is that of the strongest attack
+// per image and never rises with ε. Result.Methods keeps each method's own
+// counts at each radius, final points (SPEC §6) and any iterate.
+// Restarts adds random starts, uniform in the ε-ball and clipped to the
+// box, after the start at x; their stream is (Seed, seed.Attack, index)
+// with one index per (image, radius, method), so they do not depend on
+// the scheduling.
 //
 // # Parallelism
 //

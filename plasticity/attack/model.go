@@ -1,6 +1,8 @@
 package attack
 
 import (
+	"math"
+
 	"gonum.org/v1/gonum/floats"
 
 	"github.com/evolve-toolkit/evolve/plasticity"
@@ -62,4 +64,42 @@ func (w *netWorker) Forward(x []float64) []float64 {
 func (w *netWorker) Backward(dx, dz []float64) {
 	w.net.Backward(w.g, w.ws, w.x, dz)
 	copy(dx, w.g.X)
+}
+
+// Temperature returns m with its logits divided by tau > 0. Predictions
+// are unchanged; the attacked losses see logits tau times smaller, which
+// is how the logit-scale study tells a loss that is masked by large logits
+// (its robust accuracy depends on tau) from one that is not.
+func Temperature(m Model, tau float64) Model {
+	if !(tau > 0) || math.IsInf(tau, 0) {
+		panic("attack: Temperature: tau must be positive and finite")
+	}
+	return scaled{m: m, inv: 1 / tau}
+}
+
+type scaled struct {
+	m   Model
+	inv float64
+}
+
+func (s scaled) Dim() int    { return s.m.Dim() }
+func (s scaled) Labels() int { return s.m.Labels() }
+func (s scaled) NewWorker() Worker {
+	return &scaledWorker{w: s.m.NewWorker(), inv: s.inv, z: make([]float64, s.m.Labels()), dz: make([]float64, s.m.Labels())}
+}
+
+type scaledWorker struct {
+	w     Worker
+	inv   float64
+	z, dz []float64
+}
+
+func (w *scaledWorker) Forward(x []float64) []float64 {
+	floats.ScaleTo(w.z, w.inv, w.w.Forward(x))
+	return w.z
+}
+
+func (w *scaledWorker) Backward(dx, dz []float64) {
+	floats.ScaleTo(w.dz, w.inv, dz)
+	w.w.Backward(dx, w.dz)
 }
