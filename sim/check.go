@@ -8,23 +8,74 @@ import (
 	"github.com/evolve-toolkit/evolve/fitness"
 	"github.com/evolve-toolkit/evolve/genetics"
 	"github.com/evolve-toolkit/evolve/internal/seed"
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 )
 
 // CheckLandscape is one landscape of the numerical check with its encoding.
 type CheckLandscape struct {
 	// Name labels the landscape in tables.
-	Name string
+	Name string `toml:"name" json:"name"`
 	// Spec builds the landscape.
-	Spec fitness.Spec
-	// Loci is the number of loci per coefficient.
-	Loci int
+	Spec fitness.Spec `toml:"spec" json:"spec"`
+	// Hessian, if not nil, is the full P×P Hessian of a quadratic
+	// landscape (it replaces Spec.Curvature; Spec.Optimum is the optimum).
+	Hessian [][]float64 `toml:"hessian" json:"hessian,omitempty"`
+	// Loci is the number of loci per coefficient (with shared loci: the
+	// total is P·Loci).
+	Loci int `toml:"loci" json:"loci"`
 	// Eps is ε.
-	Eps float64
+	Eps float64 `toml:"eps" json:"eps"`
+	// SharedLoci, if not 0, makes every locus act on SharedLoci random
+	// coefficients with random signs (Y = B g, genetics.RandomSharedLoci).
+	SharedLoci int `toml:"shared_loci" json:"shared_loci"`
 	// Plasticity marks a plasticity landscape: its slopes are judged with
 	// tolerance 0.15 instead of 0.05 (SPEC §8, §13) unless
 	// CheckConfig.Tolerance is set.
-	Plasticity bool
+	Plasticity bool `toml:"plasticity" json:"plasticity"`
+}
+
+// build makes the landscape and its encoding.
+func (cl CheckLandscape) build(cfgSeed uint64, li int) (fitness.Landscape, *genetics.Encoding, error) {
+	var land fitness.Landscape
+	if cl.Hessian != nil {
+		sp := cl.Spec.Defaults()
+		P := len(cl.Hessian)
+		if sp.Kind != "quadratic" || len(sp.Optimum) != P {
+			return nil, nil, fmt.Errorf("sim: check: landscape %s: a Hessian needs kind quadratic and an optimum of length %d", cl.Name, P)
+		}
+		H := mat.NewSymDense(P, nil)
+		for i, row := range cl.Hessian {
+			if len(row) != P {
+				return nil, nil, fmt.Errorf("sim: check: landscape %s: Hessian row %d has %d entries, want %d", cl.Name, i, len(row), P)
+			}
+			for j, v := range row {
+				if v != cl.Hessian[j][i] {
+					return nil, nil, fmt.Errorf("sim: check: landscape %s: Hessian is not symmetric at (%d, %d)", cl.Name, i, j)
+				}
+				H.SetSym(i, j, v)
+			}
+		}
+		var eig mat.EigenSym
+		if !eig.Factorize(H, false) || floats.Min(eig.Values(nil)) < -1e-12 {
+			return nil, nil, fmt.Errorf("sim: check: landscape %s: Hessian is not positive semi-definite", cl.Name)
+		}
+		land = &fitness.Quadratic{H: H, Opt: append([]float64(nil), sp.Optimum...)}
+	} else {
+		var err error
+		if land, err = cl.Spec.Build(); err != nil {
+			return nil, nil, fmt.Errorf("sim: check: landscape %s: %w", cl.Name, err)
+		}
+	}
+	enc := &genetics.Encoding{P: land.Dim(), N: cl.Loci, Eps: cl.Eps}
+	if cl.SharedLoci > 0 {
+		if cl.SharedLoci > land.Dim() {
+			return nil, nil, fmt.Errorf("sim: check: landscape %s: shared_loci %d exceeds P = %d", cl.Name, cl.SharedLoci, land.Dim())
+		}
+		enc = &genetics.Encoding{Eps: cl.Eps, B: genetics.RandomSharedLoci(land.Dim(), land.Dim()*cl.Loci, cl.SharedLoci, seed.PCG(cfgSeed, seed.Genetics, uint64(3000+li)))}
+	}
+	return land, enc, nil
 }
 
 // CheckConfig configures Check. The zero value is the full check of
@@ -34,36 +85,39 @@ type CheckConfig struct {
 	// coefficients (8 loci each, ε = 0.05) and the output-rule landscape
 	// of a |V| = 30 network on halfspace (4 coefficients, 3 loci each,
 	// ε = 0.1) are used.
-	Landscapes []CheckLandscape
+	Landscapes []CheckLandscape `toml:"landscape" json:"landscapes"`
 	// Fitness is "linear" (the default) or "exp".
-	Fitness string
+	Fitness string `toml:"fitness" json:"fitness"`
+	// Theta0 is the largest θ. If 0, θ₀ = ½ / max L over the box of
+	// reachable coefficients is used (θ₀·max L ≤ ½, SPEC §8).
+	Theta0 float64 `toml:"theta0" json:"theta0"`
 	// OneStep is the number of θ values of T1, θ_j = θ₀ 2^(−j). If 0, 11 is used.
-	OneStep int
-	// Horizon is the number of θ values of T2. If 0, 5 is used.
-	Horizon int
+	OneStep int `toml:"one_step" json:"one_step"`
+	// Horizon is the number of θ values of T2, θ_j = θ₀ 2^(−j−2). If 0, 5 is used.
+	Horizon int `toml:"horizon" json:"horizon"`
 	// Fit is the number of smallest θ the slopes are fitted on. If 0, 5
 	// is used (T2: all its points, at most Fit).
-	Fit int
+	Fit int `toml:"fit" json:"fit"`
 	// Tolerance is the largest accepted |slope − expected| on every
 	// landscape, in (0, 0.5]. If 0, each landscape's own is used: 0.05 on
 	// analytic landscapes, 0.15 on plasticity landscapes (SPEC §13).
-	Tolerance float64
+	Tolerance float64 `toml:"tolerance" json:"tolerance"`
 	// EpsScaling adds T3 on the first landscape: ε = cθ with R/ε loci per
 	// coefficient (R = Loci·Eps at θ₀ fixed), where the ε bias falls below
 	// the θ² term: one-step relative error slope 1 for natural and
 	// natural-mean, 0 for paper and null.
-	EpsScaling bool
+	EpsScaling bool `toml:"eps_scaling" json:"eps_scaling"`
 	// FiniteN adds the Wright–Fisher test: the root-mean-square distance
 	// of the population's allele frequencies to the deterministic
 	// trajectory falls as N^(−1/2).
-	FiniteN bool
+	FiniteN bool `toml:"finite_n" json:"finite_n"`
 	// Sizes are the population sizes of the finite-N test. If nil,
 	// 250, 1000, 4000 and 16000 are used.
-	Sizes []int
+	Sizes []int `toml:"sizes" json:"sizes"`
 	// Replicates is the number of populations per size. If 0, 8 is used.
-	Replicates int
-	// Seed seeds the start frequencies and the populations.
-	Seed uint64
+	Replicates int `toml:"replicates" json:"replicates"`
+	// Seed seeds the start frequencies, shared-loci matrices and the populations.
+	Seed uint64 `toml:"seed" json:"seed"`
 }
 
 // Defaults returns c with its zero fields set.
@@ -100,10 +154,24 @@ func (c CheckConfig) Validate() error {
 	if math.IsNaN(c.Tolerance) || c.Tolerance < 0 || c.Tolerance > 0.5 {
 		return fmt.Errorf("sim: check: tolerance %v is not in (0, 0.5]", c.Tolerance)
 	}
+	if math.IsNaN(c.Theta0) || c.Theta0 < 0 || math.IsInf(c.Theta0, 1) {
+		return fmt.Errorf("sim: check: theta0 %v must be finite and ≥ 0", c.Theta0)
+	}
+	if c.Fitness != "linear" && c.Fitness != "exp" {
+		return fmt.Errorf("sim: check: fitness must be linear or exp, got %q", c.Fitness)
+	}
+	for _, n := range c.Sizes {
+		if n < 2 {
+			return fmt.Errorf("sim: check: population size %d must be ≥ 2", n)
+		}
+	}
 	if c.OneStep < 2 || c.Horizon < 1 || c.Fit < 2 || c.Replicates < 1 {
 		return fmt.Errorf("sim: check: one-step=%d (≥ 2), horizon=%d (≥ 1), fit=%d (≥ 2), replicates=%d (≥ 1)", c.OneStep, c.Horizon, c.Fit, c.Replicates)
 	}
 	for _, l := range c.Landscapes {
+		if l.SharedLoci < 0 {
+			return fmt.Errorf("sim: check: landscape %s: shared_loci %d must be ≥ 0", l.Name, l.SharedLoci)
+		}
 		if l.Loci < 1 || !(l.Eps > 0) {
 			return fmt.Errorf("sim: check: landscape %s: loci=%d must be ≥ 1 and ε=%v > 0", l.Name, l.Loci, l.Eps)
 		}
@@ -254,20 +322,22 @@ func Check(cfg CheckConfig, progress func(string)) (*CheckResult, error) {
 	}
 	res := &CheckResult{Config: cfg, Pass: true}
 	for li, cl := range cfg.Landscapes {
-		land, err := cl.Spec.Build()
+		land, enc, err := cl.build(cfg.Seed, li)
 		if err != nil {
-			return nil, fmt.Errorf("sim: check: landscape %s: %w", cl.Name, err)
+			return nil, err
 		}
-		enc := &genetics.Encoding{P: land.Dim(), N: cl.Loci, Eps: cl.Eps}
 		rng := seed.New(cfg.Seed, seed.Genetics, uint64(1000+li))
 		x0 := make([]float64, enc.Loci())
 		for i := range x0 {
 			x0[i] = 0.15 + 0.7*rng.Float64()
 		}
-		theta0 := 0.5 / maxLossOnBox(land, enc)
+		theta0 := cfg.Theta0
+		if theta0 == 0 {
+			theta0 = 0.5 / maxLossOnBox(land, enc)
+		}
 		loss := lossOf(land)
 		progress(fmt.Sprintf("%s: brute-force validation of the exact map", cl.Name))
-		if err := checkBrute(res, cfg, cl, land, loss, kind, theta0, li); err != nil {
+		if err := checkBrute(res, cfg, cl, land, enc, loss, kind, theta0, li); err != nil {
 			return nil, err
 		}
 		progress(fmt.Sprintf("%s: T1 one-step test, θ₀ = %.4g", cl.Name, theta0))
@@ -278,7 +348,7 @@ func Check(cfg CheckConfig, progress func(string)) (*CheckResult, error) {
 		if err := checkHorizon(res, cfg, cl, enc, loss, kind, x0, theta0); err != nil {
 			return nil, err
 		}
-		if cfg.EpsScaling && li == 0 {
+		if cfg.EpsScaling && li == 0 && enc.B == nil {
 			progress(fmt.Sprintf("%s: T3 ε ∝ θ test", cl.Name))
 			if err := checkEpsScaling(res, cfg, cl, land, kind, theta0); err != nil {
 				return nil, err
@@ -299,26 +369,35 @@ func Check(cfg CheckConfig, progress func(string)) (*CheckResult, error) {
 // genome of the landscape (at most 12 loci) at θ₀, and judges the leading
 // constant of natural's one-step error at a small θ against the value the
 // brute-force moments predict.
-func checkBrute(res *CheckResult, cfg CheckConfig, cl CheckLandscape, land fitness.Landscape, loss genetics.Loss, kind genetics.FitnessKind, theta0 float64, li int) error {
+func checkBrute(res *CheckResult, cfg CheckConfig, cl CheckLandscape, land fitness.Landscape, full *genetics.Encoding, loss genetics.Loss, kind genetics.FitnessKind, theta0 float64, li int) error {
 	P := land.Dim()
 	n := min(cl.Loci, max(1, 12/P))
-	if P*n > 16 {
+	if full.B != nil && full.Loci() <= 16 {
+		n = cl.Loci // the check's own shared-loci genome
+	}
+	if P*n > 16 || (full.B != nil && full.Loci() > 16) {
 		res.Constants = append(res.Constants, CheckConstant{Test: "brute-force", Landscape: cl.Name, Variant: "exact", Quantity: "not run", Reason: fmt.Sprintf("P = %d coefficients: more than 16 loci", P), Pass: true})
 		return nil
 	}
 	enc := &genetics.Encoding{P: P, N: n, Eps: cl.Eps}
+	if full.B != nil {
+		enc = full
+	}
 	rng := seed.New(cfg.Seed, seed.Genetics, uint64(2000+li))
-	x := make([]float64, P*n)
+	x := make([]float64, enc.Loci())
 	for i := range x {
 		x[i] = 0.15 + 0.7*rng.Float64()
 	}
 	name := fmt.Sprintf("%d×%d loci", P, n)
+	if enc.B != nil {
+		name = fmt.Sprintf("%d shared loci", enc.Loci())
+	}
 	for _, th := range []float64{theta0, theta0 * 0x1p-12} {
 		dyn, err := genetics.NewDynamics(enc, loss, genetics.Fitness{Kind: kind, Theta: th}, exactSettings)
 		if err != nil {
 			return err
 		}
-		bm, err := bruteForce(loss, P, n, cl.Eps, x, kind, th)
+		bm, err := bruteForce(loss, enc.B, P, n, cl.Eps, x, kind, th)
 		if err != nil {
 			return err
 		}
@@ -357,14 +436,23 @@ func checkBrute(res *CheckResult, cfg CheckConfig, cl CheckLandscape, land fitne
 // reachable coefficients (the maximum of a convex loss over the box).
 func maxLossOnBox(land fitness.Landscape, enc *genetics.Encoding) float64 {
 	P := enc.Coefficients()
-	r := float64(enc.LociPer()) * enc.Epsilon()
+	r := make([]float64, P)
+	for p := range r {
+		if enc.B == nil {
+			r[p] = float64(enc.LociPer()) * enc.Epsilon()
+			continue
+		}
+		for i := range enc.Loci() {
+			r[p] += math.Abs(enc.B.At(p, i)) * enc.Epsilon()
+		}
+	}
 	y := make([]float64, P)
 	m := 0.0
 	for c := 0; c < 1<<P; c++ {
 		for p := range y {
-			y[p] = -r
+			y[p] = -r[p]
 			if c>>p&1 == 1 {
-				y[p] = r
+				y[p] = r[p]
 			}
 		}
 		m = math.Max(m, land.Loss(y))
@@ -781,7 +869,14 @@ func checkFiniteN(res *CheckResult, cfg CheckConfig, cl CheckLandscape, enc *gen
 // at every size, so the errors of different sizes compare. Every point is
 // evaluated exactly (Poisson-binomial enumeration).
 func checkEpsScaling(res *CheckResult, cfg CheckConfig, cl CheckLandscape, land fitness.Landscape, kind genetics.FitnessKind, theta0 float64) error {
-	J := min(cfg.OneStep, 8)
+	// Keep every point within exact enumeration: (n_j + 1)^P ≤ MaxEnumerate.
+	J := 0
+	for J < min(cfg.OneStep, 8) && math.Pow(float64(cl.Loci<<J+1), float64(land.Dim())) <= float64(exactSettings.MaxEnumerate) {
+		J++
+	}
+	if J < 2 {
+		return fmt.Errorf("sim: check %s T3: %d coefficients of %d loci leave fewer than two exactly evaluable grid points", cl.Name, land.Dim(), cl.Loci)
+	}
 	var thetas []float64
 	rels := map[genetics.Variant][]float64{}
 	loss := lossOf(land)

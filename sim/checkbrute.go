@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/evolve-toolkit/evolve/genetics"
 )
 
@@ -11,18 +13,21 @@ import (
 // disjoint-loci genome, computed straight from the definitions and
 // independently of genetics.Dynamics (which uses binomial and
 // Poisson-binomial sums over counts): Y_p = Σ_l g_pl with g = ±ε,
-// genotype probability Π x_i^{g_i=+} (1−x_i)^{g_i=−}.
+// genotype probability Π x_i^{gi=+} (1−x_i)^{gi=−}.
 type bruteMoments struct {
 	// L, L2 are E[L] and E[L²]; F is E[w − 1] at theta.
 	L, L2, F float64
-	// DL, DL2, DF are E[·|g_i=+ε] − E[·|g_i=−ε] per locus.
+	// DL, DL2, DF are E[·|gi=+ε] − E[·|gi=−ε] per locus.
 	DL, DL2, DF []float64
 }
 
 // bruteForce enumerates every genotype of P coefficients × n loci (ε,
-// start x). w − 1 is −θL (linear) or expm1(−θL) (exp).
-func bruteForce(loss genetics.Loss, P, n int, eps float64, x []float64, kind genetics.FitnessKind, theta float64) (*bruteMoments, error) {
+// start x), or Y = B g when B is not nil. w − 1 is −θL (linear) or expm1(−θL) (exp).
+func bruteForce(loss genetics.Loss, B *mat.Dense, P, n int, eps float64, x []float64, kind genetics.FitnessKind, theta float64) (*bruteMoments, error) {
 	M := P * n
+	if B != nil {
+		_, M = B.Dims()
+	}
 	if M > 20 || len(x) != M {
 		return nil, fmt.Errorf("sim: check: brute force over %d loci (at most 20, %d frequencies)", M, len(x))
 	}
@@ -35,12 +40,19 @@ func bruteForce(loss genetics.Loss, P, n int, eps float64, x []float64, kind gen
 		pr := 1.0
 		clear(y)
 		for i := 0; i < M; i++ {
+			gi := -eps
 			if g>>i&1 == 1 {
 				pr *= x[i]
-				y[i/n] += eps
+				gi = eps
 			} else {
 				pr *= 1 - x[i]
-				y[i/n] -= eps
+			}
+			if B == nil {
+				y[i/n] += gi
+				continue
+			}
+			for p := range P {
+				y[p] += B.At(p, i) * gi
 			}
 		}
 		l := loss.Loss(y)

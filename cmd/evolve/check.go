@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/evolve-toolkit/evolve/experiments"
+	"github.com/evolve-toolkit/evolve/fitness"
 	"github.com/evolve-toolkit/evolve/sim"
 )
 
@@ -50,34 +52,193 @@ Prints the error table, the fitted and local slopes with their reasons and verdi
 constants, writes check.csv, slopes.csv, constants.csv and check.png/.svg to --out.
 Exit status: 0 when every judged line passes, 2 when one fails (the failing lines are named),
 1 on any other error.`,
-		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "quick", Usage: "fewer θ values (seconds; used in CI)"},
-			&cli.BoolFlag{Name: "finite-n", Usage: "add the Wright–Fisher tests"},
-			&cli.StringFlag{Name: "fitness", Value: "linear", Usage: "linear (1 − θL) or exp (exp(−θL))"},
-			&cli.Float64Flag{Name: "tolerance", Usage: "largest accepted |slope − expected| on every landscape, in (0, 0.5] (default: 0.05 analytic, 0.15 plasticity)"},
-			&cli.Uint64Flag{Name: "seed", Value: 0, Usage: "seed of the start frequencies and populations"},
+		Flags: append(checkFlags(),
 			&cli.StringFlag{Name: "out", Usage: "output folder (default: a new folder runs/check-YYYYMMDD-HHMMSS)"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the verdict"},
-		},
+		),
 		Action: runCheck,
 	}
 }
 
-func runCheck(c *cli.Context) error {
-	cfg := sim.CheckConfig{EpsScaling: true, FiniteN: c.Bool("finite-n"), Fitness: c.String("fitness"), Seed: c.Uint64("seed")}
-	if c.IsSet("tolerance") {
-		t := c.Float64("tolerance")
-		if !(t > 0 && t <= 0.5) {
-			return fmt.Errorf("check: --tolerance %v is not in (0, 0.5]", t)
+// checkFlags are the flags that set the check's problem (shared with
+// "evolve config dump --check").
+func checkFlags() []cli.Flag {
+	d := sim.CheckConfig{}.Defaults()
+	return []cli.Flag{
+		&cli.StringFlag{Name: "config", Usage: "TOML file of the check (keys as in 'evolve config dump --check'); flags override it"},
+		&cli.BoolFlag{Name: "quick", Usage: "fewer θ values and populations (seconds; used in CI)"},
+		&cli.BoolFlag{Name: "finite-n", Usage: "add the Wright–Fisher tests"},
+		&cli.StringFlag{Name: "fitness", Value: d.Fitness, Usage: "linear (1 − θL) or exp (exp(−θL))"},
+		&cli.Float64Flag{Name: "tolerance", Usage: "largest accepted |slope − expected| on every landscape, in (0, 0.5] (default: 0.05 analytic, 0.15 plasticity)"},
+		&cli.Uint64Flag{Name: "seed", Usage: "seed of the start frequencies, shared-loci matrices and populations"},
+		&cli.Float64Flag{Name: "theta0", Usage: "largest θ (default: ½ / max L over the reachable box)"},
+		&cli.IntFlag{Name: "one-step", Value: d.OneStep, Usage: "number of θ values of T1 (θ₀2^−j) and, up to 8, of T3"},
+		&cli.IntFlag{Name: "horizon", Value: d.Horizon, Usage: "number of θ values of T2 (θ₀2^−j−2)"},
+		&cli.IntFlag{Name: "fit", Value: d.Fit, Usage: "number of smallest θ the slopes are fitted on"},
+		&cli.IntSliceFlag{Name: "sizes", Usage: "population sizes of the finite-N tests (default 250,1000,4000,16000)"},
+		&cli.IntFlag{Name: "replicates", Value: d.Replicates, Usage: "populations per size"},
+		&cli.StringFlag{Name: "landscape", Usage: "check one landscape instead of the default two: quadratic, linear-ce, output-rule or full-rule"},
+		&cli.IntFlag{Name: "coefficients", Usage: "P of the quadratic and linear-ce landscapes"},
+		&cli.IntFlag{Name: "loci", Usage: "loci per coefficient (every landscape)"},
+		&cli.Float64Flag{Name: "eps", Usage: "allele effect ε (every landscape)"},
+		&cli.IntFlag{Name: "shared-loci", Usage: "each locus acts on this many random coefficients (Y = Bg; 0: disjoint loci)"},
+		&cli.Float64SliceFlag{Name: "curvature", Usage: "diagonal Hessian of the quadratic"},
+		&cli.Float64SliceFlag{Name: "optimum", Usage: "optimum of the quadratic"},
+		&cli.StringFlag{Name: "hessian", Usage: "full Hessian of the quadratic, rows separated by ';' (e.g. \"1,0.5;0.5,2\")"},
+		&cli.IntFlag{Name: "nodes", Usage: "|V| of the plasticity landscapes' network"},
+	}
+}
+
+// checkLandscapeDefaults returns the default check landscape of a kind.
+func checkLandscapeDefaults(kind string) (sim.CheckLandscape, error) {
+	d := sim.CheckConfig{}.Defaults().Landscapes
+	switch kind {
+	case "quadratic":
+		return d[0], nil
+	case "output-rule":
+		return d[1], nil
+	case "linear-ce":
+		return sim.CheckLandscape{Name: "linear-ce", Spec: fitness.Spec{Kind: "linear-ce", Dim: 2, Batch: 100}, Loci: 8, Eps: 0.05}, nil
+	case "full-rule":
+		l := d[1]
+		l.Name, l.Spec.Kind, l.Loci = "full-rule", "full-rule", 1
+		return l, nil
+	}
+	return sim.CheckLandscape{}, fmt.Errorf("check: --landscape must be quadratic, linear-ce, output-rule or full-rule, got %q", kind)
+}
+
+func parseMatrix(s string) ([][]float64, error) {
+	var m [][]float64
+	for i, row := range strings.Split(s, ";") {
+		var r []float64
+		for _, f := range strings.Split(row, ",") {
+			v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+			if err != nil {
+				return nil, fmt.Errorf("check: --hessian row %d: %w", i, err)
+			}
+			r = append(r, v)
 		}
-		cfg.Tolerance = t
+		m = append(m, r)
 	}
-	if f := cfg.Fitness; f != "linear" && f != "exp" {
-		return fmt.Errorf("check: --fitness must be linear or exp, got %q", f)
-	}
+	return m, nil
+}
+
+// effectiveCheckConfig applies defaults, --quick, the --config file and
+// the flags the user set, in that order, and validates the result.
+func effectiveCheckConfig(c *cli.Context) (sim.CheckConfig, error) {
+	cfg := sim.CheckConfig{EpsScaling: true}.Defaults()
 	if c.Bool("quick") {
 		cfg.OneStep, cfg.Horizon, cfg.Fit = 8, 4, 3
 		cfg.Sizes, cfg.Replicates = []int{250, 1000, 4000}, 4
+	}
+	if err := applyConfigFile(c, &cfg); err != nil {
+		return cfg, err
+	}
+	if c.IsSet("tolerance") {
+		t := c.Float64("tolerance")
+		if !(t > 0 && t <= 0.5) {
+			return cfg, fmt.Errorf("check: --tolerance %v is not in (0, 0.5]", t)
+		}
+		cfg.Tolerance = t
+	}
+	if c.IsSet("fitness") {
+		cfg.Fitness = c.String("fitness")
+		if f := cfg.Fitness; f != "linear" && f != "exp" {
+			return cfg, fmt.Errorf("check: --fitness must be linear or exp, got %q", f)
+		}
+	}
+	if c.IsSet("finite-n") {
+		cfg.FiniteN = c.Bool("finite-n")
+	}
+	if c.IsSet("seed") {
+		cfg.Seed = c.Uint64("seed")
+	}
+	if c.IsSet("theta0") {
+		if cfg.Theta0 = c.Float64("theta0"); !(cfg.Theta0 > 0) || math.IsInf(cfg.Theta0, 1) {
+			return cfg, fmt.Errorf("check: --theta0 %v must be positive and finite", cfg.Theta0)
+		}
+	}
+	for name, dst := range map[string]*int{"one-step": &cfg.OneStep, "horizon": &cfg.Horizon, "fit": &cfg.Fit, "replicates": &cfg.Replicates} {
+		if c.IsSet(name) {
+			*dst = c.Int(name)
+		}
+	}
+	if c.IsSet("sizes") {
+		cfg.Sizes = c.IntSlice("sizes")
+	}
+	if c.IsSet("landscape") {
+		l, err := checkLandscapeDefaults(c.String("landscape"))
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Landscapes = []sim.CheckLandscape{l}
+	}
+	var hess [][]float64
+	if c.IsSet("hessian") {
+		var err error
+		if hess, err = parseMatrix(c.String("hessian")); err != nil {
+			return cfg, err
+		}
+	}
+	for i := range cfg.Landscapes {
+		l := &cfg.Landscapes[i]
+		if c.IsSet("loci") {
+			l.Loci = c.Int("loci")
+		}
+		if c.IsSet("eps") {
+			l.Eps = c.Float64("eps")
+		}
+		if c.IsSet("shared-loci") {
+			l.SharedLoci = c.Int("shared-loci")
+		}
+		if c.IsSet("nodes") && l.Plasticity {
+			l.Spec.Network.Nodes = c.Int("nodes")
+		}
+		if l.Spec.Kind == "quadratic" || l.Spec.Kind == "linear-ce" {
+			if c.IsSet("coefficients") {
+				l.Spec.Dim = c.Int("coefficients")
+				if l.Spec.Kind == "quadratic" && !c.IsSet("curvature") && !c.IsSet("optimum") {
+					l.Spec.Curvature, l.Spec.Optimum = nil, nil // the fitness defaults for that P
+				}
+			}
+		}
+		if l.Spec.Kind == "quadratic" {
+			if c.IsSet("curvature") {
+				l.Spec.Curvature = c.Float64Slice("curvature")
+			}
+			if c.IsSet("optimum") {
+				l.Spec.Optimum = c.Float64Slice("optimum")
+			}
+			if hess != nil {
+				l.Hessian = hess
+				if !c.IsSet("coefficients") {
+					l.Spec.Dim = len(hess)
+				}
+				if !c.IsSet("curvature") {
+					l.Spec.Curvature = make([]float64, len(hess))
+					for p := range hess {
+						if p < len(hess[p]) {
+							l.Spec.Curvature[p] = hess[p][p]
+						}
+					}
+				}
+				if !c.IsSet("optimum") && len(l.Spec.Optimum) != len(hess) {
+					l.Spec.Optimum = nil
+				}
+			}
+			l.Spec = l.Spec.Defaults()
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+func runCheck(c *cli.Context) error {
+	cfg, err := effectiveCheckConfig(c)
+	if err != nil {
+		return err
 	}
 	out := c.String("out")
 	if out == "" {

@@ -122,3 +122,46 @@ func TestCheckPlantedFaults(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckConfig: the problem can be set by flags (a full Hessian with
+// shared loci) and by the TOML that "config dump --check" prints, and a
+// bad value is an error naming it.
+func TestCheckConfig(t *testing.T) {
+	dir := t.TempDir()
+	stdout, _, err := run(t, "config", "dump", "--check")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout, `kind = "quadratic"`) || !strings.Contains(stdout, "one_step = 11") {
+		t.Fatalf("config dump --check:\n%s", stdout)
+	}
+	cfg := filepath.Join(dir, "check.toml")
+	// The dumped config with the first landscape only and a small grid.
+	text := strings.Replace(stdout, "one_step = 11", "one_step = 6", 1)
+	text = strings.Replace(text, "horizon = 5", "horizon = 3", 1)
+	text = strings.Replace(text, "fit = 5", "fit = 3", 1)
+	text = text[:strings.LastIndex(text, "[[landscape]]")]
+	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "a")
+	if _, _, err := run(t, "check", "--config", cfg, "-q", "--out", out, "--hessian", "1,0.5;0.5,2", "--shared-loci", "2", "--loci", "4"); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "meta.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{`"one_step": 6`, `"shared_loci": 2`, `"hessian": [`} {
+		if !strings.Contains(string(b), s) {
+			t.Errorf("meta.json lacks %s", s)
+		}
+	}
+	for _, bad := range [][]string{{"--hessian", "1,2;3,4"}, {"--landscape", "cubic"}, {"--fitness", "power"}, {"--theta0", "0"}} {
+		_, _, err := run(t, append([]string{"check", "--config", cfg, "-q", "--out", filepath.Join(dir, "b")}, bad...)...)
+		name := strings.TrimPrefix(bad[0], "--")
+		if err == nil || !(strings.Contains(err.Error(), name) || strings.Contains(err.Error(), "symmetric")) {
+			t.Errorf("%v: error %v, want one naming %s", bad, err, name)
+		}
+	}
+}

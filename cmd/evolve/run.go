@@ -152,8 +152,20 @@ func configCommand() *cli.Command {
 		Subcommands: []*cli.Command{{
 			Name:  "dump",
 			Usage: "print the effective configuration of 'evolve run' (defaults, --config file, flags) as TOML",
-			Flags: runFlags(),
+			Flags: append(runFlags(), &cli.BoolFlag{Name: "check", Usage: "print the effective configuration of 'evolve check' instead (its --config file and the flags both commands share)"}),
 			Action: func(c *cli.Context) error {
+				if c.Bool("check") {
+					cfg, err := effectiveCheckConfig(c)
+					if err != nil {
+						return err
+					}
+					b, err := encodeTOML(cfg)
+					if err != nil {
+						return err
+					}
+					_, err = c.App.Writer.Write(b)
+					return err
+				}
 				cfg, err := effectiveRunConfig(c)
 				if err != nil {
 					return err
