@@ -96,10 +96,10 @@ type FullRuleSettings struct {
 type fullWorker struct {
 	net   *plasticity.Network
 	rg    *plasticity.RuleGrader
+	bl    *plasticity.BatchLoss
 	rules plasticity.Rules
 	dG    []float64
 	dO    []float64
-	dz    []float64
 }
 
 // NewFullRule builds the landscape for networks with configuration cfg
@@ -195,7 +195,7 @@ func (sh *fullShared) newWorker() (*fullWorker, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &fullWorker{net: net, rg: plasticity.NewRuleGrader(net), dz: make([]float64, sh.cfg.Labels)}
+	w := &fullWorker{net: net, rg: plasticity.NewRuleGrader(net), bl: plasticity.NewBatchLoss(net)}
 	w.rules.Output = plasticity.NewRule(plasticity.OutputRule, sh.T)
 	w.dO = make([]float64, len(w.rules.Output.Table))
 	if sh.graph {
@@ -314,22 +314,12 @@ func (f *FullRule) eval(dst, y []float64) float64 {
 }
 
 // lossOnly trains and measures the loss without recording the tape the
-// gradient needs; the same arithmetic as RuleGrader.Gradient's loss.
+// gradient needs (plasticity.BatchLoss: RuleGrader.Gradient's loss, bit
+// for bit).
 func (f *FullRule) lossOnly(w *fullWorker) float64 {
-	if _, err := plasticity.Train(w.net, w.rules, f.batch, nil); err != nil {
+	l, _, err := w.bl.Loss(w.rules, f.batch, f.loss)
+	if err != nil {
 		return inf
 	}
-	ws := w.net.Workspace()
-	n := f.batch.Len()
-	scale := 1 / float64(n)
-	var l float64
-	for i := 0; i < n; i++ {
-		w.net.ForwardWS(ws, f.batch.Row(i))
-		li := plasticity.LossGrad(w.dz, ws.Z, f.batch.Y[i], f.loss, scale)
-		if math.IsNaN(li) || math.IsInf(li, 0) {
-			return inf
-		}
-		l += li
-	}
-	return l * scale
+	return l
 }
