@@ -1,0 +1,324 @@
+package experiments
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"gonum.org/v1/gonum/stat"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/evolve-toolkit/evolve/dataset"
+	"github.com/evolve-toolkit/evolve/internal/output"
+	"github.com/evolve-toolkit/evolve/internal/seed"
+	"github.com/evolve-toolkit/evolve/plasticity/credit"
+)
+
+type creditCurvatureConfig struct {
+	Dataset        string    `toml:"dataset"`
+	TrainSize      int       `toml:"train_size"`
+	TestSize       int       `toml:"test_size"`
+	Steps          int       `toml:"steps"`
+	Hidden         int       `toml:"hidden"`
+	Batch          int       `toml:"batch"`
+	LR             float64   `toml:"lr"`
+	Rules          []string  `toml:"rules"`
+	Iterations     int       `toml:"iterations"`
+	BPTTIterations int       `toml:"bptt_iterations"`
+	Every          int       `toml:"every"`
+	Measure        int       `toml:"measure"`
+	Lanczos        int       `toml:"lanczos"`
+	Probes         int       `toml:"probes"`
+	RemedyLRs      []float64 `toml:"remedy_lrs"`
+}
+
+func init() {
+	register(&Experiment{
+		Name:       "credit-curvature",
+		Title:      "temporal credit-assignment rules on sequential MNIST: λ_top, trace and generalisation gap",
+		Reproduces: "Liu et al. 2022 (SPEC §11)",
+		FullTime:   "≈60 CPU-hours (N=128, batch 256, 16k/10k iterations, 5 rules + 2 remedy runs × 5 seeds; 1 iteration ≈ 0.12 s); --quick ≈ 10 CPU-minutes",
+		Run:        runCreditCurvature,
+	})
+}
+
+// recordFields flattens a credit.Record for Env.Cell.
+const recordFields = 12
+
+func flatten(recs []credit.Record) []float64 {
+	var v []float64
+	for _, r := range recs {
+		v = append(v, float64(r.Iter), r.TrainLoss, r.TrainAcc, r.TestLoss, r.TestAcc, r.Gap, r.LambdaTop, r.LambdaMin, r.Trace, r.TraceSE, r.Threshold, r.GradErr)
+	}
+	return v
+}
+
+func unflatten(v []float64) []credit.Record {
+	var out []credit.Record
+	for i := 0; i+recordFields <= len(v); i += recordFields {
+		f := v[i : i+recordFields]
+		out = append(out, credit.Record{Iter: int(f[0]), TrainLoss: f[1], TrainAcc: f[2], TestLoss: f[3], TestAcc: f[4], Gap: f[5], LambdaTop: f[6], LambdaMin: f[7], Trace: f[8], TraceSE: f[9], Threshold: f[10], GradErr: f[11]})
+	}
+	return out
+}
+
+type creditRun struct {
+	rule string
+	lr   float64
+	seed int
+	recs []credit.Record
+}
+
+func runCreditCurvature(env *Env, text []byte) (*Report, error) {
+	var cfg creditCurvatureConfig
+	if err := decode(text, &cfg); err != nil {
+		return nil, err
+	}
+	if env.Quick {
+		cfg.TrainSize, cfg.TestSize, cfg.Hidden, cfg.Batch = 10000, 2000, 32, 64
+		cfg.Iterations, cfg.BPTTIterations, cfg.Every, cfg.Measure, cfg.Lanczos, cfg.Probes = 2000, 2000, 500, 256, 20, 10
+		cfg.RemedyLRs = []float64{0.005}
+	}
+	rules := make([]credit.Rule, len(cfg.Rules))
+	for i, s := range cfg.Rules {
+		r, err := credit.ParseRule(s)
+		if err != nil {
+			return nil, fmt.Errorf("credit-curvature: rules: %w", err)
+		}
+		rules[i] = r
+	}
+	if !slices.Contains(cfg.Rules, "bptt") || !slices.Contains(cfg.Rules, "truncated") {
+		return nil, fmt.Errorf("credit-curvature: rules must include bptt and truncated (the comparison of SPEC §11)")
+	}
+	n := seeds(env, 5, 3)
+	split, err := dataset.Load(cfg.Dataset, &dataset.Options{Dir: env.DataDir, TrainSize: cfg.TrainSize, TestSize: cfg.TestSize, Seed: 1})
+	if err != nil {
+		return nil, err
+	}
+	var runs []creditRun
+	do := func(r credit.Rule, lr float64, s int) error {
+		iters := cfg.Iterations
+		if r.Kind == credit.BPTT {
+			iters = cfg.BPTTIterations
+		}
+		key := fmt.Sprintf("%s/lr=%g/seed=%d", r, lr, s)
+		v, err := env.Cell(key, func() ([]float64, error) {
+			env.Logf("%s: %d iterations", key, iters)
+			_, recs, err := credit.Train(split.Train, split.Test, &credit.Settings{
+				Rule: r, Steps: cfg.Steps, Hidden: cfg.Hidden, LR: lr, Batch: cfg.Batch, Iterations: iters, Every: cfg.Every,
+				Measure: cfg.Measure, Lanczos: cfg.Lanczos, Probes: cfg.Probes, Seed: uint64(s),
+			}, func(x credit.Record) {
+				env.Logf("  %s it %d: train %.3f test %.3f λ_top %.1f λ_min %.2f", key, x.Iter, x.TrainLoss, x.TestLoss, x.LambdaTop, x.LambdaMin)
+			}, nil)
+			if err != nil {
+				return nil, err
+			}
+			return flatten(recs), nil
+		})
+		if err != nil {
+			return err
+		}
+		runs = append(runs, creditRun{rule: r.String(), lr: lr, seed: s, recs: unflatten(v)})
+		return nil
+	}
+	for s := 1; s <= n; s++ {
+		for _, r := range rules {
+			if err := do(r, cfg.LR, s); err != nil {
+				return nil, err
+			}
+		}
+		for _, lr := range cfg.RemedyLRs {
+			if err := do(credit.Rule{Kind: credit.Truncated}, lr, s); err != nil {
+				return nil, err
+			}
+		}
+	}
+	// records.csv
+	var rows [][]string
+	for _, r := range runs {
+		for _, x := range r.recs {
+			rows = append(rows, []string{r.rule, output.F(r.lr), fmt.Sprint(r.seed), fmt.Sprint(x.Iter), output.F(x.TrainLoss), output.F(x.TrainAcc),
+				output.F(x.TestLoss), output.F(x.TestAcc), output.F(x.Gap), output.F(x.LambdaTop), output.F(x.LambdaMin), output.F(x.Trace), output.F(x.TraceSE), output.F(x.Threshold), output.F(x.GradErr)})
+		}
+	}
+	if err := output.WriteCSV(env.Path("records.csv"), []string{"rule", "lr", "seed", "iter", "train_loss", "train_acc", "test_loss", "test_acc", "gap", "lambda_top", "lambda_min", "trace", "trace_se", "two_over_eta", "grad_err"}, rows); err != nil {
+		return nil, err
+	}
+	find := func(rule string, lr float64, s int) []credit.Record {
+		for _, r := range runs {
+			if r.rule == rule && r.lr == lr && r.seed == s {
+				return r.recs
+			}
+		}
+		return nil
+	}
+	rep := &Report{Seeds: n}
+	// matched training loss: each rule against bptt, per seed
+	var mrows [][]string
+	for _, r := range rules[1:] {
+		var ratios []float64
+		wins := 0
+		for s := 1; s <= n; s++ {
+			b, a := find("bptt", cfg.LR, s), find(r.String(), cfg.LR, s)
+			target := credit.MatchedLoss(b, a)
+			rb, ok1 := credit.AtLoss(b, target)
+			ra, ok2 := credit.AtLoss(a, target)
+			if !ok1 || !ok2 {
+				continue
+			}
+			ratios = append(ratios, ra.LambdaTop/rb.LambdaTop)
+			if ra.LambdaTop > rb.LambdaTop {
+				wins++
+			}
+			mrows = append(mrows, []string{r.String(), fmt.Sprint(s), output.F(target), fmt.Sprint(rb.Iter), output.F(rb.LambdaTop), fmt.Sprint(ra.Iter), output.F(ra.LambdaTop), output.F(ra.LambdaTop / rb.LambdaTop)})
+		}
+		paper := "—"
+		if r.Kind == credit.Truncated {
+			paper = "2.2–4.1 (reduced replication, SPEC §11)"
+		}
+		rep.Rows = append(rep.Rows, Row{Quantity: fmt.Sprintf("λ_top %s / bptt at matched train loss", r), Ours: NewStat("", ratios...), Paper: paper, Note: fmt.Sprintf("%s sharper in %d of %d seeds", r, wins, len(ratios))})
+	}
+	if err := output.WriteCSV(env.Path("matched.csv"), []string{"rule", "seed", "matched_train_loss", "bptt_iter", "bptt_lambda_top", "rule_iter", "rule_lambda_top", "ratio"}, mrows); err != nil {
+		return nil, err
+	}
+	// final values per rule (and remedy)
+	var lam, gap []float64
+	addFinal := func(name string, lr float64) {
+		var lt, g, ta, ge []float64
+		for s := 1; s <= n; s++ {
+			recs := find(name, lr, s)
+			if len(recs) == 0 {
+				continue
+			}
+			f := recs[len(recs)-1]
+			lt, g, ta, ge = append(lt, f.LambdaTop), append(g, f.Gap), append(ta, f.TestAcc), append(ge, f.GradErr)
+			if lr == cfg.LR {
+				lam, gap = append(lam, f.LambdaTop), append(gap, f.Gap)
+			}
+		}
+		label := name
+		if lr != cfg.LR {
+			label = fmt.Sprintf("%s, lr %g (remedy)", name, lr)
+		}
+		paper := "—"
+		switch {
+		case name == "bptt":
+			paper = "median 230 ≈ 2/η (N=32 replication)"
+		case name == "truncated" && lr == cfg.LR:
+			paper = "531–679 at 9000 it. (N=32 replication)"
+		}
+		rep.Rows = append(rep.Rows,
+			Row{Quantity: "final λ_top, " + label, Ours: NewStat("", lt...), Paper: paper, Note: fmt.Sprintf("2/η = %g", 2/lr)},
+			Row{Quantity: "final loss gap, " + label, Ours: NewStat("", g...), Paper: "—"},
+			Row{Quantity: "final test accuracy, " + label, Ours: NewStat("%", ta...), Paper: "—"},
+			Row{Quantity: "final ‖ĝ−∇L‖/‖∇L‖, " + label, Ours: NewStat("", ge...), Paper: "—"})
+	}
+	for _, r := range rules {
+		addFinal(r.String(), cfg.LR)
+	}
+	for _, lr := range cfg.RemedyLRs {
+		addFinal("truncated", lr)
+	}
+	lo, hi, rr := bootstrapCorr(lam, gap, 2000, seed.New(1, seed.Sample, 12))
+	rep.Rows = append(rep.Rows, Row{Quantity: "corr(final λ_top, final gap) over rules × seeds", Ours: NewStat("", rr), Paper: "positive (Liu et al.)", Note: fmt.Sprintf("95%% bootstrap interval [%.2f, %.2f], n=%d", lo, hi, len(lam))})
+	if env.Quick {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("--quick: N=%d, batch %d, %d iterations, Hessian of the W_rec block on %d training examples; not the full size", cfg.Hidden, cfg.Batch, cfg.Iterations, cfg.Measure))
+	}
+	return rep, creditFigures(env, runs, rules, cfg)
+}
+
+// bootstrapCorr returns the 2.5 and 97.5 percentiles of Pearson's r over
+// bootstrap resamples of the pairs, and r itself.
+func bootstrapCorr(x, y []float64, b int, rng *rand.Rand) (lo, hi, r float64) {
+	if len(x) < 3 {
+		return math.NaN(), math.NaN(), math.NaN()
+	}
+	r = stat.Correlation(x, y, nil)
+	rs := make([]float64, 0, b)
+	xs, ys := make([]float64, len(x)), make([]float64, len(x))
+	for k := 0; k < b; k++ {
+		for i := range xs {
+			j := rng.IntN(len(x))
+			xs[i], ys[i] = x[j], y[j]
+		}
+		if c := stat.Correlation(xs, ys, nil); !math.IsNaN(c) {
+			rs = append(rs, c)
+		}
+	}
+	slices.Sort(rs)
+	if len(rs) == 0 {
+		return math.NaN(), math.NaN(), r
+	}
+	return stat.Quantile(0.025, stat.Empirical, rs, nil), stat.Quantile(0.975, stat.Empirical, rs, nil), r
+}
+
+func creditFigures(env *Env, runs []creditRun, rules []credit.Rule, cfg creditCurvatureConfig) error {
+	p1 := plot.New()
+	p1.Title.Text = "λ_top (W_rec block) against training loss (training runs right to left)"
+	p1.X.Label.Text = "training loss (cross-entropy, measured subset)"
+	p1.Y.Label.Text = "λ_top"
+	p1.Legend.Top = true
+	p1.Legend.Left = true
+	p2 := plot.New()
+	p2.Title.Text = "final generalisation gap against final λ_top"
+	p2.X.Label.Text = "final λ_top"
+	p2.Y.Label.Text = "test loss − train loss"
+	p2.Legend.Top = true
+	minL, maxL := math.Inf(1), math.Inf(-1)
+	for i, r := range rules {
+		var finals plotter.XYs
+		for _, run := range runs {
+			if run.rule != r.String() || run.lr != cfg.LR || len(run.recs) < 2 {
+				continue
+			}
+			var xy plotter.XYs
+			for _, x := range run.recs[1:] {
+				xy = append(xy, plotter.XY{X: x.TrainLoss, Y: x.LambdaTop})
+				minL, maxL = math.Min(minL, x.TrainLoss), math.Max(maxL, x.TrainLoss)
+			}
+			l, err := plotter.NewLine(xy)
+			if err != nil {
+				return err
+			}
+			l.Color = plotutil.Color(i)
+			l.Dashes = plotutil.Dashes(i)
+			l.Width = vg.Points(1.5)
+			p1.Add(l)
+			if run.seed == 1 {
+				p1.Legend.Add(r.String(), l)
+			}
+			f := run.recs[len(run.recs)-1]
+			finals = append(finals, plotter.XY{X: f.LambdaTop, Y: f.Gap})
+		}
+		if len(finals) == 0 {
+			continue
+		}
+		sc, err := plotter.NewScatter(finals)
+		if err != nil {
+			return err
+		}
+		sc.GlyphStyle.Color = plotutil.Color(i)
+		sc.GlyphStyle.Shape = plotutil.Shape(i)
+		sc.GlyphStyle.Radius = vg.Points(4)
+		p2.Add(sc)
+		p2.Legend.Add(r.String(), sc)
+	}
+	if !math.IsInf(minL, 0) {
+		g, err := plotter.NewLine(plotter.XYs{{X: minL, Y: 2 / cfg.LR}, {X: maxL, Y: 2 / cfg.LR}})
+		if err != nil {
+			return err
+		}
+		g.Color = color.Gray{Y: 90}
+		g.Dashes = []vg.Length{vg.Points(2), vg.Points(2)}
+		p1.Add(g)
+		p1.Legend.Add(fmt.Sprintf("2/η = %g", 2/cfg.LR), g)
+	}
+	p1.Add(plotter.NewGrid())
+	p2.Add(plotter.NewGrid())
+	return output.SavePlots(env.Path("credit-curvature"), []*plot.Plot{p1, p2}, 1, 2, 30*vg.Centimeter, 12*vg.Centimeter)
+}
