@@ -51,6 +51,13 @@ type FullRule struct {
 	*fullShared
 	batch *dataset.Set
 	gen   int
+
+	// The rule-independent part of training on batch (input drives,
+	// rounds 1, the order), built by the first loss evaluation and shared
+	// by every worker.
+	bcOnce sync.Once
+	bc     *plasticity.BatchCache
+	bcErr  error
 }
 
 type fullShared struct {
@@ -317,7 +324,11 @@ func (f *FullRule) eval(dst, y []float64) float64 {
 // gradient needs (plasticity.BatchLoss: RuleGrader.Gradient's loss, bit
 // for bit).
 func (f *FullRule) lossOnly(w *fullWorker) float64 {
-	l, _, err := w.bl.Loss(w.rules, f.batch, f.loss)
+	f.bcOnce.Do(func() { f.bc, f.bcErr = plasticity.NewBatchCache(w.net, f.batch) })
+	if f.bcErr != nil {
+		return inf
+	}
+	l, _, err := w.bl.LossCached(w.rules, f.bc, f.loss)
 	if err != nil {
 		return inf
 	}

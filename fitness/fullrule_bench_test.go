@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/evolve-toolkit/evolve/dataset"
+	"github.com/evolve-toolkit/evolve/internal/cputime"
 	"github.com/evolve-toolkit/evolve/plasticity"
 )
 
@@ -36,11 +37,17 @@ func BenchmarkFullRuleGeneration(b *testing.B) {
 	defer runtime.GOMAXPROCS(prev)
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := cputime.Process()
 	for range b.N {
 		for _, y := range ys {
 			f.Loss(y)
 		}
 	}
+	cpu := cputime.Process() - cpu0
 	b.ReportMetric(float64(b.N*N*batch)/b.Elapsed().Seconds(), "ind·examples/s")
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/generation")
+	if cpu > 0 {
+		b.ReportMetric(float64(b.N*N*batch)/cpu, "ind·examples/CPU-s")
+		b.ReportMetric(cpu/float64(b.N), "CPU-s/generation")
+	}
 }

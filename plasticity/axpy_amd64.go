@@ -2,7 +2,11 @@
 
 package plasticity
 
-import "gonum.org/v1/gonum/floats"
+import (
+	"math"
+
+	"gonum.org/v1/gonum/floats"
+)
 
 // useAVX2 reports whether the processor and the operating system support
 // AVX2 (CPUID leaf 1: OSXSAVE and AVX; XCR0: XMM and YMM state; leaf 7: AVX2).
@@ -43,5 +47,51 @@ func axpy(dst []float64, alpha float64, x []float64) {
 	}
 	for i := n8; i < len(x); i++ {
 		dst[i] += alpha * x[i]
+	}
+}
+
+// gaxpyAVX2 is gaxpy for the rows [0, len(u)&^3).
+func gaxpyAVX2(u, w []float64, n int, idx []int32, c []float64)
+
+// gaxpy adds the columns idx[p] of the dense |V|×|V| matrix w (stored by
+// column: column j at w[j*n:(j+1)*n]), times c[p], to u, in the order of
+// idx: u[i] += c[p]*w[idx[p]*n+i], a rounded product then a rounded sum,
+// exactly as len(idx) calls of axpy; but each value of u stays in a
+// register over all the columns. len(c) ≥ len(idx), len(u) = n.
+func gaxpy(u, w []float64, n int, idx []int32, c []float64) {
+	if len(u) != n || len(w) < n*n || len(c) < len(idx) {
+		panic("plasticity: gaxpy: slice lengths differ")
+	}
+	r4 := 0
+	if useAVX2 {
+		r4 = n &^ 3
+		gaxpyAVX2(u, w, n, idx, c)
+	}
+	for i := r4; i < n; i++ {
+		v := u[i]
+		for p, j := range idx {
+			v += float64(c[p] * w[int(j)*n+i]) // float64(): never fused
+		}
+		u[i] = v
+	}
+}
+
+// maskAddAVX2 is maskAdd for the values [0, len(w)&^3).
+func maskAddAVX2(w, v []float64, mask []uint64)
+
+// maskAdd adds v[i] to w[i] where mask[i] is all ones and +0 where it is
+// 0: w[i] += v[i] & mask[i] on the bits. A masked-out w[i] that holds +0
+// keeps +0 (+0 + +0); elsewhere it is exactly w[i] + v[i].
+func maskAdd(w, v []float64, mask []uint64) {
+	if len(v) != len(w) || len(mask) != len(w) {
+		panic("plasticity: maskAdd: slice lengths differ")
+	}
+	r4 := 0
+	if useAVX2 {
+		r4 = len(w) &^ 3
+		maskAddAVX2(w, v, mask)
+	}
+	for i := r4; i < len(w); i++ {
+		w[i] += math.Float64frombits(math.Float64bits(v[i]) & mask[i])
 	}
 }

@@ -45,3 +45,125 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+// func gaxpyAVX2(u, w []float64, n int, idx []int32, c []float64)
+// For every row i in [0, len(u)&^3): u[i] += c[p]*w[idx[p]*n+i] for p in
+// order, each product rounded then added (VMULPD, VADDPD; no FMA), with
+// the sums kept in registers: 32 rows at a time (eight independent
+// chains of additions hide the latency of each), then 4.
+TEXT ·gaxpyAVX2(SB), NOSPLIT, $0-104
+	MOVQ u_base+0(FP), DI
+	MOVQ u_len+8(FP), BX
+	MOVQ w_base+24(FP), SI
+	MOVQ n+48(FP), DX
+	SHLQ $3, DX
+	MOVQ idx_base+56(FP), R8
+	MOVQ idx_len+64(FP), R9
+	MOVQ c_base+80(FP), R10
+	XORQ AX, AX
+
+loop32:
+	LEAQ 32(AX), CX
+	CMPQ CX, BX
+	JGT  loop4
+	VMOVUPD (DI)(AX*8), Y0
+	VMOVUPD 32(DI)(AX*8), Y1
+	VMOVUPD 64(DI)(AX*8), Y2
+	VMOVUPD 96(DI)(AX*8), Y3
+	VMOVUPD 128(DI)(AX*8), Y4
+	VMOVUPD 160(DI)(AX*8), Y5
+	VMOVUPD 192(DI)(AX*8), Y6
+	VMOVUPD 224(DI)(AX*8), Y7
+	XORQ R11, R11
+
+inner32:
+	CMPQ R11, R9
+	JGE  store32
+	MOVLQSX (R8)(R11*4), R12
+	IMULQ   DX, R12
+	ADDQ    SI, R12
+	LEAQ    (R12)(AX*8), R12
+	VBROADCASTSD (R10)(R11*8), Y8
+	VMULPD  (R12), Y8, Y9
+	VMULPD  32(R12), Y8, Y10
+	VMULPD  64(R12), Y8, Y11
+	VMULPD  96(R12), Y8, Y12
+	VADDPD  Y9, Y0, Y0
+	VADDPD  Y10, Y1, Y1
+	VADDPD  Y11, Y2, Y2
+	VADDPD  Y12, Y3, Y3
+	VMULPD  128(R12), Y8, Y13
+	VMULPD  160(R12), Y8, Y14
+	VMULPD  192(R12), Y8, Y15
+	VMULPD  224(R12), Y8, Y9
+	VADDPD  Y13, Y4, Y4
+	VADDPD  Y14, Y5, Y5
+	VADDPD  Y15, Y6, Y6
+	VADDPD  Y9, Y7, Y7
+	INCQ    R11
+	JMP     inner32
+
+store32:
+	VMOVUPD Y0, (DI)(AX*8)
+	VMOVUPD Y1, 32(DI)(AX*8)
+	VMOVUPD Y2, 64(DI)(AX*8)
+	VMOVUPD Y3, 96(DI)(AX*8)
+	VMOVUPD Y4, 128(DI)(AX*8)
+	VMOVUPD Y5, 160(DI)(AX*8)
+	VMOVUPD Y6, 192(DI)(AX*8)
+	VMOVUPD Y7, 224(DI)(AX*8)
+	ADDQ    $32, AX
+	JMP     loop32
+
+loop4:
+	LEAQ 4(AX), CX
+	CMPQ CX, BX
+	JGT  done4
+	VMOVUPD (DI)(AX*8), Y0
+	XORQ R11, R11
+
+inner4:
+	CMPQ R11, R9
+	JGE  store4
+	MOVLQSX (R8)(R11*4), R12
+	IMULQ   DX, R12
+	ADDQ    SI, R12
+	VBROADCASTSD (R10)(R11*8), Y4
+	VMULPD  (R12)(AX*8), Y4, Y5
+	VADDPD  Y5, Y0, Y0
+	INCQ    R11
+	JMP     inner4
+
+store4:
+	VMOVUPD Y0, (DI)(AX*8)
+	ADDQ    $4, AX
+	JMP     loop4
+
+done4:
+	VZEROUPPER
+	RET
+
+// func maskAddAVX2(w, v []float64, mask []uint64)
+// w[i] += v[i] & mask[i] (bitwise AND of the float's bits: v[i] or +0),
+// for i in [0, len(w)&^3), four values per instruction.
+TEXT ·maskAddAVX2(SB), NOSPLIT, $0-72
+	MOVQ w_base+0(FP), DI
+	MOVQ w_len+8(FP), BX
+	ANDQ $-4, BX
+	MOVQ v_base+24(FP), SI
+	MOVQ mask_base+48(FP), R8
+	XORQ AX, AX
+
+loopm:
+	CMPQ AX, BX
+	JGE  donem
+	VMOVUPD (SI)(AX*8), Y0
+	VANDPD  (R8)(AX*8), Y0, Y0
+	VADDPD  (DI)(AX*8), Y0, Y0
+	VMOVUPD Y0, (DI)(AX*8)
+	ADDQ    $4, AX
+	JMP     loopm
+
+donem:
+	VZEROUPPER
+	RET

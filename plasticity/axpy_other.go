@@ -2,9 +2,34 @@
 
 package plasticity
 
-import "gonum.org/v1/gonum/floats"
+import (
+	"math"
+
+	"gonum.org/v1/gonum/floats"
+)
 
 const useAVX2 = false
 
 // axpy adds alpha·x to dst (see the amd64 version).
 func axpy(dst []float64, alpha float64, x []float64) { floats.AddScaled(dst, alpha, x) }
+
+// gaxpy adds the columns idx[p] of w, times c[p], to u (see the amd64
+// version).
+func gaxpy(u, w []float64, n int, idx []int32, c []float64) {
+	if len(u) != n || len(w) < n*n || len(c) < len(idx) {
+		panic("plasticity: gaxpy: slice lengths differ")
+	}
+	for p, j := range idx {
+		axpy(u, c[p], w[int(j)*n:(int(j)+1)*n])
+	}
+}
+
+// maskAdd adds v[i] & mask[i] to w[i] (see the amd64 version).
+func maskAdd(w, v []float64, mask []uint64) {
+	if len(v) != len(w) || len(mask) != len(w) {
+		panic("plasticity: maskAdd: slice lengths differ")
+	}
+	for i := range w {
+		w[i] += math.Float64frombits(math.Float64bits(v[i]) & mask[i])
+	}
+}

@@ -42,3 +42,48 @@ func TestAxpyBitIdentical(t *testing.T) {
 		}
 	}
 }
+
+// TestGaxpyBitIdentical: gaxpy gives exactly the calls of axpy it
+// replaces, column after column (the order of the sums matters), for
+// sizes around the kernel's blocks of 16 and 4 rows, including signed
+// zeros, infinities and NaN among the weights.
+func TestGaxpyBitIdentical(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(2, 9))
+	for _, n := range []int{1, 3, 4, 5, 15, 16, 17, 20, 33, 100, 257} {
+		w := make([]float64, n*n)
+		for i := range w {
+			w[i] = rng.NormFloat64() * math.Pow(10, float64(rng.IntN(12)-6))
+		}
+		if n > 8 {
+			w[3], w[n+5] = math.Copysign(0, -1), math.Inf(-1)
+			w[2*n+1] = math.NaN()
+		}
+		for _, cols := range []int{0, 1, 2, n/2 + 1, n} {
+			idx := make([]int32, cols)
+			c := make([]float64, cols)
+			for p := range idx {
+				idx[p] = int32(rng.IntN(n))
+				c[p] = rng.NormFloat64()
+			}
+			u0 := make([]float64, n)
+			for i := range u0 {
+				u0[i] = rng.NormFloat64()
+			}
+			u0[0] = math.Copysign(0, -1)
+			want := append([]float64(nil), u0...)
+			for p, j := range idx {
+				for i := range want { // the plain loop: product, then sum
+					want[i] += c[p] * w[int(j)*n+i]
+				}
+			}
+			got := append([]float64(nil), u0...)
+			gaxpy(got, w, n, idx, c)
+			for i := range got {
+				if math.Float64bits(got[i]) != math.Float64bits(want[i]) && !(math.IsNaN(got[i]) && math.IsNaN(want[i])) {
+					t.Fatalf("n=%d cols=%d: row %d is %v, want %v", n, cols, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}

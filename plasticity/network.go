@@ -31,6 +31,11 @@ type Network struct {
 	ws *Workspace
 
 	dt *denseTrain // Train's dense copy of W (see trainDense)
+
+	// mask is the graph as a dense |V|×|V| bit mask by pre-synaptic node
+	// (all ones where j→i is an edge), for the vectorised graph update
+	// (see updateColumn); built by trainDense when |V| ≤ gatherMaxNodes.
+	mask []uint64
 }
 
 // denseTrain is the state of a training loop on a dense copy of the graph
@@ -65,6 +70,8 @@ type Workspace struct {
 
 	u   []float64 // pre-cap values
 	buf []float64 // selection scratch
+	gj  []int32   // columns of a round (see gatherRound)
+	gc  []float64 // and their factors
 	gv  []float64 // graph-rule rows spread over the nodes (applyGraphTo)
 }
 
@@ -77,6 +84,8 @@ func newWorkspace(n, m, T int) *Workspace {
 		Z:       make([]float64, m),
 		u:       make([]float64, n),
 		buf:     make([]float64, n),
+		gj:      make([]int32, n),
+		gc:      make([]float64, n),
 	}
 	for t := range ws.H {
 		ws.H[t] = make([]float64, n)
@@ -199,6 +208,14 @@ func (net *Network) trainDense() *denseTrain {
 	}
 	net.dt.pending = false
 	net.fillDense(net.dt.w)
+	if net.gatherPays() && net.mask == nil {
+		net.mask = make([]uint64, n*n)
+		for j := 0; j < n; j++ {
+			for _, i := range net.Post[net.ColPtr[j]:net.ColPtr[j+1]] {
+				net.mask[j*n+int(i)] = ^uint64(0)
+			}
+		}
+	}
 	return net.dt
 }
 
@@ -223,6 +240,12 @@ func (dt *denseTrain) updateColumn(net *Network, j int) {
 		for _, i := range post {
 			w[i] *= v[i]
 		}
+		return
+	}
+	if net.mask != nil {
+		// The whole column, vectorised: w[i] + v[i] on the edges, and
+		// +0 + +0 elsewhere (a dense copy holds +0 off the edges).
+		maskAdd(w, v, net.mask[j*n:(j+1)*n])
 		return
 	}
 	// Unrolled by 4: the edges of a column go to distinct nodes, so the
@@ -313,13 +336,27 @@ func (net *Network) forward(ws *Workspace, x []float64, dw []float64, dt *denseT
 		}
 	}
 	clear(ws.Pattern)
+	copy(ws.u, a)
+	net.finishRound(ws, 1)
+	return net.rounds(ws, dw, dt)
+}
+
+// rounds runs rounds 2..T of a forward pass whose input drive ws.A, round
+// 1 (ws.H[1], ws.Fired[1]) and round-1 pattern bits are in ws, and returns
+// the prediction. dw and dt are as in forward.
+func (net *Network) rounds(ws *Workspace, dw []float64, dt *denseTrain) int {
+	n := net.n
+	a := ws.A
 	u := ws.u
-	for t := 1; t <= net.T; t++ {
+	ref := net.cfg.Recurrence == Reference
+	for t := 2; t <= net.T; t++ {
 		prev := ws.H[t-1]
-		ref := net.cfg.Recurrence == Reference
 		switch {
-		case t == 1:
-			copy(u, a)
+		case dw != nil && !ref && net.gatherPays():
+			if dt != nil {
+				dt.flush(net)
+			}
+			net.gatherRound(ws, t, dw)
 		case dt != nil && dt.pending:
 			// Every column gets its update; the paper's round then adds
 			// the fired columns in increasing order (the others have
@@ -360,14 +397,46 @@ func (net *Network) forward(ws *Workspace, x []float64, dw []float64, dt *denseT
 	return net.logits(ws)
 }
 
+// gatherMaxNodes is the largest |V| for which a round reads its fired
+// columns with gaxpy, one example at a time: up to 256 nodes the dense
+// weights (512 KiB) stay in the second-level cache, beyond that the
+// batched kernels, which read each column once for several examples, win.
+const gatherMaxNodes = 256
+
+func (net *Network) gatherPays() bool { return net.n <= gatherMaxNodes }
+
+// gatherRound computes the pre-activations of round t ≥ 2 of the paper's
+// recurrence from a dense weight copy dw: u = a + Σ_j dw[:, j]·hᵗ⁻¹_j over
+// the fired nodes j with hᵗ⁻¹_j ≠ 0 in increasing order, the same sums
+// as addColumn column by column, into ws.u.
+func (net *Network) gatherRound(ws *Workspace, t int, dw []float64) {
+	prev := ws.H[t-1]
+	js, cs := ws.gj[:0], ws.gc[:0]
+	finite := true
+	for _, j := range ws.Fired[t-1] {
+		if c := prev[j]; c != 0 {
+			js = append(js, j)
+			cs = append(cs, c)
+			finite = finite && !math.IsInf(c, 0) && !math.IsNaN(c)
+		}
+	}
+	u := ws.u
+	copy(u, ws.A)
+	if finite {
+		gaxpy(u, dw, net.n, js, cs)
+		return
+	}
+	for p, j := range js { // addColumn's edge-only path for ±Inf, NaN
+		net.addColumn(u, int(j), cs[p], dw)
+	}
+}
+
 // finishRound applies ReLU and the cap to the pre-activations ws.u of
 // round t and records who fired.
 func (net *Network) finishRound(ws *Workspace, t int) {
 	u := ws.u
-	for i, v := range u { // ReLU
-		if v < 0 {
-			u[i] = 0
-		}
+	for i, v := range u { // ReLU, branch-free (see capK): v < 0 becomes +0
+		u[i] = math.Float64frombits(math.Float64bits(v) &^ -uint64(b2i(v < 0)))
 	}
 	ws.Fired[t] = capK(ws.Fired[t][:0], ws.H[t], u, ws.buf, net.k)
 	bitv := 1 << (net.T - t)
@@ -419,28 +488,44 @@ func (net *Network) forwardBatch(wss []*Workspace, xs [][]float64, dw []float64)
 			}
 		}
 	}
-	for t := 1; t <= net.T; t++ {
-		ref := net.cfg.Recurrence == Reference
+	for _, ws := range wss {
+		copy(ws.u, ws.A)
+		net.finishRound(ws, 1)
+	}
+	net.roundsBatch(wss, dw)
+}
+
+// roundsBatch is rounds for a batch of workspaces (see forwardBatch),
+// without a training state.
+func (net *Network) roundsBatch(wss []*Workspace, dw []float64) {
+	n := net.n
+	ref := net.cfg.Recurrence == Reference
+	for t := 2; t <= net.T; t++ {
+		if dw != nil && !ref && net.gatherPays() {
+			for _, ws := range wss {
+				net.gatherRound(ws, t, dw)
+				net.finishRound(ws, t)
+			}
+			continue
+		}
 		for _, ws := range wss {
-			if t > 1 && ref {
+			if ref {
 				clear(ws.u)
 			} else {
 				copy(ws.u, ws.A)
 			}
 		}
-		if t > 1 {
-			// The paper's round visits the fired nodes j in increasing
-			// order with c = hᵗ⁻¹_j; the others have hᵗ⁻¹_j = 0 and are
-			// skipped as c = 0, so visiting every j is the same sum.
-			for j := 0; j < n; j++ {
-				for _, ws := range wss {
-					c := ws.H[t-1][j]
-					if ref {
-						c += ws.A[j]
-					}
-					if c != 0 {
-						net.addColumn(ws.u, j, c, dw)
-					}
+		// The paper's round visits the fired nodes j in increasing
+		// order with c = hᵗ⁻¹_j; the others have hᵗ⁻¹_j = 0 and are
+		// skipped as c = 0, so visiting every j is the same sum.
+		for j := 0; j < n; j++ {
+			for _, ws := range wss {
+				c := ws.H[t-1][j]
+				if ref {
+					c += ws.A[j]
+				}
+				if c != 0 {
+					net.addColumn(ws.u, j, c, dw)
 				}
 			}
 		}
@@ -457,9 +542,12 @@ func (net *Network) forwardBatch(wss []*Workspace, xs [][]float64, dw []float64)
 // increasing order, to dst. It keeps the k largest values; among equal
 // values the lower index wins. u holds values after ReLU (≥ 0). buf is
 // scratch of length len(u).
+//
+// The loops are branch-free: which of the values after ReLU pass is a
+// coin flip for the branch predictor, and a mispredicted branch per value
+// cost more than the selection itself.
 func capK(dst []int32, h, u, buf []float64, k int) []int32 {
 	n := len(u)
-	clear(h)
 	if k >= n {
 		for i, v := range u {
 			h[i] = v
@@ -470,43 +558,69 @@ func capK(dst []int32, h, u, buf []float64, k int) []int32 {
 	// The values come after ReLU: the k-th largest is 0 unless more than
 	// k are positive, and then it is the k-th largest of the positive
 	// ones. Selecting among those only halves the work in the usual case.
-	m := 0
+	m, zeros := 0, 0
+	buf = buf[:n]
 	for _, v := range u {
-		if v > 0 {
-			buf[m] = v
-			m++
-		}
+		buf[m] = v
+		m += b2i(v > 0)
+		zeros += b2i(v == 0)
 	}
 	// With at most k positive values the threshold is 0: every positive
 	// value is kept, then zeros, lowest index first.
-	tau, above := 0.0, m
+	tau, above, eqs := 0.0, m, zeros
 	if m > k {
 		tau = kthLargest(buf[:m], k)
-		above = 0
+		above, eqs = 0, 0
 		for _, v := range buf[:m] {
-			if v > tau {
-				above++
-			}
+			above += b2i(v > tau)
+			eqs += b2i(v == tau)
 		}
 	}
-	ties := k - above
+	// The values equal to tau at indices below lim are kept: all of them
+	// if all are needed, else up to the ties-th one.
+	ties, lim := k-above, n
+	if ties < eqs {
+		lim = 0
+		for cnt, i := 0, 0; i < n; i++ {
+			lim += b2i(cnt < ties)
+			cnt += b2i(u[i] == tau)
+		}
+	}
+	return capTake(dst, h, u, tau, lim)
+}
+
+// capTake writes to h the values of u above tau and those equal to tau at
+// indices below lim, zero elsewhere, and appends their indices to dst.
+func capTake(dst []int32, h, u []float64, tau float64, lim int) []int32 {
+	n := len(u)
+	base := len(dst)
+	if cap(dst)-base < n {
+		dst = append(dst[:cap(dst)], make([]int32, base+n-cap(dst))...)
+	}
+	out := dst[base : base+n]
+	h = h[:n]
+	cnt := 0
 	for i, v := range u {
-		switch {
-		case v > tau:
-		case v == tau && ties > 0:
-			ties--
-		default:
-			continue
-		}
-		h[i] = v
-		dst = append(dst, int32(i))
+		take := b2i(v > tau) | b2i(v == tau)&b2i(i < lim)
+		out[cnt] = int32(i)
+		cnt += take
+		h[i] = math.Float64frombits(math.Float64bits(v) & -uint64(take))
 	}
-	return dst
+	return dst[:base+cnt]
+}
+
+// b2i is 1 for true and 0 for false; the compiler makes it a SETcc.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // kthLargest returns the k-th largest value of buf (1-based), reordering
-// buf. It uses quickselect with a three-way partition, so many equal
-// values (such as the zeros after ReLU) cost linear time.
+// buf. It is quickselect with branch-free partitions: first the values
+// above the pivot to the front, then, among the rest, those equal to it,
+// so many equal values cost linear time.
 func kthLargest(buf []float64, k int) float64 {
 	lo, hi := 0, len(buf)-1
 	target := k - 1
@@ -519,28 +633,28 @@ func kthLargest(buf []float64, k int) float64 {
 		} else if (c > a) != (c > b) {
 			pivot = c
 		}
-		lt, i, gt := lo, lo, hi
-		for i <= gt {
+		gt := lo // buf[lo:gt] > pivot
+		for i := lo; i <= hi; i++ {
 			v := buf[i]
-			if v > pivot {
-				buf[lt], buf[i] = v, buf[lt]
-				lt++
-				i++
-			} else if v < pivot {
-				buf[gt], buf[i] = v, buf[gt]
-				gt--
-			} else {
-				i++
-			}
+			buf[i] = buf[gt]
+			buf[gt] = v
+			gt += b2i(v > pivot)
 		}
-		switch {
-		case target < lt:
-			hi = lt - 1
-		case target > gt:
-			lo = gt + 1
-		default:
+		if target < gt {
+			hi = gt - 1
+			continue
+		}
+		eq := gt // buf[gt:eq] == pivot, buf[eq:hi+1] < pivot
+		for i := gt; i <= hi; i++ {
+			v := buf[i]
+			buf[i] = buf[eq]
+			buf[eq] = v
+			eq += b2i(v == pivot)
+		}
+		if target < eq {
 			return pivot
 		}
+		lo = eq
 	}
 	return buf[lo]
 }

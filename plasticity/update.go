@@ -16,9 +16,18 @@ type scaled struct {
 }
 
 func (net *Network) prepare(rules Rules) (*scaled, error) {
-	sc := &scaled{S: 1 << net.T}
+	sc := new(scaled)
+	if err := net.prepareTo(sc, rules); err != nil {
+		return nil, err
+	}
+	return sc, nil
+}
+
+// prepareTo is prepare into sc, reusing its tables' storage.
+func (net *Network) prepareTo(sc *scaled, rules Rules) error {
+	sc.S = 1 << net.T
 	eta := net.cfg.Eta
-	prep := func(r *Rule, kind Kind) ([]float64, bool, error) {
+	prep := func(dst []float64, r *Rule, kind Kind) ([]float64, bool, error) {
 		if r == nil {
 			return nil, false, nil
 		}
@@ -31,23 +40,24 @@ func (net *Network) prepare(rules Rules) (*scaled, error) {
 		if r.Rounds != net.T {
 			return nil, false, errRounds(r, net.T)
 		}
-		t := make([]float64, len(r.Table))
-		for i, v := range r.Table {
-			t[i] = eta * v
+		t := dst[:0]
+		for _, v := range r.Table {
 			if r.Mult() {
-				t[i] = 1 + eta*v
+				t = append(t, 1+eta*v)
+			} else {
+				t = append(t, eta*v)
 			}
 		}
 		return t, r.Mult(), nil
 	}
 	var err error
-	if sc.graph, sc.gMult, err = prep(rules.Graph, GraphRule); err != nil {
-		return nil, err
+	if sc.graph, sc.gMult, err = prep(sc.graph, rules.Graph, GraphRule); err != nil {
+		return err
 	}
-	if sc.output, sc.oMult, err = prep(rules.Output, OutputRule); err != nil {
-		return nil, err
+	if sc.output, sc.oMult, err = prep(sc.output, rules.Output, OutputRule); err != nil {
+		return err
 	}
-	return sc, nil
+	return nil
 }
 
 // applyGraph applies the graph rule for the patterns of ws to every edge.
