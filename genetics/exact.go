@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -67,6 +68,12 @@ type ExactSettings struct {
 	// call uses the same samples (common random numbers across calls).
 	// The default is 0.
 	Seed uint64
+	// Workers is the number of goroutines that evaluate the losses of a
+	// Monte Carlo estimate (samples × P × (n + 1) of them). The loss must
+	// then be safe for concurrent use, as for a Population. Results do
+	// not depend on Workers: the samples are drawn first, and the losses
+	// summed in a fixed order. If Workers is 0, 1 is used.
+	Workers int
 }
 
 // Validate reports whether s is usable.
@@ -77,8 +84,8 @@ func (s *ExactSettings) Validate() error {
 	if s.Method != Auto && s.Method != Enumeration && s.Method != MonteCarlo {
 		return fmt.Errorf("genetics: exact settings: method %v cannot be requested (use auto, enumeration or monte-carlo)", s.Method)
 	}
-	if s.MaxEnumerate < 0 || s.Samples < 0 {
-		return fmt.Errorf("genetics: exact settings: MaxEnumerate=%d and Samples=%d must be ≥ 0", s.MaxEnumerate, s.Samples)
+	if s.MaxEnumerate < 0 || s.Samples < 0 || s.Workers < 0 {
+		return fmt.Errorf("genetics: exact settings: MaxEnumerate=%d, Samples=%d and Workers=%d must be ≥ 0", s.MaxEnumerate, s.Samples, s.Workers)
 	}
 	return nil
 }
@@ -110,6 +117,10 @@ type Dynamics struct {
 	maxEnum int
 	samples int
 	seed    uint64
+	workers int
+	mcK     []int     // Monte Carlo: the counts of every sample, sample after sample
+	mcL     []float64 // and the losses (fitnesses) of every (sample, p, j)
+	mcF     []float64
 
 	P, n, M int
 	eps     float64
@@ -164,6 +175,7 @@ func NewDynamics(enc *Encoding, loss Loss, fit Fitness, s *ExactSettings) (*Dyna
 		if s.Samples > 0 {
 			d.samples = s.Samples
 		}
+		d.workers = s.Workers
 	}
 	d.off = make([]float64, P)
 	for p := range P {
@@ -411,27 +423,61 @@ func (d *Dynamics) monteCarloDisjoint(withFit bool) error {
 		}
 	}
 	d.reseed()
-	for range d.samples {
+	S := d.samples
+	// The samples first, from the one stream, so the draws do not depend
+	// on how the losses are shared among workers.
+	d.mcK = d.mcK[:0]
+	for range S {
 		for q := range P {
 			u := d.rng.Float64() * d.cdf[q][n]
 			j := 0
 			for j < n && d.cdf[q][j] <= u {
 				j++
 			}
-			d.k[q] = j
-			d.y[q] = d.off[q] + eps*float64(2*j-n)
+			d.mcK = append(d.mcK, j)
 		}
+	}
+	per := P * (n + 1)
+	total := S * per
+	if cap(d.mcL) < total {
+		d.mcL, d.mcF = make([]float64, total), make([]float64, total)
+	}
+	ls, fs := d.mcL[:total], d.mcF[:total]
+	// Task t is sample t/per, coefficient p = (t%per)/(n+1) with count
+	// j = t%(n+1): the other coefficients at the sample's counts.
+	eval := func(y []float64, t int) error {
+		s, r := t/per, t%per
+		p, j := r/(n+1), r%(n+1)
+		for q, k := range d.mcK[s*P : (s+1)*P] {
+			y[q] = d.off[q] + eps*float64(2*k-n)
+		}
+		y[p] = d.off[p] + eps*float64(2*j-n)
+		l := d.loss.Loss(y)
+		if math.IsNaN(l) {
+			return fmt.Errorf("genetics: loss is NaN at Y=%g", y)
+		}
+		ls[t], fs[t] = l, 0
+		if withFit {
+			f, err := d.fit.f(l, y)
+			if err != nil {
+				return err
+			}
+			fs[t] = f
+		}
+		return nil
+	}
+	if err := parallelTasks(total, d.workers, P, eval); err != nil {
+		return err
+	}
+	d.evals += total
+	t := 0
+	for range S {
 		for p := range P {
 			for j := 0; j <= n; j++ {
-				d.y[p] = d.off[p] + eps*float64(2*j-n)
-				l, f, err := d.eval(d.y, withFit)
-				if err != nil {
-					return err
-				}
-				d.hl[p][j] += l
-				d.hf[p][j] += f
+				d.hl[p][j] += ls[t]
+				d.hf[p][j] += fs[t]
+				t++
 			}
-			d.y[p] = d.off[p] + eps*float64(2*d.k[p]-n)
 		}
 	}
 	s := 1 / float64(d.samples)
@@ -439,6 +485,36 @@ func (d *Dynamics) monteCarloDisjoint(withFit bool) error {
 		for j := range d.hl[p] {
 			d.hl[p][j] *= s
 			d.hf[p][j] *= s
+		}
+	}
+	return nil
+}
+
+// parallelTasks runs f(y, t) for t in [0, total) on the given number of
+// goroutines (at most total), each with its own buffer y of length dim,
+// and returns the error of the lowest failing task.
+func parallelTasks(total, workers, dim int, f func(y []float64, t int) error) error {
+	workers = max(1, min(workers, total))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	chunk := (total + workers - 1) / workers
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			y := make([]float64, dim)
+			for t := w * chunk; t < min(total, (w+1)*chunk); t++ {
+				if err := f(y, t); err != nil {
+					errs[w] = err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
 		}
 	}
 	return nil

@@ -513,3 +513,44 @@ func TestAliasing(t *testing.T) {
 		}
 	}
 }
+
+// TestMonteCarloWorkers: the Monte Carlo estimate is the same, bit for
+// bit, with 1, 2 and 7 workers (the samples are drawn before the losses
+// are shared out, and summed in a fixed order), and the serial run still
+// agrees with the enumeration within the tolerance TestMonteCarlo uses.
+func TestMonteCarloWorkers(t *testing.T) {
+	t.Parallel()
+	enc := &Encoding{P: 3, N: 5, Eps: 0.1}
+	m := enc.Loci()
+	x := randomX(m, 0.1, 0.9, 12)
+	loss := testLoss(enc.Coefficients()) // a pure function: safe for concurrent use
+	fit := Fitness{Kind: Exp, Theta: 0.5}
+	var first []float64
+	var firstRes ExactResult
+	for _, w := range []int{1, 2, 7} {
+		d, err := NewDynamics(enc, loss, fit, &ExactSettings{Method: MonteCarlo, Samples: 64, Seed: 3, Workers: w})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := make([]float64, m)
+		res, err := d.Increment(got, x, VariantExact)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first == nil {
+			first, firstRes = got, res
+			continue
+		}
+		for i := range got {
+			if math.Float64bits(got[i]) != math.Float64bits(first[i]) {
+				t.Fatalf("workers=%d: locus %d: %v, with 1 worker %v", w, i, got[i], first[i])
+			}
+		}
+		if res != firstRes {
+			t.Errorf("workers=%d: result %+v, with 1 worker %+v", w, res, firstRes)
+		}
+	}
+	if _, err := NewDynamics(enc, loss, fit, &ExactSettings{Workers: -1}); err == nil {
+		t.Error("Workers = -1 accepted")
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/gob"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"sync/atomic"
 
@@ -156,7 +157,8 @@ type mapRun struct {
 func newMapRun(c *common, label string, v genetics.Variant) (*mapRun, error) {
 	method, _ := parseMethod(c.cfg.Genetics.Method)
 	vw := newView(c)
-	dyn, err := genetics.NewDynamics(c.enc, vw.loss(), c.fit, &genetics.ExactSettings{Method: method, Samples: c.cfg.Genetics.Samples, Seed: c.cfg.Seed})
+	dyn, err := genetics.NewDynamics(c.enc, vw.loss(), c.fit, &genetics.ExactSettings{Method: method, Samples: c.cfg.Genetics.Samples, Seed: c.cfg.Seed,
+		Workers: runtime.GOMAXPROCS(0)}) // landscapes are safe for concurrent use (Wright–Fisher needs it too)
 	if err != nil {
 		return nil, err
 	}
