@@ -1,8 +1,10 @@
 package experiments
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -62,7 +64,6 @@ func runEvoMeta(env *Env, text []byte) (*Report, error) {
 	}
 	var names []string
 	per := map[string][][]float64{} // run → values per seed
-	var accCurves, costCurves []output.Curve
 	for s := 1; s <= n; s++ {
 		c := cfg.Run
 		c.Seed = uint64(s)
@@ -104,9 +105,6 @@ func runEvoMeta(env *Env, text []byte) (*Report, error) {
 		for i, name := range names {
 			per[name] = append(per[name], vals[i*evoMetaValues:(i+1)*evoMetaValues])
 		}
-		if s == 1 && res != nil {
-			accCurves, costCurves = evoMetaCurves(res)
-		}
 	}
 	for _, name := range names {
 		col := func(k int) []float64 {
@@ -134,20 +132,8 @@ func runEvoMeta(env *Env, text []byte) (*Report, error) {
 	if env.Quick {
 		rep.Notes = append(rep.Notes, "QUICK (reduced) size: 1 seed, N = 200, 2 replicates, 40 generations, no exact map; not the full-size result")
 	}
-	if accCurves != nil {
-		a, err := output.LinePlot("test accuracy of the mean rule (seed 1)", "generation / step", "test accuracy (relu1)", accCurves, false, false)
-		if err != nil {
-			return nil, err
-		}
-		a.Legend.Top = false
-		b, err := output.LinePlot("test accuracy against cost (seed 1)", "training examples processed (log scale)", "test accuracy (relu1)", costCurves, true, false)
-		if err != nil {
-			return nil, err
-		}
-		b.Legend.Top = false
-		if err := output.SavePlots(env.Path("accuracy"), []*plot.Plot{a, b}, 1, 2, 12*vg.Inch, 4.5*vg.Inch); err != nil {
-			return nil, err
-		}
+	if err := evoMetaFigures(env, n); err != nil {
+		return nil, err
 	}
 	return rep, nil
 }
@@ -234,22 +220,138 @@ func evoMetaTrajectory(env *Env, s int, res *sim.Result) error {
 	return output.WriteCSV(env.Path(fmt.Sprintf("trajectory-seed%d.csv", s)), header, rows)
 }
 
-func evoMetaCurves(res *sim.Result) (byGen, byCost []output.Curve) {
-	k := len(res.Runs)
-	for i, name := range res.Runs {
-		g := output.Curve{Name: name, Dashed: res.Kinds[i] == "gradient" || strings.Contains(name, "/2")}
-		c := g
-		for j := i; j < len(res.Observations); j += k {
-			o := res.Observations[j]
-			if o.TestAccuracy != o.TestAccuracy {
-				continue
+// evoMetaFigures draws, from the trajectory-seed*.csv files of every seed
+// (so also for seeds whose cells were loaded from an earlier run), the test
+// accuracy of each run's mean rule against generation and against cost,
+// and the batch loss against generation: one line per run, Wright–Fisher
+// replicates and seeds pooled into mean ± sd.
+func evoMetaFigures(env *Env, seeds int) error {
+	type pts struct {
+		kind            string
+		acc, cost, loss map[int][]float64
+		gens            []int
+	}
+	var order []string
+	runs := map[string]*pts{}
+	for s := 1; s <= seeds; s++ {
+		rows, err := output.ReadCSV(env.Path(fmt.Sprintf("trajectory-seed%d.csv", s)))
+		if err != nil {
+			return fmt.Errorf("evolution-vs-meta: figures: %w", err)
+		}
+		if len(rows) < 2 || len(rows[0]) < 8 || rows[0][5] != "test_accuracy" || rows[0][7] != "cost" {
+			return fmt.Errorf("evolution-vs-meta: figures: trajectory-seed%d.csv has an unexpected header", s)
+		}
+		for _, r := range rows[1:] {
+			gen, err1 := strconv.Atoi(r[0])
+			loss, err2 := strconv.ParseFloat(r[3], 64)
+			acc, err3 := strconv.ParseFloat(r[5], 64)
+			cost, err4 := strconv.ParseFloat(r[7], 64)
+			if err := errors.Join(err1, err2, err3, err4); err != nil {
+				return fmt.Errorf("evolution-vs-meta: figures: trajectory-seed%d.csv: %w", s, err)
 			}
-			g.XY = append(g.XY, plotter.XY{X: float64(o.Generation), Y: o.TestAccuracy})
-			if o.Cost > 0 {
-				c.XY = append(c.XY, plotter.XY{X: o.Cost, Y: o.TestAccuracy})
+			name := r[1]
+			if i := strings.IndexByte(name, '/'); i > 0 {
+				name = name[:i] // replicates pool with seeds
+			}
+			p, ok := runs[name]
+			if !ok {
+				p = &pts{kind: r[2], acc: map[int][]float64{}, cost: map[int][]float64{}, loss: map[int][]float64{}}
+				runs[name] = p
+				order = append(order, name)
+			}
+			if _, seen := p.loss[gen]; !seen {
+				p.gens = append(p.gens, gen)
+			}
+			p.loss[gen] = append(p.loss[gen], loss)
+			if acc == acc {
+				p.acc[gen] = append(p.acc[gen], acc)
+				p.cost[gen] = append(p.cost[gen], cost)
 			}
 		}
-		byGen, byCost = append(byGen, g), append(byCost, c)
 	}
-	return byGen, byCost
+	var byGen, byCost, lossGen []output.Curve
+	for _, name := range order {
+		p := runs[name]
+		dashed := p.kind == "gradient"
+		label := name
+		if name == "adam" {
+			label = "adam (the meta-learner)"
+		}
+		g := output.Curve{Name: label, Dashed: dashed}
+		c := output.Curve{Name: label, Dashed: dashed}
+		l := output.Curve{Name: label, Dashed: dashed}
+		for _, t := range p.gens {
+			if v := p.acc[t]; len(v) > 0 {
+				m, sd := meanSD(v)
+				g.XY = append(g.XY, plotter.XY{X: float64(t), Y: m})
+				g.Err = append(g.Err, sd)
+				if cm, _ := meanSD(p.cost[t]); cm > 0 {
+					c.XY = append(c.XY, plotter.XY{X: cm, Y: m})
+					c.Err = append(c.Err, sd)
+				}
+			}
+			m, sd := meanSD(p.loss[t])
+			l.XY = append(l.XY, plotter.XY{X: float64(t), Y: m})
+			l.Err = append(l.Err, sd)
+		}
+		byGen, byCost, lossGen = append(byGen, g), append(byCost, c), append(lossGen, l)
+	}
+	if len(byGen) == 0 {
+		return nil
+	}
+	pool := fmt.Sprintf("mean ± sd over %d seed(s) and the replicates", seeds)
+	a, err := output.LinePlot("test accuracy of the mean rule ("+pool+")", "generation / step", "test accuracy (relu1)", byGen, false, false)
+	if err != nil {
+		return err
+	}
+	b, err := output.LinePlot("test accuracy against cost", "training examples processed (log scale)", "test accuracy (relu1)", byCost, true, false)
+	if err != nil {
+		return err
+	}
+	c, err := output.LinePlot("batch loss of the mean rule", "generation / step", "batch loss L(Ȳ)", lossGen, false, false)
+	if err != nil {
+		return err
+	}
+	for i, p := range []*plot.Plot{a, b, c} {
+		legendAbove(p, [][]output.Curve{byGen, byCost, lossGen}[i])
+	}
+	return output.SavePlots(env.Path("accuracy"), []*plot.Plot{a, b, c}, 1, 3, 16*vg.Inch, 4.8*vg.Inch)
+}
+
+// legendAbove keeps the legend (top right) off the data: the y axis is
+// extended above the highest point (error bars included) by the space the
+// legend's lines take.
+func legendAbove(p *plot.Plot, cs []output.Curve) {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	lines := 0
+	for _, c := range cs {
+		if len(c.XY) > 0 {
+			lines++
+		}
+		for i, xy := range c.XY {
+			e := 0.0
+			if i < len(c.Err) {
+				e = c.Err[i]
+			}
+			lo, hi = math.Min(lo, xy.Y-e), math.Max(hi, xy.Y+e)
+		}
+	}
+	if lines == 0 || !(hi > lo) {
+		return
+	}
+	span := hi - lo
+	p.Y.Min = lo - 0.05*span
+	p.Y.Max = hi + span*(0.1+0.14*float64(lines))
+	p.Legend.Top = true
+}
+
+func meanSD(v []float64) (m, sd float64) {
+	for _, x := range v {
+		m += x
+	}
+	m /= float64(len(v))
+	for _, x := range v {
+		sd += (x - m) * (x - m)
+	}
+	return m, math.Sqrt(sd / float64(len(v)))
 }
