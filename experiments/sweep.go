@@ -21,6 +21,7 @@ import (
 	"github.com/evolve-toolkit/evolve/dataset"
 	"github.com/evolve-toolkit/evolve/internal/output"
 	"github.com/evolve-toolkit/evolve/internal/seed"
+	"github.com/evolve-toolkit/evolve/internal/userconf"
 	"github.com/evolve-toolkit/evolve/plasticity"
 	"github.com/evolve-toolkit/evolve/sim"
 )
@@ -485,7 +486,14 @@ func (s *Sweep) decode(m map[string]any) (pointConfig, error) {
 	if und := md.Undecoded(); len(und) > 0 {
 		return nil, fmt.Errorf("unknown keys of the %s config: %v", s.Command, und)
 	}
+	// A value the sweep gives (base or grid) must not be replaced by a default.
+	g := userconf.Given{}
+	g.File(md)
+	raw := pc.effective()
 	pc.defaults()
+	if err := g.Check(raw, pc.effective()); err != nil {
+		return nil, fmt.Errorf("%s config: %w", s.Command, err)
+	}
 	return pc, nil
 }
 

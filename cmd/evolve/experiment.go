@@ -68,31 +68,7 @@ reduced size in seconds; its numbers are not comparable with the paper.`,
 	}
 }
 
-// reorderArgs re-runs a subcommand with its positional argument moved
-// after the flags, so that "run NAME --quick" works like "run --quick NAME"
-// (urfave/cli stops parsing flags at the first positional argument).
-func reorderArgs(c *cli.Context, path ...string) error {
-	args := c.Args().Slice()
-	re := append([]string{c.App.Name}, path...)
-	for _, name := range c.LocalFlagNames() {
-		if c.IsSet(name) {
-			switch v := c.Value(name).(type) {
-			case bool:
-				re = append(re, fmt.Sprintf("--%s=%v", name, v))
-			default:
-				re = append(re, fmt.Sprintf("--%s=%v", name, v))
-			}
-		}
-	}
-	re = append(re, args[1:]...)
-	re = append(re, args[0])
-	return c.App.RunContext(c.Context, re)
-}
-
 func runExperiment(c *cli.Context) error {
-	if c.NArg() > 1 && len(c.Args().Get(1)) > 0 && c.Args().Get(1)[0] == '-' {
-		return reorderArgs(c, "experiment", "run")
-	}
 	if c.NArg() != 1 {
 		return fmt.Errorf("experiment run: give one experiment name (see 'evolve experiment list')")
 	}

@@ -33,9 +33,6 @@ A missing point is an error that names it and its shard.`,
 }
 
 func runMerge(c *cli.Context) error {
-	if moved, err := flagsFirst(c, "merge"); moved {
-		return err
-	}
 	if c.NArg() == 0 {
 		return fmt.Errorf("merge: give the sweep's output folder(s)")
 	}

@@ -2,13 +2,16 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/urfave/cli/v2"
 	"gonum.org/v1/plot/plotter"
 
+	"github.com/evolve-toolkit/evolve/dataset"
 	"github.com/evolve-toolkit/evolve/experiments"
 	"github.com/evolve-toolkit/evolve/internal/seed"
+	"github.com/evolve-toolkit/evolve/internal/userconf"
 	"github.com/evolve-toolkit/evolve/plasticity"
 )
 
@@ -82,67 +85,41 @@ loss.csv (step, epoch, loss, batch accuracy), loss.png, loss.svg and meta.json.`
 	}
 }
 
+// metaBinds ties the flags of "evolve meta" to the keys of its config.
+var metaBinds = slices.Concat(dataBinds, networkBinds("network."), []bind{
+	{"seed", "meta.seed"}, {"graph-start", "graph_start"}, {"output-start", "output_start"},
+	{"graph", "meta.graph"}, {"output", "meta.output"}, {"graph-update", "meta.graph_update"}, {"output-update", "meta.output_update"},
+	{"hidden", "meta.hidden"}, {"init-scale", "meta.init_scale"}, {"batch", "meta.batch"}, {"outer-epochs", "meta.epochs"},
+	{"steps", "meta.steps"}, {"inner-epochs", "meta.inner_epochs"}, {"loss", "meta.loss"}, {"lr", "meta.lr"}, {"weight-decay", "meta.weight_decay"}})
+
+// effectiveMetaConfig applies the defaults, the --config file and the
+// flags the user set; data, if not nil, sets the network's inputs and labels.
+func effectiveMetaConfig(c *cli.Context, data *dataset.Split) (metaConfig, error) {
+	raw := defaultMetaConfig()
+	g := userconf.Given{}
+	if err := readConfig(c, &raw, g); err != nil {
+		return raw, err
+	}
+	applyFlags(c, &raw, g, metaBinds)
+	capFollowsNodes(g, "network.", &raw.Network)
+	cfg := raw
+	cfg.Meta = cfg.Meta.Defaults()
+	if data != nil {
+		cfg.Network.Inputs, cfg.Network.Labels = data.Train.Dim, data.Train.Labels
+	}
+	cfg.Network = cfg.Network.Defaults()
+	if err := g.Check(raw, cfg); err != nil {
+		return cfg, fmt.Errorf("meta: %w", err)
+	}
+	return cfg, cfg.Meta.Validate()
+}
+
 func runMeta(c *cli.Context) error {
-	cfg := defaultMetaConfig()
-	if err := applyConfigFile(c, &cfg); err != nil {
+	cfg, err := effectiveMetaConfig(c, nil)
+	if err != nil {
 		return err
 	}
-	applyDataFlags(c, &cfg.DataConfig)
-	applyNetworkFlags(c, &cfg.Network)
 	m := &cfg.Meta
-	for _, f := range []struct {
-		name string
-		dst  *string
-	}{{"graph-start", &cfg.GraphStart}, {"output-start", &cfg.OutputStart}} {
-		if c.IsSet(f.name) {
-			*f.dst = c.String(f.name)
-		}
-	}
-	if c.IsSet("graph") {
-		m.Graph = plasticity.Param(c.String("graph"))
-	}
-	if c.IsSet("output") {
-		m.Output = plasticity.Param(c.String("output"))
-	}
-	if c.IsSet("graph-update") {
-		m.GraphUpdate = plasticity.Update(c.String("graph-update"))
-	}
-	if c.IsSet("output-update") {
-		m.OutputUpdate = plasticity.Update(c.String("output-update"))
-	}
-	if c.IsSet("hidden") {
-		m.Hidden = c.Int("hidden")
-	}
-	if c.IsSet("init-scale") {
-		m.InitScale = c.Float64("init-scale")
-	}
-	if c.IsSet("batch") {
-		m.Batch = c.Int("batch")
-	}
-	if c.IsSet("outer-epochs") {
-		m.Epochs = c.Int("outer-epochs")
-	}
-	if c.IsSet("steps") {
-		m.Steps = c.Int("steps")
-	}
-	if c.IsSet("inner-epochs") {
-		m.InnerEpochs = c.Int("inner-epochs")
-	}
-	if c.IsSet("loss") {
-		m.Loss = plasticity.Loss(c.String("loss"))
-	}
-	if c.IsSet("lr") {
-		m.LR = c.Float64("lr")
-	}
-	if c.IsSet("weight-decay") {
-		m.WeightDecay = c.Float64("weight-decay")
-	}
-	if c.IsSet("seed") {
-		m.Seed = c.Uint64("seed")
-	}
-	if err := m.Validate(); err != nil {
-		return err
-	}
 	out := c.String("out")
 	stderr, stdout := c.App.ErrWriter, c.App.Writer
 
@@ -152,9 +129,9 @@ func runMeta(c *cli.Context) error {
 		return err
 	}
 	tLoad := time.Since(t0)
-	cfg.Network.Inputs = data.Train.Dim
-	cfg.Network.Labels = data.Train.Labels
-	cfg.Network = cfg.Network.Defaults()
+	if cfg, err = effectiveMetaConfig(c, data); err != nil {
+		return err
+	}
 	if err := cfg.Network.Validate(); err != nil {
 		return err
 	}

@@ -2,12 +2,14 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/evolve-toolkit/evolve/experiments"
 	"github.com/evolve-toolkit/evolve/internal/seed"
+	"github.com/evolve-toolkit/evolve/internal/userconf"
 	"github.com/evolve-toolkit/evolve/plasticity"
 )
 
@@ -26,6 +28,11 @@ func defaultOptimalConfig() optimalConfig {
 	}
 	cfg.Network.Cap = 0 // |V|/2 of the |V| set by the config file or flags
 	return cfg
+}
+
+func (c optimalConfig) withNetworkDefaults() optimalConfig {
+	c.Network = c.Network.Defaults()
+	return c
 }
 
 func optimalRuleCommand() *cli.Command {
@@ -52,13 +59,18 @@ accuracy. --scheme and --all-edges are forced to all and true; --epochs is 1.
 }
 
 func runOptimalRule(c *cli.Context) error {
-	cfg := defaultOptimalConfig()
-	if err := applyConfigFile(c, &cfg); err != nil {
+	raw := defaultOptimalConfig()
+	g := userconf.Given{}
+	if err := readConfig(c, &raw, g); err != nil {
 		return err
 	}
-	applyDataFlags(c, &cfg.DataConfig)
-	applyNetworkFlags(c, &cfg.Network)
+	applyFlags(c, &raw, g, slices.Concat(dataBinds, networkBinds("network.")))
+	capFollowsNodes(g, "network.", &raw.Network)
+	cfg := raw
 	cfg.Network.Scheme, cfg.Network.AllEdges, cfg.Network.Epochs = plasticity.All, true, 1
+	if err := g.Check(raw, cfg.withNetworkDefaults()); err != nil {
+		return fmt.Errorf("optimal-rule: %w (the least-MSE rule is for scheme all, all edges, one epoch)", err)
+	}
 	out := c.String("out")
 	stderr, stdout := c.App.ErrWriter, c.App.Writer
 
