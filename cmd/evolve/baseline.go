@@ -53,6 +53,7 @@ func baselineCommand() *cli.Command {
 		&cli.IntFlag{Name: "curve-every", Value: def.CurveEvery, Usage: "learning-curve interval in examples (0: none)"},
 		&cli.IntFlag{Name: "curve-size", Value: def.CurveSize, Usage: "test examples the learning curve is measured on"},
 		&cli.StringFlag{Name: "out", Usage: "folder for meta.json, loss.csv, curve.csv and curve.png/svg"},
+		forceFlag,
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
 	}
 	flags = append(flags, dataFlags(def.DataConfig)...)
@@ -99,12 +100,21 @@ func effectiveBaselineConfig(c *cli.Context, data *dataset.Split) (baselineConfi
 	return cfg, cfg.GD.Validate()
 }
 
-func runBaseline(c *cli.Context) error {
+func runBaseline(c *cli.Context) (err error) {
 	cfg, err := effectiveBaselineConfig(c, nil)
 	if err != nil {
 		return err
 	}
 	out := c.String("out")
+	od, err := openOut(out, "meta.json", c.Bool("force"))
+	if err != nil {
+		return fmt.Errorf("baseline: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			od.Discard() // a failure leaves no half-made folder
+		}
+	}()
 	stderr, stdout := c.App.ErrWriter, c.App.Writer
 
 	t0 := time.Now()
@@ -117,9 +127,6 @@ func runBaseline(c *cli.Context) error {
 		return err
 	}
 	if err := cfg.Network.Validate(); err != nil {
-		return err
-	}
-	if err := makeOut(out); err != nil {
 		return err
 	}
 	net, err := plasticity.New(cfg.Network, seed.PCG(cfg.Network.Seed, seed.Network, 0))

@@ -63,6 +63,7 @@ func metaCommand() *cli.Command {
 		&cli.Float64Flag{Name: "lr", Value: m.LR, Usage: "Adam learning rate"},
 		&cli.Float64Flag{Name: "weight-decay", Value: m.WeightDecay, Usage: "coupled L2 weight decay (negative: none)"},
 		&cli.StringFlag{Name: "out", Usage: "folder for the rule files, loss.csv, loss.png, loss.svg and meta.json"},
+		forceFlag,
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
 	}
 	flags = append(flags, dataFlags(def.DataConfig)...)
@@ -114,13 +115,22 @@ func effectiveMetaConfig(c *cli.Context, data *dataset.Split) (metaConfig, error
 	return cfg, cfg.Meta.Validate()
 }
 
-func runMeta(c *cli.Context) error {
+func runMeta(c *cli.Context) (err error) {
 	cfg, err := effectiveMetaConfig(c, nil)
 	if err != nil {
 		return err
 	}
 	m := &cfg.Meta
 	out := c.String("out")
+	od, err := openOut(out, "meta.json", c.Bool("force"))
+	if err != nil {
+		return fmt.Errorf("meta: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			od.Discard() // a failure leaves no half-made folder
+		}
+	}()
 	stderr, stdout := c.App.ErrWriter, c.App.Writer
 
 	t0 := time.Now()
@@ -150,9 +160,6 @@ func runMeta(c *cli.Context) error {
 		if r != nil && r.Rounds != cfg.Network.Rounds {
 			return fmt.Errorf("meta: the %s rule is for T=%d rounds but --rounds is %d", r.Kind, r.Rounds, cfg.Network.Rounds)
 		}
-	}
-	if err := makeOut(out); err != nil {
-		return err
 	}
 	net, err := plasticity.New(cfg.Network, seed.PCG(cfg.Network.Seed, seed.Network, 0))
 	if err != nil {

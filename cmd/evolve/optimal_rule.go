@@ -40,6 +40,7 @@ func optimalRuleCommand() *cli.Command {
 	flags := []cli.Flag{
 		&cli.StringFlag{Name: "config", Usage: "TOML config file (flags override it)"},
 		&cli.StringFlag{Name: "out", Usage: "folder for output.rule.json and meta.json"},
+		forceFlag,
 	}
 	flags = append(flags, dataFlags(def.DataConfig)...)
 	flags = append(flags, networkFlags(def.Network)...)
@@ -58,7 +59,7 @@ accuracy. --scheme and --all-edges are forced to all and true; --epochs is 1.
 	}
 }
 
-func runOptimalRule(c *cli.Context) error {
+func runOptimalRule(c *cli.Context) (err error) {
 	raw := defaultOptimalConfig()
 	g := userconf.Given{}
 	if err := readConfig(c, &raw, g); err != nil {
@@ -72,6 +73,15 @@ func runOptimalRule(c *cli.Context) error {
 		return fmt.Errorf("optimal-rule: %w (the least-MSE rule is for scheme all, all edges, one epoch)", err)
 	}
 	out := c.String("out")
+	od, err := openOut(out, "meta.json", c.Bool("force"))
+	if err != nil {
+		return fmt.Errorf("optimal-rule: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			od.Discard() // a failure leaves no half-made folder
+		}
+	}()
 	stderr, stdout := c.App.ErrWriter, c.App.Writer
 
 	data, err := cfg.Load(cfg.Network.Seed)
@@ -82,9 +92,6 @@ func runOptimalRule(c *cli.Context) error {
 	cfg.Network.Labels = data.Train.Labels
 	cfg.Network = cfg.Network.Defaults()
 	if err := cfg.Network.Validate(); err != nil {
-		return err
-	}
-	if err := makeOut(out); err != nil {
 		return err
 	}
 	net, err := plasticity.New(cfg.Network, seed.PCG(cfg.Network.Seed, seed.Network, 0))

@@ -242,11 +242,11 @@ func runRun(c *cli.Context) (err error) {
 		if out == "" {
 			out = filepath.Join("runs", uniqueName(""))
 		}
-		if _, err := os.Stat(filepath.Join(out, "checkpoint.bin")); err == nil && !c.Bool("force") {
-			return fmt.Errorf("run: %s holds an interrupted run; continue it with --resume %s, or give --force to start over", out, out)
-		}
 		if od, err = openOut(out, "meta.json", c.Bool("force")); err != nil {
 			return fmt.Errorf("run: %w", err)
+		}
+		if _, err := os.Stat(filepath.Join(out, "checkpoint.bin")); err == nil && !c.Bool("force") {
+			return fmt.Errorf("run: %s holds an interrupted run; continue it with --resume %s, or give --force to start over", out, out)
 		}
 		if c.Bool("force") {
 			os.Remove(filepath.Join(out, "checkpoint.bin"))

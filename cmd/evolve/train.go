@@ -119,6 +119,7 @@ func trainCommand() *cli.Command {
 		&cli.StringFlag{Name: "output-rule", Value: def.OutputRule, Usage: "output rule: perceptron, mw, none or a rule file"},
 		&cli.StringFlag{Name: "graph-rule", Usage: "graph rule file (default: none; needs --rounds ≥ 2 to matter)"},
 		&cli.StringFlag{Name: "out", Usage: "folder for meta.json, curve.csv and the rules"},
+		forceFlag,
 		&cli.IntFlag{Name: "curve-every", Value: def.CurveEvery, Usage: "learning-curve interval in examples (0: none)"},
 		&cli.IntFlag{Name: "curve-size", Value: def.CurveSize, Usage: "test examples the learning curve is measured on"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
@@ -165,12 +166,21 @@ func effectiveTrainConfig(c *cli.Context, data *dataset.Split) (trainConfig, use
 	return cfg, g, nil
 }
 
-func runTrain(c *cli.Context) error {
+func runTrain(c *cli.Context) (err error) {
 	cfg, _, err := effectiveTrainConfig(c, nil)
 	if err != nil {
 		return err
 	}
 	out := c.String("out")
+	od, err := openOut(out, "meta.json", c.Bool("force"))
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			od.Discard() // a failure leaves no half-made folder
+		}
+	}()
 	stderr := c.App.ErrWriter
 	stdout := c.App.Writer
 
@@ -201,9 +211,6 @@ func runTrain(c *cli.Context) error {
 		if r != nil && r.Rounds != cfg.Network.Rounds {
 			return fmt.Errorf("train: the %s rule is for T=%d rounds but --rounds is %d", r.Kind, r.Rounds, cfg.Network.Rounds)
 		}
-	}
-	if err := makeOut(out); err != nil {
-		return err
 	}
 	net, err := plasticity.New(cfg.Network, seed.PCG(cfg.Network.Seed, seed.Network, 0))
 	if err != nil {
