@@ -153,3 +153,32 @@ func TestStrayArgumentsAndFlagOrder(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestRuleKindMismatch: an output rule file given as the graph rule (and
+// the reverse) is an error naming the file and the kinds; before, train
+// panicked with a stack trace. An unknown rule name lists the built-ins.
+func TestRuleKindMismatch(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "tr")
+	if _, _, err := run(t, "train", "--dataset", "halfspace", "--nodes", "20", "-q", "--out", out); err != nil {
+		t.Fatal(err)
+	}
+	outRule := filepath.Join(out, "output.rule.json")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"train", "--dataset", "halfspace", "--nodes", "20", "-q", "--graph-rule", outRule}, `kind "output"`},
+		{[]string{"meta", "--nodes", "20", "--steps", "1", "-q", "--graph-start", outRule}, `kind "output"`},
+		{[]string{"train", "--dataset", "halfspace", "-q", "--output-rule", "hebb"}, "perceptron, mw, none"},
+	} {
+		_, _, err := run(t, tc.args...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: err = %v, want one containing %q", tc.args, err, tc.want)
+		}
+	}
+	sweep := writeSweep(t, "command = \"train\"\n[base]\ndataset = \"halfspace\"\ngraph_rule = \""+outRule+"\"\n")
+	if _, _, err := run(t, "sweep", "--dry-run", sweep); err == nil || !strings.Contains(err.Error(), `kind "output"`) {
+		t.Errorf("sweep with an output rule as graph_rule: err = %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
@@ -41,6 +42,9 @@ func runMerge(c *cli.Context) error {
 		return err
 	}
 	out := c.String("out")
+	if st, err := os.Stat(out); out != "" && err == nil && st.IsDir() {
+		return fmt.Errorf("merge: --out %s is a folder; give the file of the merged table (e.g. %s)", out, filepath.Join(out, "results.csv"))
+	}
 	if out == "" {
 		dir := c.Args().First()
 		if filepath.Ext(dir) == ".csv" {

@@ -147,12 +147,12 @@ func runMeta(c *cli.Context) (err error) {
 	}
 	var start plasticity.Rules
 	if cfg.GraphStart != "" {
-		if start.Graph, err = loadRule(cfg.GraphStart); err != nil {
+		if start.Graph, err = loadRuleOfKind(cfg.GraphStart, plasticity.GraphRule, "graph start"); err != nil {
 			return err
 		}
 	}
 	if cfg.OutputStart != "" {
-		if start.Output, err = loadRule(cfg.OutputStart); err != nil {
+		if start.Output, err = loadRuleOfKind(cfg.OutputStart, plasticity.OutputRule, "output start"); err != nil {
 			return err
 		}
 	}

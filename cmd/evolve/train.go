@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -102,14 +104,32 @@ func resolveOutputRule(spec string, rounds int) (*plasticity.Rule, error) {
 	case "none", "":
 		return nil, nil
 	}
-	return loadRule(spec)
+	r, err := loadRuleOfKind(spec, plasticity.OutputRule, "output rule")
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("output rule %q is neither a built-in rule (perceptron, mw, none) nor a rule file: %w", spec, err)
+	}
+	return r, err
 }
 
 func resolveGraphRule(spec string) (*plasticity.Rule, error) {
 	if spec == "" || spec == "none" {
 		return nil, nil
 	}
-	return loadRule(spec)
+	return loadRuleOfKind(spec, plasticity.GraphRule, "graph rule")
+}
+
+// loadRuleOfKind reads a rule file and checks that it holds a rule of the
+// kind wanted (a graph rule given as the output rule is an error, not a
+// crash).
+func loadRuleOfKind(path string, want plasticity.Kind, what string) (*plasticity.Rule, error) {
+	r, err := loadRule(path)
+	if err != nil {
+		return nil, err
+	}
+	if r.Kind != want {
+		return nil, fmt.Errorf("%s: holds a rule of kind %q, but the %s must be of kind %q", path, r.Kind, what, want)
+	}
+	return r, nil
 }
 
 func trainCommand() *cli.Command {

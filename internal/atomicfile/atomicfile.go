@@ -38,7 +38,11 @@ func Write(path string, data []byte) error {
 		os.Remove(name)
 		return err
 	}
-	return os.Rename(name, path)
+	if err := os.Rename(name, path); err != nil {
+		os.Remove(name) // e.g. path is a folder: leave no temporary file
+		return err
+	}
+	return nil
 }
 
 // checkedMagic starts a file written by WriteChecked.
