@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"bufio"
+	"compress/flate"
 	"compress/gzip"
 	"encoding/binary"
 	"errors"
@@ -154,6 +155,13 @@ func readIDX(r io.Reader, name string, want uint32) (*IDX, error) {
 	n, err := io.ReadFull(in, extra[:])
 	switch {
 	case n > 0:
+		// A damaged gzip stream can inflate to more bytes than the header
+		// announces; its checksum tells corruption from a longer file.
+		if _, isGzip := in.(*gzip.Reader); isGzip {
+			if _, err := io.Copy(io.Discard, in); err != nil {
+				return nil, gzipError(name, err)
+			}
+		}
 		return nil, fmt.Errorf("dataset: %s: sizes %v need %d bytes of data, the file is longer", name, f.Dims, size)
 	case err != io.EOF:
 		return nil, gzipError(name, err)
@@ -203,7 +211,7 @@ func shortError(name string, err error, format string, args ...any) error {
 
 func gzipError(name string, err error) error {
 	switch {
-	case errors.Is(err, gzip.ErrHeader), errors.Is(err, gzip.ErrChecksum):
+	case errors.Is(err, gzip.ErrHeader), errors.Is(err, gzip.ErrChecksum), errors.As(err, new(flate.CorruptInputError)):
 		return fmt.Errorf("dataset: %s: corrupt gzip stream: %w", name, err)
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return fmt.Errorf("dataset: %s: truncated gzip stream: %w", name, err)

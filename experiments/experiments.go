@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -39,6 +40,7 @@ type Env struct {
 	// Version is recorded in meta.json.
 	Version string
 
+	cellMu    sync.Mutex // Cell is safe for concurrent use
 	cells     map[string][]float64
 	cellsHash string
 }
@@ -55,16 +57,21 @@ type cellFile struct {
 // otherwise from compute, after which the checkpoint is rewritten
 // atomically. A long experiment killed mid-way and rerun with the same
 // --out therefore redoes only the unfinished cells and reaches the same
-// result.
+// result. Cell is safe for concurrent use; compute runs unlocked.
 func (e *Env) Cell(key string, compute func() ([]float64, error)) ([]float64, error) {
-	if v, ok := e.cells[key]; ok {
+	e.cellMu.Lock()
+	v, ok := e.cells[key]
+	e.cellMu.Unlock()
+	if ok {
 		e.Logf("%s: done in an earlier run (cells.json)", key)
-		return v, nil
+		return append([]float64(nil), v...), nil
 	}
 	v, err := compute()
 	if err != nil {
 		return nil, err
 	}
+	e.cellMu.Lock()
+	defer e.cellMu.Unlock()
 	if e.cells == nil {
 		e.cells = map[string][]float64{}
 	}
@@ -144,6 +151,10 @@ type Report struct {
 	Notes []string
 	// Seeds is the number of seeds used.
 	Seeds int
+	// Config, if not nil, is the configuration the experiment ran (after
+	// --quick and its own defaults): Run records it in config.toml and
+	// meta.json in place of the given text.
+	Config any
 }
 
 // Row is one line of the comparison table.
@@ -276,7 +287,8 @@ func Run(e *Experiment, config []byte, env *Env) (*Report, error) {
 	if err := atomicfile.Write(env.Path("config.toml"), config); err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%s\x00quick=%v\x00seeds=%d\x00data=%s", e.Name, config, env.Quick, env.Seeds, env.DataDir)))
+	// Cells of another experiment, config, size or version of the code are not reused.
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%s\x00quick=%v\x00seeds=%d\x00data=%s\x00version=%s", e.Name, config, env.Quick, env.Seeds, env.DataDir, env.Version)))
 	env.loadCells(hex.EncodeToString(sum[:8]))
 	t0 := time.Now()
 	rep, err := e.Run(env, config)
@@ -284,6 +296,17 @@ func Run(e *Experiment, config []byte, env *Env) (*Report, error) {
 		return nil, fmt.Errorf("experiment %s: %w", e.Name, err)
 	}
 	el := time.Since(t0)
+	ran := config
+	if rep.Config != nil {
+		var buf bytes.Buffer
+		if err := toml.NewEncoder(&buf).Encode(rep.Config); err != nil {
+			return nil, fmt.Errorf("experiment %s: recording its config: %w", e.Name, err)
+		}
+		ran = buf.Bytes()
+		if err := atomicfile.Write(env.Path("config.toml"), ran); err != nil {
+			return nil, err
+		}
+	}
 	if err := atomicfile.Write(env.Path("results.md"), []byte(Markdown(e, rep, env.Quick))); err != nil {
 		return nil, err
 	}
@@ -293,7 +316,7 @@ func Run(e *Experiment, config []byte, env *Env) (*Report, error) {
 	}
 	if err := output.WriteJSON(env.Path("meta.json"), map[string]any{
 		"experiment": e.Name, "reproduces": e.Reproduces, "version": env.Version, "quick": env.Quick,
-		"seeds": rep.Seeds, "config": string(config), "results": rows, "notes": rep.Notes,
+		"seeds": rep.Seeds, "config": string(ran), "config_given": string(config), "results": rows, "notes": rep.Notes,
 		"timings_seconds": map[string]float64{"run": el.Seconds()},
 	}); err != nil {
 		return nil, err

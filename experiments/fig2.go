@@ -67,36 +67,46 @@ func runFig2(env *Env, text []byte) (*Report, error) {
 	}
 	var curveRows, finalRows [][]string
 	for s := 1; s <= n; s++ {
-		env.Logf("fig2 seed %d/%d: loading %s", s, n, cfg.Dataset)
-		sp, err := plLoad(env, cfg.Dataset, uint64(s), cfg.TrainSize, cfg.TestSize)
+		// A seed is a cell of cells.json: a rerun with the same --out keeps
+		// the finished seeds.
+		flat, err := env.Cell(fmt.Sprintf("fig2 seed %d", s), func() ([]float64, error) {
+			env.Logf("fig2 seed %d/%d: loading %s", s, n, cfg.Dataset)
+			sp, err := plLoad(env, cfg.Dataset, uint64(s), cfg.TrainSize, cfg.TestSize)
+			if err != nil {
+				return nil, err
+			}
+			curveSet := sp.Test.Sample(cfg.CurveSize, seed.PCG(uint64(s), seed.Sample, 1))
+			c := cfg.Network
+			c.Seed = uint64(s)
+			net, err := plNet(c, sp.Train)
+			if err != nil {
+				return nil, err
+			}
+			env.Logf("fig2 seed %d/%d: %s", s, n, names[0])
+			acc, tr, err := plTrainEval(net, plasticity.Rules{Output: plasticity.Perceptron(nc.Rounds)}, sp,
+				&plasticity.TrainSettings{CurveEvery: cfg.CurveEvery, CurveSet: curveSet})
+			if err != nil {
+				return nil, fmt.Errorf("fig2 seed %d: %w", s, err)
+			}
+			env.Logf("fig2 seed %d/%d: %s", s, n, names[1])
+			g := gc
+			g.Seed = uint64(s)
+			gr, err := plasticity.GD(net, sp.Train, &plasticity.GDSettings{GDConfig: g, CurveEvery: cfg.CurveEvery, CurveSet: curveSet})
+			if err != nil {
+				return nil, fmt.Errorf("fig2 seed %d: %w", s, err)
+			}
+			ga := plasticity.Evaluate(net, sp.Test).Accuracy
+			env.Logf("fig2 seed %d/%d: final test accuracy: rule %.4f, Adam %.4f", s, n, acc, ga)
+			return fig2Flatten(float64(sp.Test.Len()), []float64{acc, ga}, [][]plasticity.CurvePoint{tr.Curve, gr.Curve}), nil
+		})
 		if err != nil {
 			return nil, err
 		}
-		curveSet := sp.Test.Sample(cfg.CurveSize, seed.PCG(uint64(s), seed.Sample, 1))
-		c := cfg.Network
-		c.Seed = uint64(s)
-		net, err := plNet(c, sp.Train)
-		if err != nil {
-			return nil, err
+		testLen, fin, cvs := fig2Unflatten(flat)
+		for k := range names {
+			final[k] = append(final[k], fin[k])
+			curves[k] = append(curves[k], cvs[k])
 		}
-		env.Logf("fig2 seed %d/%d: %s", s, n, names[0])
-		acc, tr, err := plTrainEval(net, plasticity.Rules{Output: plasticity.Perceptron(nc.Rounds)}, sp,
-			&plasticity.TrainSettings{CurveEvery: cfg.CurveEvery, CurveSet: curveSet})
-		if err != nil {
-			return nil, fmt.Errorf("fig2 seed %d: %w", s, err)
-		}
-		final[0] = append(final[0], acc)
-		curves[0] = append(curves[0], tr.Curve)
-		env.Logf("fig2 seed %d/%d: %s", s, n, names[1])
-		g := gc
-		g.Seed = uint64(s)
-		gr, err := plasticity.GD(net, sp.Train, &plasticity.GDSettings{GDConfig: g, CurveEvery: cfg.CurveEvery, CurveSet: curveSet})
-		if err != nil {
-			return nil, fmt.Errorf("fig2 seed %d: %w", s, err)
-		}
-		ga := plasticity.Evaluate(net, sp.Test).Accuracy
-		final[1] = append(final[1], ga)
-		curves[1] = append(curves[1], gr.Curve)
 		for k := range names {
 			cv := curves[k][s-1]
 			for _, p := range cv {
@@ -105,11 +115,10 @@ func runFig2(env *Env, text []byte) (*Report, error) {
 			for j, a := range cfg.Reach {
 				reach[k][j] = append(reach[k][j], fig2FirstReach(cv, a))
 			}
-			finalRows = append(finalRows, []string{names[k], fmt.Sprint(s), output.F(final[k][s-1]), fmt.Sprint(sp.Test.Len())})
+			finalRows = append(finalRows, []string{names[k], fmt.Sprint(s), output.F(final[k][s-1]), fmt.Sprint(testLen)})
 		}
-		env.Logf("fig2 seed %d/%d: final test accuracy: rule %.4f, Adam %.4f", s, n, acc, ga)
 	}
-	rep := &Report{Seeds: n}
+	rep := &Report{Seeds: n, Config: withDefaults(cfg)}
 	var cs []output.Curve
 	var tableRows [][]string
 	for k, name := range names {
@@ -173,4 +182,34 @@ func fig2FirstReach(cv []plasticity.CurvePoint, acc float64) float64 {
 		}
 	}
 	return math.NaN()
+}
+
+// fig2Flatten packs one seed's results into a cell: the test size, the
+// final accuracies, then each curve as its length and (seen, epoch,
+// accuracy, online accuracy) per point.
+func fig2Flatten(testLen float64, final []float64, curves [][]plasticity.CurvePoint) []float64 {
+	v := append([]float64{testLen}, final...)
+	for _, cv := range curves {
+		v = append(v, float64(len(cv)))
+		for _, p := range cv {
+			v = append(v, float64(p.Seen), float64(p.Epoch), p.Accuracy, p.OnlineAccuracy)
+		}
+	}
+	return v
+}
+
+// fig2Unflatten undoes fig2Flatten for two methods.
+func fig2Unflatten(v []float64) (testLen int, final []float64, curves [][]plasticity.CurvePoint) {
+	testLen, final, v = int(v[0]), v[1:3], v[3:]
+	for range 2 {
+		n := int(v[0])
+		cv := make([]plasticity.CurvePoint, n)
+		for i := range cv {
+			q := v[1+4*i:]
+			cv[i] = plasticity.CurvePoint{Seen: int(q[0]), Epoch: int(q[1]), Accuracy: q[2], OnlineAccuracy: q[3]}
+		}
+		curves = append(curves, cv)
+		v = v[1+4*n:]
+	}
+	return testLen, final, curves
 }

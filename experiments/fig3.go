@@ -136,7 +136,7 @@ func runFig3(env *Env, text []byte) (*Report, error) {
 		return nil, fmt.Errorf("fig3: config needs sources, models and datasets")
 	}
 	n := seeds(env, 10, 1)
-	rep := &Report{Seeds: n}
+	rep := &Report{Seeds: n, Config: withDefaults(cfg)}
 
 	// Rules: meta-learned once per source.
 	learned := make([]plasticity.Rules, len(cfg.Sources))
@@ -208,18 +208,25 @@ func runFig3(env *Env, text []byte) (*Report, error) {
 	if workers <= 0 {
 		workers = min(2, runtime.GOMAXPROCS(0))
 	}
+	// Each retraining is a cell of cells.json: a rerun with the same --out
+	// keeps the finished ones (the rules are learned again, deterministically).
 	run := func(j *fig3Job) {
-		t0 := time.Now()
-		defer func() { j.secs = time.Since(t0).Seconds() }()
-		m := cfg.Models[j.model]
-		sp := splits[j.data]
-		c := plasticity.Config{Nodes: m.Nodes, Cap: m.Cap, Rounds: m.Rounds, Eta: cfg.Retrain.Eta, Scheme: cfg.Retrain.Scheme, Epochs: cfg.Retrain.Epochs, Seed: uint64(j.seed)}
-		net, err := plNet(c, sp.Train)
-		if err != nil {
-			j.err = err
-			return
+		key := fmt.Sprintf("fig3 rules %s → model %d (%v) on %s, shuffle %d", cfg.Sources[j.src].Name, j.model, cfg.Models[j.model], cfg.Datasets[j.data], j.seed)
+		v, err := env.Cell(key, func() ([]float64, error) {
+			t0 := time.Now()
+			m := cfg.Models[j.model]
+			sp := splits[j.data]
+			c := plasticity.Config{Nodes: m.Nodes, Cap: m.Cap, Rounds: m.Rounds, Eta: cfg.Retrain.Eta, Scheme: cfg.Retrain.Scheme, Epochs: cfg.Retrain.Epochs, Seed: uint64(j.seed)}
+			net, err := plNet(c, sp.Train)
+			if err != nil {
+				return nil, err
+			}
+			acc, _, err := plTrainEval(net, fig3Rules(learned[j.src], m.Rounds), sp, nil)
+			return []float64{acc, time.Since(t0).Seconds()}, err
+		})
+		if j.err = err; err == nil {
+			j.acc, j.secs = v[0], v[1]
 		}
-		j.acc, _, j.err = plTrainEval(net, fig3Rules(learned[j.src], m.Rounds), sp, nil)
 	}
 	var mu sync.Mutex
 	next, done := 0, 0

@@ -64,7 +64,7 @@ func runOptimalMSE(env *Env, text []byte) (*Report, error) {
 		{"perceptron, all + all-edges", "88–89 %", plasticity.All, true, false},
 		{"perceptron, mistakes", "92 %", plasticity.Mistakes, false, false},
 	}
-	rep := &Report{Seeds: n}
+	rep := &Report{Seeds: n, Config: withDefaults(cfg)}
 	var accRows, curveRows, ruleRows [][]string
 	var plots []*plot.Plot
 	for _, ones := range cfg.InputOnes {
@@ -77,48 +77,69 @@ func runOptimalMSE(env *Env, text []byte) (*Report, error) {
 		var mseOpt, msePerc []float64
 		var normTables [][]float64
 		for s := 1; s <= n; s++ {
-			env.Logf("optimal-mse %s seed %d/%d: loading %s", variant, s, n, cfg.Dataset)
-			sp, err := plLoad(env, cfg.Dataset, uint64(s), cfg.TrainSize, cfg.TestSize)
-			if err != nil {
-				return nil, err
-			}
-			curveSet := sp.Test.Sample(cfg.CurveSize, seed.PCG(uint64(s), seed.Sample, 1))
-			for k, m := range methods {
-				nc := cfg.Network
-				nc.Seed, nc.InputOnes, nc.Scheme, nc.AllEdges = uint64(s), ones, m.scheme, m.allEdges
-				net, err := plNet(nc, sp.Train)
+			// A (variant, seed) is a cell of cells.json: a rerun with the
+			// same --out keeps the finished ones.
+			flat, err := env.Cell(fmt.Sprintf("optimal-mse %s seed %d", variant, s), func() ([]float64, error) {
+				env.Logf("optimal-mse %s seed %d/%d: loading %s", variant, s, n, cfg.Dataset)
+				sp, err := plLoad(env, cfg.Dataset, uint64(s), cfg.TrainSize, cfg.TestSize)
 				if err != nil {
 					return nil, err
 				}
-				rule := plasticity.Perceptron(nc.Defaults().Rounds)
-				if m.optimal {
-					opt, err := plasticity.OptimalOutputRule(net, sp.Train)
+				curveSet := sp.Test.Sample(cfg.CurveSize, seed.PCG(uint64(s), seed.Sample, 1))
+				var head []float64 // train size, test size, MSE, perceptron's MSE, rank, table size, table entries
+				var accs []float64
+				var cvs [][]plasticity.CurvePoint
+				for _, m := range methods {
+					nc := cfg.Network
+					nc.Seed, nc.InputOnes, nc.Scheme, nc.AllEdges = uint64(s), ones, m.scheme, m.allEdges
+					net, err := plNet(nc, sp.Train)
 					if err != nil {
 						return nil, err
 					}
-					rule = opt.Rule
-					pm := omScaledMSE(opt, plasticity.Perceptron(nc.Defaults().Rounds).Table)
-					mseOpt, msePerc = append(mseOpt, opt.MSE), append(msePerc, pm)
-					normTables = append(normTables, plNormalised(opt.Rule.Table))
-					t := opt.Rule.Table
-					row := []string{variant, fmt.Sprint(s), output.F(opt.MSE), output.F(pm), fmt.Sprint(opt.Rank), plSigns(t, 2)}
-					for _, v := range t {
-						row = append(row, output.F(v))
+					rule := plasticity.Perceptron(nc.Defaults().Rounds)
+					if m.optimal {
+						opt, err := plasticity.OptimalOutputRule(net, sp.Train)
+						if err != nil {
+							return nil, err
+						}
+						rule = opt.Rule
+						pm := omScaledMSE(opt, plasticity.Perceptron(nc.Defaults().Rounds).Table)
+						t := opt.Rule.Table
+						head = append([]float64{float64(sp.Train.Len()), float64(sp.Test.Len()), opt.MSE, pm, float64(opt.Rank), float64(len(t))}, t...)
+						env.Logf("optimal-mse %s seed %d: optimal rule %s (signs %s), MSE %.5f; the perceptron at its best scale %.5f", variant, s, plFmtTable(t, 2), plSigns(t, 2), opt.MSE, pm)
 					}
-					ruleRows = append(ruleRows, row)
-					env.Logf("optimal-mse %s seed %d: optimal rule %s (signs %s), MSE %.5f; the perceptron at its best scale %.5f", variant, s, plFmtTable(t, 2), plSigns(t, 2), opt.MSE, pm)
+					a, res, err := plTrainEval(net, plasticity.Rules{Output: rule}, sp, &plasticity.TrainSettings{CurveEvery: cfg.CurveEvery, CurveSet: curveSet})
+					if err != nil {
+						return nil, fmt.Errorf("optimal-mse %s, %s, seed %d: %w", variant, m.name, s, err)
+					}
+					accs, cvs = append(accs, a), append(cvs, res.Curve)
+					env.Logf("optimal-mse %s seed %d: %s: test accuracy %.4f", variant, s, m.name, a)
 				}
-				a, res, err := plTrainEval(net, plasticity.Rules{Output: rule}, sp, &plasticity.TrainSettings{CurveEvery: cfg.CurveEvery, CurveSet: curveSet})
-				if err != nil {
-					return nil, fmt.Errorf("optimal-mse %s, %s, seed %d: %w", variant, m.name, s, err)
-				}
+				return fig2Flatten(0, append(head, accs...), cvs), nil
+			})
+			if err != nil {
+				return nil, err
+			}
+			h := flat[1:]
+			nh := 6 + int(h[5])
+			trainLen, testLen, mse, pm, rank, t := int(h[0]), int(h[1]), h[2], h[3], int(h[4]), h[6:nh]
+			mseOpt, msePerc = append(mseOpt, mse), append(msePerc, pm)
+			normTables = append(normTables, plNormalised(t))
+			row := []string{variant, fmt.Sprint(s), output.F(mse), output.F(pm), fmt.Sprint(rank), plSigns(t, 2)}
+			for _, v := range t {
+				row = append(row, output.F(v))
+			}
+			ruleRows = append(ruleRows, row)
+			rest := flat[1+nh:]
+			cvs := omUnflattenCurves(rest[len(methods):], len(methods))
+			for k, m := range methods {
+				a := rest[k]
 				acc[k] = append(acc[k], a)
-				curves[k] = append(curves[k], res.Curve)
-				for _, p := range res.Curve {
+				curves[k] = append(curves[k], cvs[k])
+				for _, p := range cvs[k] {
 					curveRows = append(curveRows, []string{variant, m.name, fmt.Sprint(s), fmt.Sprint(p.Seen), output.F(p.Accuracy), output.F(p.OnlineAccuracy)})
 				}
-				accRows = append(accRows, []string{variant, m.name, fmt.Sprint(s), output.F(a), fmt.Sprint(sp.Train.Len()), fmt.Sprint(sp.Test.Len())})
-				env.Logf("optimal-mse %s seed %d: %s: test accuracy %.4f", variant, s, m.name, a)
+				accRows = append(accRows, []string{variant, m.name, fmt.Sprint(s), output.F(a), fmt.Sprint(trainLen), fmt.Sprint(testLen)})
 			}
 		}
 		var cs []output.Curve
@@ -191,4 +212,20 @@ func omScaledMSE(opt *plasticity.OptimalRule, t []float64) float64 {
 		return c
 	}
 	return c - b*b/q
+}
+
+// omUnflattenCurves reads n curves packed as fig2Flatten packs them.
+func omUnflattenCurves(v []float64, n int) [][]plasticity.CurvePoint {
+	var curves [][]plasticity.CurvePoint
+	for range n {
+		k := int(v[0])
+		cv := make([]plasticity.CurvePoint, k)
+		for i := range cv {
+			q := v[1+4*i:]
+			cv[i] = plasticity.CurvePoint{Seen: int(q[0]), Epoch: int(q[1]), Accuracy: q[2], OnlineAccuracy: q[3]}
+		}
+		curves = append(curves, cv)
+		v = v[1+4*k:]
+	}
+	return curves
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/evolve-toolkit/evolve/dataset"
 	"github.com/evolve-toolkit/evolve/internal/output"
 	"github.com/evolve-toolkit/evolve/internal/seed"
+	"github.com/evolve-toolkit/evolve/internal/userconf"
 	"github.com/evolve-toolkit/evolve/plasticity"
 	"github.com/evolve-toolkit/evolve/sim"
 )
@@ -485,7 +486,14 @@ func (s *Sweep) decode(m map[string]any) (pointConfig, error) {
 	if und := md.Undecoded(); len(und) > 0 {
 		return nil, fmt.Errorf("unknown keys of the %s config: %v", s.Command, und)
 	}
+	// A value the sweep gives (base or grid) must not be replaced by a default.
+	g := userconf.Given{}
+	g.File(md)
+	raw := pc.effective()
 	pc.defaults()
+	if err := g.Check(raw, pc.effective()); err != nil {
+		return nil, fmt.Errorf("%s config: %w", s.Command, err)
+	}
 	return pc, nil
 }
 
@@ -549,12 +557,12 @@ func (p *trainPoint) rules(dir string) (plasticity.Rules, error) {
 		r.Output = plasticity.MultiplicativeWeights(rounds)
 	case "none":
 	default:
-		if r.Output, err = readRule(dir, spec); err != nil {
+		if r.Output, err = readRule(dir, spec, plasticity.OutputRule); err != nil {
 			return r, err
 		}
 	}
 	if spec := p.cfg.GraphRule; spec != "" && spec != "none" {
-		if r.Graph, err = readRule(dir, spec); err != nil {
+		if r.Graph, err = readRule(dir, spec, plasticity.GraphRule); err != nil {
 			return r, err
 		}
 	}
@@ -569,16 +577,23 @@ func (p *trainPoint) rules(dir string) (plasticity.Rules, error) {
 	return r, nil
 }
 
-func readRule(dir, path string) (*plasticity.Rule, error) {
+func readRule(dir, path string, want plasticity.Kind) (*plasticity.Rule, error) {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(dir, path)
 	}
 	f, err := os.Open(path)
 	if err != nil {
+		if want == plasticity.OutputRule && errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("output_rule: neither a built-in rule (perceptron, mw, none) nor a rule file: %w", err)
+		}
 		return nil, err
 	}
 	defer f.Close()
-	return plasticity.ReadRule(f, path)
+	r, err := plasticity.ReadRule(f, path)
+	if err == nil && r.Kind != want {
+		return nil, fmt.Errorf("%s: holds a rule of kind %q, but the %s_rule must be of kind %q", path, r.Kind, want, want)
+	}
+	return r, err
 }
 
 // run trains the network as "evolve train" does, with the same seeds, and

@@ -88,7 +88,7 @@ func runTheorem1(env *Env, text []byte) (*Report, error) {
 			starts = append(starts, t1Start{"corner " + plSigns(t, 2), "corner", t})
 		}
 	}
-	rep := &Report{Seeds: n}
+	rep := &Report{Seeds: n, Config: withDefaults(cfg)}
 	var rows [][]string
 	var plots []*plot.Plot
 	var lossCurves []output.Curve
@@ -112,11 +112,24 @@ func runTheorem1(env *Env, text []byte) (*Report, error) {
 			mc := cfg.Meta
 			mc.Graph, mc.Output, mc.OutputUpdate, mc.Seed = plasticity.ParamNone, plasticity.ParamTable, plasticity.Additive, uint64(k+1)
 			label := fmt.Sprintf("theorem1 %s, start %d/%d (%s)", scheme, k+1, len(starts), st.name)
-			res, err := plasticity.Meta(net, sp.Train, plasticity.Rules{Output: r}, &plasticity.MetaSettings{MetaConfig: mc})
+			// A (scheme, start) is a cell of cells.json: the final table
+			// and the loss of every step; a rerun with the same --out keeps
+			// the finished ones.
+			flat, err := env.Cell(fmt.Sprintf("theorem1 %s start %d (%s)", scheme, k+1, st.name), func() ([]float64, error) {
+				res, err := plasticity.Meta(net, sp.Train, plasticity.Rules{Output: r}, &plasticity.MetaSettings{MetaConfig: mc})
+				if err != nil {
+					return nil, err
+				}
+				v := append([]float64(nil), res.Rules.Output.Table...)
+				for _, s := range res.Steps {
+					v = append(v, s.Loss)
+				}
+				return v, nil
+			})
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", label, err)
 			}
-			t := res.Rules.Output.Table
+			t, losses := flat[:4], flat[4:]
 			ok, dok := 0.0, 0.0
 			if plPerceptronSigns(t) {
 				ok = 1
@@ -130,19 +143,19 @@ func runTheorem1(env *Env, text []byte) (*Report, error) {
 			diff[st.kind] = append(diff[st.kind], dok)
 			c := plCorr(t, perc)
 			corr = append(corr, c)
-			last := res.Steps[len(res.Steps)-1].Loss
+			last := losses[len(losses)-1]
 			lossLast = append(lossLast, last)
 			tables = append(tables, plNormalised(t))
 			if meanLoss == nil {
-				meanLoss = make([]float64, len(res.Steps))
+				meanLoss = make([]float64, len(losses))
 			}
-			for i, s := range res.Steps {
-				meanLoss[i] += s.Loss / float64(len(starts))
+			for i, l := range losses {
+				meanLoss[i] += l / float64(len(starts))
 			}
 			env.Logf("%s: %s → %s (signs %s), correlation with the perceptron %.3f, batch loss %.3f → %.3f", label,
-				plFmtTable(st.table, 2), plFmtTable(t, 2), plSigns(t, 2), c, res.Steps[0].Loss, last)
+				plFmtTable(st.table, 2), plFmtTable(t, 2), plSigns(t, 2), c, losses[0], last)
 			rows = append(rows, []string{string(scheme), st.kind, st.name, output.F(st.table[0]), output.F(st.table[1]), output.F(st.table[2]), output.F(st.table[3]),
-				output.F(t[0]), output.F(t[1]), output.F(t[2]), output.F(t[3]), plSigns(t, 2), fmt.Sprint(ok == 1), fmt.Sprint(dok == 1), output.F(c), output.F(res.Steps[0].Loss), output.F(last)})
+				output.F(t[0]), output.F(t[1]), output.F(t[2]), output.F(t[3]), plSigns(t, 2), fmt.Sprint(ok == 1), fmt.Sprint(dok == 1), output.F(c), output.F(losses[0]), output.F(last)})
 		}
 		pre := string(scheme) + " updates: "
 		rep.Rows = append(rep.Rows,

@@ -87,6 +87,18 @@ func (s Spec) Defaults() Spec {
 	if s.Network.Seed == 0 {
 		s.Network.Seed = s.Seed
 	}
+	switch s.Kind {
+	case "output-rule":
+		// The landscape trains with every example and every wrong label
+		// (its gradient is exact only then): the effective values.
+		if s.Network.Scheme == "" {
+			s.Network.Scheme = plasticity.All
+		}
+		s.Network.AllEdges = true
+		s.Network = s.Network.Defaults()
+	case "full-rule":
+		s.Network = s.Network.Defaults()
+	}
 	return s
 }
 
@@ -113,6 +125,18 @@ func (s Spec) Validate() error {
 	for i, c := range s.Curvature {
 		if !(c >= 0) {
 			return fmt.Errorf("fitness: curvature[%d] = %v must be ≥ 0", i, c)
+		}
+	}
+	if s.Kind == "output-rule" && s.Network.Scheme != plasticity.All {
+		return fmt.Errorf("fitness: the output-rule landscape trains on every example (scheme %q, all_edges): network.scheme %q is not supported", plasticity.All, s.Network.Scheme)
+	}
+	if s.Kind == "output-rule" || s.Kind == "full-rule" {
+		n := s.Network
+		if n.Inputs == 0 && n.Labels == 0 { // the data set sets them
+			n.Inputs, n.Labels = 1, 2
+		}
+		if err := n.Validate(); err != nil {
+			return fmt.Errorf("fitness: network: %w", err)
 		}
 	}
 	return s.Loss.Validate()

@@ -36,7 +36,8 @@ var ErrStopped = errors.New("sim: stopped")
 
 // Result is the outcome of a comparison.
 type Result struct {
-	// Config is the configuration with defaults applied.
+	// Config is the configuration with defaults applied (GDRate is the
+	// step size used, the automatic one if the config's was 0).
 	Config Config
 	// Runs names the runs in order; Kinds gives their kinds.
 	Runs, Kinds []string
@@ -119,6 +120,7 @@ func Run(cfg Config, land fitness.Landscape, s *Settings) (*Result, error) {
 		runs = append(runs, newGradRun(c, e, gdRate))
 	}
 	res := &Result{Config: cfg}
+	res.Config.Runs.GDRate = gdRate // the effective step size, for the record
 	for _, r := range runs {
 		res.Runs = append(res.Runs, r.name())
 		res.Kinds = append(res.Kinds, r.kind())

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"runtime/debug"
+	"slices"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 )
@@ -55,7 +58,101 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		ExitErrHandler:       func(*cli.Context, error) {}, // main prints errors
 	}
 	for _, c := range commands {
-		app.Commands = append(app.Commands, c())
+		cmd := c()
+		strictArgs(cmd, nil)
+		app.Commands = append(app.Commands, cmd)
 	}
 	return app
+}
+
+// strictArgs wraps the action of cmd and of its subcommands: flags after a
+// positional argument are parsed too (urfave/cli stops parsing flags at
+// the first positional argument, so "sweep FILE -q" or "train stray --out
+// D" would lose them), and a command that takes no positional arguments
+// (no ArgsUsage) rejects them.
+func strictArgs(cmd *cli.Command, parent []string) {
+	path := append(slices.Clone(parent), cmd.Name)
+	for _, sc := range cmd.Subcommands {
+		strictArgs(sc, path)
+	}
+	act := cmd.Action
+	if act == nil {
+		return
+	}
+	cmd.Action = func(c *cli.Context) error {
+		if moved, err := flagsAfterArgs(c, path); moved {
+			return err
+		}
+		if cmd.ArgsUsage == "" && c.NArg() > 0 {
+			return fmt.Errorf("%s: unexpected argument %q: the command takes flags only (see 'evolve %s --help')",
+				strings.Join(path, " "), c.Args().First(), strings.Join(path, " "))
+		}
+		return act(c)
+	}
+}
+
+// flagsAfterArgs re-runs the command at path with every flag before the
+// positional arguments when a flag follows one; it reports false when
+// there is nothing to move. The flags parsed already are passed again
+// under their first name, unless the moved ones give them again.
+func flagsAfterArgs(c *cli.Context, path []string) (bool, error) {
+	args := c.Args().Slice()
+	byName := map[string]cli.Flag{}
+	for _, f := range c.Command.Flags {
+		for _, n := range f.Names() {
+			byName[n] = f
+		}
+	}
+	var moved, pos []string
+	again := map[cli.Flag]bool{}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			pos = append(pos, args[i:]...)
+			i = len(args)
+		case len(a) > 1 && a[0] == '-':
+			moved = append(moved, a)
+			name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+			f := byName[name]
+			if f != nil {
+				again[f] = true
+			}
+			if _, isBool := f.(*cli.BoolFlag); f != nil && !isBool && !hasValue && i+1 < len(args) {
+				i++
+				moved = append(moved, args[i])
+			}
+		default:
+			pos = append(pos, a)
+		}
+	}
+	if len(moved) == 0 {
+		return false, nil
+	}
+	re := append([]string{c.App.Name}, path...)
+	for _, f := range c.Command.Flags {
+		name := f.Names()[0]
+		if again[f] || !c.IsSet(name) {
+			continue
+		}
+		switch f.(type) {
+		case *cli.StringSliceFlag:
+			for _, v := range c.StringSlice(name) {
+				re = append(re, "--"+name+"="+v)
+			}
+		case *cli.IntSliceFlag:
+			for _, v := range c.IntSlice(name) {
+				re = append(re, fmt.Sprintf("--%s=%d", name, v))
+			}
+		case *cli.Float64SliceFlag:
+			for _, v := range c.Float64Slice(name) {
+				re = append(re, fmt.Sprintf("--%s=%v", name, v))
+			}
+		default:
+			re = append(re, fmt.Sprintf("--%s=%v", name, c.Value(name)))
+		}
+	}
+	re = append(re, moved...)
+	re = append(re, pos...)
+	return true, c.App.RunContext(c.Context, re)
 }

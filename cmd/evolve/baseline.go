@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -11,6 +12,7 @@ import (
 	"github.com/evolve-toolkit/evolve/dataset"
 	"github.com/evolve-toolkit/evolve/experiments"
 	"github.com/evolve-toolkit/evolve/internal/seed"
+	"github.com/evolve-toolkit/evolve/internal/userconf"
 	"github.com/evolve-toolkit/evolve/plasticity"
 )
 
@@ -51,6 +53,7 @@ func baselineCommand() *cli.Command {
 		&cli.IntFlag{Name: "curve-every", Value: def.CurveEvery, Usage: "learning-curve interval in examples (0: none)"},
 		&cli.IntFlag{Name: "curve-size", Value: def.CurveSize, Usage: "test examples the learning curve is measured on"},
 		&cli.StringFlag{Name: "out", Usage: "folder for meta.json, loss.csv, curve.csv and curve.png/svg"},
+		forceFlag,
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
 	}
 	flags = append(flags, dataFlags(def.DataConfig)...)
@@ -68,39 +71,50 @@ masks of each forward pass fixed. Weights start at 0. Prints train and test accu
 	}
 }
 
-func runBaseline(c *cli.Context) error {
-	cfg := defaultBaselineConfig()
-	if err := applyConfigFile(c, &cfg); err != nil {
-		return err
+// baselineBinds ties the flags of "evolve baseline" to the keys of its config.
+var baselineBinds = slices.Concat(dataBinds, networkBinds("network."), []bind{
+	{"seed", "gd.seed"}, {"method", "gd.method"}, {"batch", "gd.batch"}, {"lr", "gd.lr"}, {"loss", "gd.loss"},
+	{"curve-every", "curve_every"}, {"curve-size", "curve_size"}})
+
+// effectiveBaselineConfig applies the defaults, the --config file and
+// the flags the user set; data, if not nil, sets the network's inputs and
+// labels. The optimiser's epochs are the network's.
+func effectiveBaselineConfig(c *cli.Context, data *dataset.Split) (baselineConfig, error) {
+	raw := defaultBaselineConfig()
+	g := userconf.Given{}
+	if err := readConfig(c, &raw, g); err != nil {
+		return raw, err
 	}
-	applyDataFlags(c, &cfg.DataConfig)
-	applyNetworkFlags(c, &cfg.Network)
-	if c.IsSet("method") {
-		cfg.GD.Method = plasticity.GDMethod(c.String("method"))
+	applyFlags(c, &raw, g, baselineBinds)
+	capFollowsNodes(g, "network.", &raw.Network)
+	cfg := raw
+	if data != nil {
+		cfg.Network.Inputs, cfg.Network.Labels = data.Train.Dim, data.Train.Labels
 	}
-	if c.IsSet("batch") {
-		cfg.GD.Batch = c.Int("batch")
+	cfg.Network = cfg.Network.Defaults()
+	cfg.GD = cfg.GD.Defaults()
+	cfg.GD.Epochs = cfg.Network.Epochs
+	if err := g.Check(raw, cfg); err != nil {
+		return cfg, fmt.Errorf("baseline: %w (the optimiser's epochs are network.epochs, --epochs)", err)
 	}
-	if c.IsSet("lr") {
-		cfg.GD.LR = c.Float64("lr")
-	}
-	if c.IsSet("loss") {
-		cfg.GD.Loss = plasticity.Loss(c.String("loss"))
-	}
-	if c.IsSet("seed") {
-		cfg.GD.Seed = c.Uint64("seed")
-	}
-	if c.IsSet("curve-every") {
-		cfg.CurveEvery = c.Int("curve-every")
-	}
-	if c.IsSet("curve-size") {
-		cfg.CurveSize = c.Int("curve-size")
-	}
-	cfg.GD.Epochs = cfg.Network.Defaults().Epochs
-	if err := cfg.GD.Validate(); err != nil {
+	return cfg, cfg.GD.Validate()
+}
+
+func runBaseline(c *cli.Context) (err error) {
+	cfg, err := effectiveBaselineConfig(c, nil)
+	if err != nil {
 		return err
 	}
 	out := c.String("out")
+	od, err := openOut(out, "meta.json", c.Bool("force"))
+	if err != nil {
+		return fmt.Errorf("baseline: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			od.Discard() // a failure leaves no half-made folder
+		}
+	}()
 	stderr, stdout := c.App.ErrWriter, c.App.Writer
 
 	t0 := time.Now()
@@ -109,13 +123,10 @@ func runBaseline(c *cli.Context) error {
 		return err
 	}
 	tLoad := time.Since(t0)
-	cfg.Network.Inputs = data.Train.Dim
-	cfg.Network.Labels = data.Train.Labels
-	cfg.Network = cfg.Network.Defaults()
-	if err := cfg.Network.Validate(); err != nil {
+	if cfg, err = effectiveBaselineConfig(c, data); err != nil {
 		return err
 	}
-	if err := makeOut(out); err != nil {
+	if err := cfg.Network.Validate(); err != nil {
 		return err
 	}
 	net, err := plasticity.New(cfg.Network, seed.PCG(cfg.Network.Seed, seed.Network, 0))

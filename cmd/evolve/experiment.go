@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"text/tabwriter"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -35,12 +34,17 @@ func experimentCommand() *cli.Command {
 				ArgsUsage: "NAME",
 				Description: `Runs the named experiment with its configuration (the embedded configs/NAME.toml, or
 --config FILE) and writes CSV tables, figures, results.md (ours beside the paper's
-numbers) and meta.json to --out (default runs/NAME-YYYYMMDD-HHMMSS). --quick runs a
-reduced size in seconds; its numbers are not comparable with the paper.`,
+numbers) and meta.json to --out (default runs/NAME-YYYYMMDD-HHMMSS-xxxxxx). --quick runs a
+reduced size in seconds; its numbers are not comparable with the paper. config.toml
+and meta.json record the configuration that ran (after --quick). Every finished unit of
+work (a seed, a model) goes to cells.json at once: after a kill (Ctrl-C, SIGTERM, kill -9,
+preemption) rerun the same command with the same --out and only the rest is computed.
+A finished result (meta.json) in --out is an error unless --force.`,
 				Flags: []cli.Flag{
 					&cli.BoolFlag{Name: "quick", Usage: "reduced size (seconds)"},
 					&cli.IntFlag{Name: "seeds", Usage: "number of seeds (default: the experiment's)"},
-					&cli.StringFlag{Name: "out", Usage: "output folder"},
+					&cli.StringFlag{Name: "out", Usage: "output folder (default: runs/NAME-YYYYMMDD-HHMMSS-xxxxxx); rerunning into it keeps the finished cells (cells.json)"},
+					forceFlag,
 					&cli.StringFlag{Name: "config", Usage: "TOML config replacing the embedded one (see 'evolve experiment config NAME')"},
 					&cli.StringFlag{Name: "data-dir", Usage: "folder of the IDX files for mnist/fashion"},
 					&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
@@ -68,31 +72,7 @@ reduced size in seconds; its numbers are not comparable with the paper.`,
 	}
 }
 
-// reorderArgs re-runs a subcommand with its positional argument moved
-// after the flags, so that "run NAME --quick" works like "run --quick NAME"
-// (urfave/cli stops parsing flags at the first positional argument).
-func reorderArgs(c *cli.Context, path ...string) error {
-	args := c.Args().Slice()
-	re := append([]string{c.App.Name}, path...)
-	for _, name := range c.LocalFlagNames() {
-		if c.IsSet(name) {
-			switch v := c.Value(name).(type) {
-			case bool:
-				re = append(re, fmt.Sprintf("--%s=%v", name, v))
-			default:
-				re = append(re, fmt.Sprintf("--%s=%v", name, v))
-			}
-		}
-	}
-	re = append(re, args[1:]...)
-	re = append(re, args[0])
-	return c.App.RunContext(c.Context, re)
-}
-
-func runExperiment(c *cli.Context) error {
-	if c.NArg() > 1 && len(c.Args().Get(1)) > 0 && c.Args().Get(1)[0] == '-' {
-		return reorderArgs(c, "experiment", "run")
-	}
+func runExperiment(c *cli.Context) (err error) {
 	if c.NArg() != 1 {
 		return fmt.Errorf("experiment run: give one experiment name (see 'evolve experiment list')")
 	}
@@ -108,8 +88,20 @@ func runExperiment(c *cli.Context) error {
 	}
 	out := c.String("out")
 	if out == "" {
-		out = filepath.Join("runs", e.Name+"-"+time.Now().UTC().Format("20060102-150405"))
+		out = filepath.Join("runs", uniqueName(e.Name+"-"))
 	}
+	od, err := openOut(out, "meta.json", c.Bool("force"))
+	if err != nil {
+		return fmt.Errorf("experiment run: %w", err)
+	}
+	if c.Bool("force") {
+		os.Remove(filepath.Join(out, "cells.json")) // start over
+	}
+	defer func() {
+		if _, statErr := os.Stat(filepath.Join(out, "cells.json")); err != nil && statErr != nil {
+			od.Discard() // a failure before any finished cell leaves no folder
+		}
+	}()
 	env := &experiments.Env{Out: out, Quick: c.Bool("quick"), Seeds: c.Int("seeds"), DataDir: c.String("data-dir"), Version: buildVersion()}
 	if !c.Bool("quiet") {
 		env.Log = c.App.ErrWriter

@@ -9,6 +9,7 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/evolve-toolkit/evolve/internal/atomicfile"
 	"github.com/evolve-toolkit/evolve/internal/output"
+	"github.com/evolve-toolkit/evolve/internal/userconf"
 	"github.com/evolve-toolkit/evolve/plasticity"
 	"github.com/urfave/cli/v2"
 )
@@ -65,12 +66,77 @@ func applyConfigFile(c *cli.Context, v any) error {
 
 // decodeTOML reads a TOML file into v; unknown keys are errors.
 func decodeTOML(path string, v any) error {
+	_, err := decodeTOMLKeys(path, v)
+	return err
+}
+
+func decodeTOMLKeys(path string, v any) (toml.MetaData, error) {
 	md, err := toml.DecodeFile(path, v)
 	if err != nil {
-		return fmt.Errorf("config %s: %w", path, err)
+		return md, fmt.Errorf("config %s: %w", path, err)
 	}
 	if und := md.Undecoded(); len(und) > 0 {
-		return fmt.Errorf("config %s: unknown keys: %v", path, und)
+		return md, fmt.Errorf("config %s: unknown keys: %v", path, und)
+	}
+	return md, nil
+}
+
+// readConfig decodes the --config file, if any, into v (which holds the
+// defaults) and records its keys in g: the middle step of defaults → file
+// → flags.
+func readConfig(c *cli.Context, v any, g userconf.Given) error {
+	path := c.String("config")
+	if path == "" {
+		return nil
+	}
+	md, err := decodeTOMLKeys(path, v)
+	if err != nil {
+		return err
+	}
+	g.File(md)
+	return nil
+}
+
+// bind ties a flag to the dotted TOML key of the config it sets.
+type bind struct{ flag, key string }
+
+// applyFlags sets the key of every flag of binds the user set and records
+// it in g: the last step of defaults → file → flags. List flags accept
+// comma-separated values; "none" in them is dropped.
+func applyFlags(c *cli.Context, dst any, g userconf.Given, binds []bind) {
+	for _, b := range binds {
+		if !c.IsSet(b.flag) {
+			continue
+		}
+		g[b.key] = "--" + b.flag
+		var v any
+		switch f := lookupFlag(c, b.flag).(type) {
+		case *cli.StringSliceFlag:
+			v = splitList(c.StringSlice(b.flag))
+		case *cli.IntFlag:
+			v = c.Int(b.flag)
+		case *cli.Uint64Flag:
+			v = c.Uint64(b.flag)
+		case *cli.Float64Flag:
+			v = c.Float64(b.flag)
+		case *cli.BoolFlag:
+			v = c.Bool(b.flag)
+		case *cli.StringFlag:
+			v = c.String(b.flag)
+		default:
+			panic(fmt.Sprintf("applyFlags: flag %s of type %T", b.flag, f))
+		}
+		userconf.Set(dst, b.key, v)
+	}
+}
+
+func lookupFlag(c *cli.Context, name string) cli.Flag {
+	for _, f := range c.Command.Flags {
+		for _, n := range f.Names() {
+			if n == name {
+				return f
+			}
+		}
 	}
 	return nil
 }

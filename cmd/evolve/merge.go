@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
@@ -33,9 +34,6 @@ A missing point is an error that names it and its shard.`,
 }
 
 func runMerge(c *cli.Context) error {
-	if moved, err := flagsFirst(c, "merge"); moved {
-		return err
-	}
 	if c.NArg() == 0 {
 		return fmt.Errorf("merge: give the sweep's output folder(s)")
 	}
@@ -44,6 +42,9 @@ func runMerge(c *cli.Context) error {
 		return err
 	}
 	out := c.String("out")
+	if st, err := os.Stat(out); out != "" && err == nil && st.IsDir() {
+		return fmt.Errorf("merge: --out %s is a folder; give the file of the merged table (e.g. %s)", out, filepath.Join(out, "results.csv"))
+	}
 	if out == "" {
 		dir := c.Args().First()
 		if filepath.Ext(dir) == ".csv" {

@@ -2,13 +2,16 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/urfave/cli/v2"
 	"gonum.org/v1/plot/plotter"
 
+	"github.com/evolve-toolkit/evolve/dataset"
 	"github.com/evolve-toolkit/evolve/experiments"
 	"github.com/evolve-toolkit/evolve/internal/seed"
+	"github.com/evolve-toolkit/evolve/internal/userconf"
 	"github.com/evolve-toolkit/evolve/plasticity"
 )
 
@@ -60,6 +63,7 @@ func metaCommand() *cli.Command {
 		&cli.Float64Flag{Name: "lr", Value: m.LR, Usage: "Adam learning rate"},
 		&cli.Float64Flag{Name: "weight-decay", Value: m.WeightDecay, Usage: "coupled L2 weight decay (negative: none)"},
 		&cli.StringFlag{Name: "out", Usage: "folder for the rule files, loss.csv, loss.png, loss.svg and meta.json"},
+		forceFlag,
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
 	}
 	flags = append(flags, dataFlags(def.DataConfig)...)
@@ -82,68 +86,51 @@ loss.csv (step, epoch, loss, batch accuracy), loss.png, loss.svg and meta.json.`
 	}
 }
 
-func runMeta(c *cli.Context) error {
-	cfg := defaultMetaConfig()
-	if err := applyConfigFile(c, &cfg); err != nil {
+// metaBinds ties the flags of "evolve meta" to the keys of its config.
+var metaBinds = slices.Concat(dataBinds, networkBinds("network."), []bind{
+	{"seed", "meta.seed"}, {"graph-start", "graph_start"}, {"output-start", "output_start"},
+	{"graph", "meta.graph"}, {"output", "meta.output"}, {"graph-update", "meta.graph_update"}, {"output-update", "meta.output_update"},
+	{"hidden", "meta.hidden"}, {"init-scale", "meta.init_scale"}, {"batch", "meta.batch"}, {"outer-epochs", "meta.epochs"},
+	{"steps", "meta.steps"}, {"inner-epochs", "meta.inner_epochs"}, {"loss", "meta.loss"}, {"lr", "meta.lr"}, {"weight-decay", "meta.weight_decay"}})
+
+// effectiveMetaConfig applies the defaults, the --config file and the
+// flags the user set; data, if not nil, sets the network's inputs and labels.
+func effectiveMetaConfig(c *cli.Context, data *dataset.Split) (metaConfig, error) {
+	raw := defaultMetaConfig()
+	g := userconf.Given{}
+	if err := readConfig(c, &raw, g); err != nil {
+		return raw, err
+	}
+	applyFlags(c, &raw, g, metaBinds)
+	capFollowsNodes(g, "network.", &raw.Network)
+	cfg := raw
+	cfg.Meta = cfg.Meta.Defaults()
+	if data != nil {
+		cfg.Network.Inputs, cfg.Network.Labels = data.Train.Dim, data.Train.Labels
+	}
+	cfg.Network = cfg.Network.Defaults()
+	if err := g.Check(raw, cfg); err != nil {
+		return cfg, fmt.Errorf("meta: %w", err)
+	}
+	return cfg, cfg.Meta.Validate()
+}
+
+func runMeta(c *cli.Context) (err error) {
+	cfg, err := effectiveMetaConfig(c, nil)
+	if err != nil {
 		return err
 	}
-	applyDataFlags(c, &cfg.DataConfig)
-	applyNetworkFlags(c, &cfg.Network)
 	m := &cfg.Meta
-	for _, f := range []struct {
-		name string
-		dst  *string
-	}{{"graph-start", &cfg.GraphStart}, {"output-start", &cfg.OutputStart}} {
-		if c.IsSet(f.name) {
-			*f.dst = c.String(f.name)
-		}
-	}
-	if c.IsSet("graph") {
-		m.Graph = plasticity.Param(c.String("graph"))
-	}
-	if c.IsSet("output") {
-		m.Output = plasticity.Param(c.String("output"))
-	}
-	if c.IsSet("graph-update") {
-		m.GraphUpdate = plasticity.Update(c.String("graph-update"))
-	}
-	if c.IsSet("output-update") {
-		m.OutputUpdate = plasticity.Update(c.String("output-update"))
-	}
-	if c.IsSet("hidden") {
-		m.Hidden = c.Int("hidden")
-	}
-	if c.IsSet("init-scale") {
-		m.InitScale = c.Float64("init-scale")
-	}
-	if c.IsSet("batch") {
-		m.Batch = c.Int("batch")
-	}
-	if c.IsSet("outer-epochs") {
-		m.Epochs = c.Int("outer-epochs")
-	}
-	if c.IsSet("steps") {
-		m.Steps = c.Int("steps")
-	}
-	if c.IsSet("inner-epochs") {
-		m.InnerEpochs = c.Int("inner-epochs")
-	}
-	if c.IsSet("loss") {
-		m.Loss = plasticity.Loss(c.String("loss"))
-	}
-	if c.IsSet("lr") {
-		m.LR = c.Float64("lr")
-	}
-	if c.IsSet("weight-decay") {
-		m.WeightDecay = c.Float64("weight-decay")
-	}
-	if c.IsSet("seed") {
-		m.Seed = c.Uint64("seed")
-	}
-	if err := m.Validate(); err != nil {
-		return err
-	}
 	out := c.String("out")
+	od, err := openOut(out, "meta.json", c.Bool("force"))
+	if err != nil {
+		return fmt.Errorf("meta: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			od.Discard() // a failure leaves no half-made folder
+		}
+	}()
 	stderr, stdout := c.App.ErrWriter, c.App.Writer
 
 	t0 := time.Now()
@@ -152,20 +139,20 @@ func runMeta(c *cli.Context) error {
 		return err
 	}
 	tLoad := time.Since(t0)
-	cfg.Network.Inputs = data.Train.Dim
-	cfg.Network.Labels = data.Train.Labels
-	cfg.Network = cfg.Network.Defaults()
+	if cfg, err = effectiveMetaConfig(c, data); err != nil {
+		return err
+	}
 	if err := cfg.Network.Validate(); err != nil {
 		return err
 	}
 	var start plasticity.Rules
 	if cfg.GraphStart != "" {
-		if start.Graph, err = loadRule(cfg.GraphStart); err != nil {
+		if start.Graph, err = loadRuleOfKind(cfg.GraphStart, plasticity.GraphRule, "graph start"); err != nil {
 			return err
 		}
 	}
 	if cfg.OutputStart != "" {
-		if start.Output, err = loadRule(cfg.OutputStart); err != nil {
+		if start.Output, err = loadRuleOfKind(cfg.OutputStart, plasticity.OutputRule, "output start"); err != nil {
 			return err
 		}
 	}
@@ -173,9 +160,6 @@ func runMeta(c *cli.Context) error {
 		if r != nil && r.Rounds != cfg.Network.Rounds {
 			return fmt.Errorf("meta: the %s rule is for T=%d rounds but --rounds is %d", r.Kind, r.Rounds, cfg.Network.Rounds)
 		}
-	}
-	if err := makeOut(out); err != nil {
-		return err
 	}
 	net, err := plasticity.New(cfg.Network, seed.PCG(cfg.Network.Seed, seed.Network, 0))
 	if err != nil {

@@ -2,12 +2,14 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/evolve-toolkit/evolve/experiments"
 	"github.com/evolve-toolkit/evolve/internal/seed"
+	"github.com/evolve-toolkit/evolve/internal/userconf"
 	"github.com/evolve-toolkit/evolve/plasticity"
 )
 
@@ -28,11 +30,17 @@ func defaultOptimalConfig() optimalConfig {
 	return cfg
 }
 
+func (c optimalConfig) withNetworkDefaults() optimalConfig {
+	c.Network = c.Network.Defaults()
+	return c
+}
+
 func optimalRuleCommand() *cli.Command {
 	def := defaultOptimalConfig()
 	flags := []cli.Flag{
 		&cli.StringFlag{Name: "config", Usage: "TOML config file (flags override it)"},
 		&cli.StringFlag{Name: "out", Usage: "folder for output.rule.json and meta.json"},
+		forceFlag,
 	}
 	flags = append(flags, dataFlags(def.DataConfig)...)
 	flags = append(flags, networkFlags(def.Network)...)
@@ -51,15 +59,29 @@ accuracy. --scheme and --all-edges are forced to all and true; --epochs is 1.
 	}
 }
 
-func runOptimalRule(c *cli.Context) error {
-	cfg := defaultOptimalConfig()
-	if err := applyConfigFile(c, &cfg); err != nil {
+func runOptimalRule(c *cli.Context) (err error) {
+	raw := defaultOptimalConfig()
+	g := userconf.Given{}
+	if err := readConfig(c, &raw, g); err != nil {
 		return err
 	}
-	applyDataFlags(c, &cfg.DataConfig)
-	applyNetworkFlags(c, &cfg.Network)
+	applyFlags(c, &raw, g, slices.Concat(dataBinds, networkBinds("network.")))
+	capFollowsNodes(g, "network.", &raw.Network)
+	cfg := raw
 	cfg.Network.Scheme, cfg.Network.AllEdges, cfg.Network.Epochs = plasticity.All, true, 1
+	if err := g.Check(raw, cfg.withNetworkDefaults()); err != nil {
+		return fmt.Errorf("optimal-rule: %w (the least-MSE rule is for scheme all, all edges, one epoch)", err)
+	}
 	out := c.String("out")
+	od, err := openOut(out, "meta.json", c.Bool("force"))
+	if err != nil {
+		return fmt.Errorf("optimal-rule: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			od.Discard() // a failure leaves no half-made folder
+		}
+	}()
 	stderr, stdout := c.App.ErrWriter, c.App.Writer
 
 	data, err := cfg.Load(cfg.Network.Seed)
@@ -70,9 +92,6 @@ func runOptimalRule(c *cli.Context) error {
 	cfg.Network.Labels = data.Train.Labels
 	cfg.Network = cfg.Network.Defaults()
 	if err := cfg.Network.Validate(); err != nil {
-		return err
-	}
-	if err := makeOut(out); err != nil {
 		return err
 	}
 	net, err := plasticity.New(cfg.Network, seed.PCG(cfg.Network.Seed, seed.Network, 0))

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
@@ -19,6 +18,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/evolve-toolkit/evolve/internal/atomicfile"
+	"github.com/evolve-toolkit/evolve/internal/userconf"
 	"github.com/evolve-toolkit/evolve/sim"
 )
 
@@ -40,9 +40,9 @@ func runFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "gradient", Usage: "gradient runs: gd, adam, natural, lande (default: all)"},
 		&cli.BoolFlag{Name: "stochastic", Usage: "full-rule: a new batch every generation, the batches of evolve meta for the same seed"},
 		&cli.BoolFlag{Name: "graph", Usage: "full-rule: the graph rule's 4^T entries are coefficients too (needs --rounds ≥ 2)"},
-		&cli.IntFlag{Name: "rounds", Aliases: []string{"T"}, Value: 1, Usage: "rounds T of the landscape's network"},
+		&cli.IntFlag{Name: "rounds", Aliases: []string{"T"}, Value: def.Landscape.Network.Rounds, Usage: "rounds T of the landscape's network"},
 		&cli.IntFlag{Name: "nodes", Value: def.Landscape.Network.Nodes, Usage: "nodes |V| of the landscape's network"},
-		&cli.IntFlag{Name: "cap", Usage: "cap k of the landscape's network (default |V|/2)"},
+		&cli.IntFlag{Name: "cap", Value: def.Landscape.Network.Cap, Usage: "cap k of the landscape's network (default |V|/2)"},
 		&cli.IntFlag{Name: "train-size", Usage: "full-rule: training examples (batches, test training; default: the data set's, mnist/fashion 10000)"},
 		&cli.IntFlag{Name: "test-size", Usage: "full-rule: test examples of the test accuracy (default: all)"},
 		&cli.IntFlag{Name: "eval-every", Value: def.Runs.EvalEvery, Usage: "test the mean rule every K generations (full-rule; negative: never)"},
@@ -50,78 +50,53 @@ func runFlags() []cli.Flag {
 		&cli.IntFlag{Name: "samples", Value: def.Genetics.Samples, Usage: "Monte Carlo samples of the exact map"},
 		&cli.Float64Flag{Name: "adam-rate", Value: def.Runs.AdamRate, Usage: "learning rate of the adam run"},
 		&cli.Float64Flag{Name: "adam-weight-decay", Usage: "coupled L2 weight decay of the adam run (the meta-learner's: 0.01)"},
+		&cli.Float64Flag{Name: "gd-rate", Usage: "step size of the gd run (default: θ × the mean genetic variance per coefficient at the start)"},
+		&cli.IntFlag{Name: "checkpoint-every", Value: def.Runs.CheckpointEvery, Usage: "checkpoint interval in generations (negative: none)"},
+		&cli.Float64Flag{Name: "p", Value: def.Landscape.Network.P, Usage: "edge probability of the landscape's network"},
+		&cli.Float64Flag{Name: "eta", Value: def.Landscape.Network.Eta, Usage: "step size η of the landscape's network"},
+		&cli.StringFlag{Name: "recurrence", Value: string(def.Landscape.Network.Recurrence), Usage: "'paper' or 'reference' recurrence of the landscape's network"},
+		&cli.BoolFlag{Name: "input-ones", Usage: "input weights of the landscape's network all 1 instead of N(0,1)"},
+		&cli.StringFlag{Name: "loss", Value: string(def.Landscape.Loss), Usage: "loss of the plasticity landscapes: 'ce' or 'mse'"},
+		&cli.IntFlag{Name: "dim", Value: def.Landscape.Dim, Usage: "coefficients P of the quadratic and linear-ce landscapes"},
+		&cli.StringFlag{Name: "data-dir", Usage: "folder of the IDX files for mnist/fashion"},
+		&cli.Float64Flag{Name: "start", Value: def.Genetics.Start, Usage: "start frequency of the +ε allele"},
+		&cli.Float64Flag{Name: "spread", Usage: "draw each locus's start frequency from [start − spread, start + spread]"},
+		&cli.BoolFlag{Name: "clonal", Usage: "no recombination in Wright–Fisher runs"},
+		&cli.Float64Flag{Name: "mu", Usage: "mutation rate of Wright–Fisher runs"},
+		&cli.StringFlag{Name: "method", Value: def.Genetics.Method, Usage: "exact expectations: auto, enumeration or monte-carlo"},
 	}
 }
 
-// runFlagNames lists the flags of runFlags that change the config.
-var runFlagNames = []string{"config", "generations", "seed", "landscape", "dataset", "batch", "theta", "fitness", "loci", "eps", "population", "evolution", "gradient",
-	"stochastic", "graph", "rounds", "nodes", "cap", "train-size", "test-size", "eval-every", "replicates", "samples", "adam-rate", "adam-weight-decay"}
+// runBinds ties the flags of runFlags to the keys of sim.Config.
+var runBinds = []bind{
+	{"generations", "generations"}, {"seed", "seed"},
+	{"landscape", "landscape.kind"}, {"dataset", "landscape.dataset"}, {"data-dir", "landscape.data_dir"}, {"batch", "landscape.batch"},
+	{"stochastic", "landscape.stochastic"}, {"graph", "landscape.graph"}, {"loss", "landscape.loss"}, {"dim", "landscape.dim"},
+	{"train-size", "landscape.train_size"}, {"test-size", "landscape.test_size"},
+	{"rounds", "landscape.network.rounds"}, {"nodes", "landscape.network.nodes"}, {"cap", "landscape.network.cap"},
+	{"p", "landscape.network.p"}, {"eta", "landscape.network.eta"}, {"recurrence", "landscape.network.recurrence"}, {"input-ones", "landscape.network.input_ones"},
+	{"theta", "genetics.theta"}, {"fitness", "genetics.fitness"}, {"loci", "genetics.loci"}, {"eps", "genetics.eps"},
+	{"start", "genetics.start"}, {"spread", "genetics.spread"}, {"population", "genetics.population"}, {"clonal", "genetics.clonal"},
+	{"mu", "genetics.mu"}, {"method", "genetics.method"}, {"samples", "genetics.samples"}, {"replicates", "genetics.replicates"},
+	{"evolution", "runs.evolution"}, {"gradient", "runs.gradient"}, {"gd-rate", "runs.gd_rate"},
+	{"adam-rate", "runs.adam_rate"}, {"adam-weight-decay", "runs.adam_weight_decay"},
+	{"eval-every", "runs.eval_every"}, {"checkpoint-every", "runs.checkpoint_every"},
+}
 
-// effectiveRunConfig applies defaults, the --config file and the flags the user set.
+// effectiveRunConfig applies defaults, the --config file and the flags the
+// user set. A value the user gave that the defaults would replace (an
+// explicit 0 of a field whose 0 means "default") is an error naming it.
 func effectiveRunConfig(c *cli.Context) (sim.Config, error) {
-	var cfg sim.Config
-	if err := applyConfigFile(c, &cfg); err != nil {
-		return cfg, err
+	var raw sim.Config
+	g := userconf.Given{}
+	if err := readConfig(c, &raw, g); err != nil {
+		return raw, err
 	}
-	if c.IsSet("generations") {
-		cfg.Generations = c.Int("generations")
+	applyFlags(c, &raw, g, runBinds)
+	cfg := raw.Defaults()
+	if err := g.Check(raw, cfg); err != nil {
+		return cfg, fmt.Errorf("run: %w", err)
 	}
-	if c.IsSet("seed") {
-		cfg.Seed = c.Uint64("seed")
-	}
-	if c.IsSet("landscape") {
-		cfg.Landscape.Kind = c.String("landscape")
-	}
-	if c.IsSet("dataset") {
-		cfg.Landscape.Dataset = c.String("dataset")
-	}
-	if c.IsSet("batch") {
-		cfg.Landscape.Batch = c.Int("batch")
-	}
-	if c.IsSet("theta") {
-		cfg.Genetics.Theta = c.Float64("theta")
-	}
-	if c.IsSet("fitness") {
-		cfg.Genetics.Fitness = c.String("fitness")
-	}
-	if c.IsSet("loci") {
-		cfg.Genetics.Loci = c.Int("loci")
-	}
-	if c.IsSet("eps") {
-		cfg.Genetics.Eps = c.Float64("eps")
-	}
-	if c.IsSet("population") {
-		cfg.Genetics.Population = c.Int("population")
-	}
-	if c.IsSet("evolution") {
-		cfg.Runs.Evolution = splitList(c.StringSlice("evolution"))
-	}
-	if c.IsSet("gradient") {
-		cfg.Runs.Gradient = splitList(c.StringSlice("gradient"))
-	}
-	for _, f := range []struct {
-		name string
-		dst  *int
-	}{{"rounds", &cfg.Landscape.Network.Rounds}, {"nodes", &cfg.Landscape.Network.Nodes}, {"cap", &cfg.Landscape.Network.Cap},
-		{"train-size", &cfg.Landscape.TrainSize}, {"test-size", &cfg.Landscape.TestSize}, {"eval-every", &cfg.Runs.EvalEvery},
-		{"replicates", &cfg.Genetics.Replicates}, {"samples", &cfg.Genetics.Samples}} {
-		if c.IsSet(f.name) {
-			*f.dst = c.Int(f.name)
-		}
-	}
-	if c.IsSet("stochastic") {
-		cfg.Landscape.Stochastic = c.Bool("stochastic")
-	}
-	if c.IsSet("graph") {
-		cfg.Landscape.Graph = c.Bool("graph")
-	}
-	if c.IsSet("adam-rate") {
-		cfg.Runs.AdamRate = c.Float64("adam-rate")
-	}
-	if c.IsSet("adam-weight-decay") {
-		cfg.Runs.AdamWeightDecay = c.Float64("adam-weight-decay")
-	}
-	cfg = cfg.Defaults()
 	return cfg, cfg.Validate()
 }
 
@@ -183,9 +158,10 @@ func configCommand() *cli.Command {
 
 func runCommand() *cli.Command {
 	flags := append(runFlags(),
-		&cli.StringFlag{Name: "out", Usage: "output folder (default: a new folder runs/YYYYMMDD-HHMMSS)"},
+		&cli.StringFlag{Name: "out", Usage: "output folder (default: a new folder runs/YYYYMMDD-HHMMSS-xxxxxx; a finished result is kept unless --force)"},
 		&cli.StringFlag{Name: "resume", Usage: "continue the interrupted run in this folder (its config.toml and checkpoint.bin)"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
+		forceFlag,
 	)
 	return &cli.Command{
 		Name:  "run",
@@ -197,8 +173,10 @@ Adam, the natural gradient on allele frequencies and Lande's preconditioned grad
 
 Writes to --out: config.toml (the effective config), trajectory.csv (every run at every
 generation), meta.json (config, seed, version, timings, summary), figures loss, coefficients
-and frequencies as PNG and SVG, and checkpoint.bin every 50 generations. Interrupt with
-Ctrl-C and continue with --resume DIR: the result equals an uninterrupted run.
+and frequencies as PNG and SVG, and checkpoint.bin (with a checksum) every 50 generations.
+Interrupt with Ctrl-C or SIGTERM (exit status 130 or 143; Slurm and Kubernetes stop jobs
+with SIGTERM) and continue with --resume DIR: the result equals an uninterrupted run.
+A finished result in --out is an error unless --force.
 
 The paper's whole rule (SPEC §12): --landscape full-rule --rounds 3 --graph evolves the
 T = 3 graph rule (8×8 entries) and output rule (8×2), 80 coefficients. With --stochastic
@@ -228,38 +206,59 @@ runs in about 2 minutes on two cores (README): --loci 20 --eps 0.05 --theta 0.6 
 	}
 }
 
-func runRun(c *cli.Context) error {
+func runRun(c *cli.Context) (err error) {
 	stdout, stderr := c.App.Writer, c.App.ErrWriter
 	var cfg sim.Config
 	var resume []byte
 	out := c.String("out")
+	var od *outDir
 	if dir := c.String("resume"); dir != "" {
-		for _, f := range runFlagNames {
-			if c.IsSet(f) {
-				return fmt.Errorf("run: --resume continues %s with its own config; --%s cannot change it", dir, f)
+		for _, b := range append(runBinds, bind{"config", ""}, bind{"force", ""}) {
+			if c.IsSet(b.flag) {
+				return fmt.Errorf("run: --resume continues %s with its own config; --%s cannot change it", dir, b.flag)
 			}
+		}
+		if out != "" && filepath.Clean(out) != filepath.Clean(dir) {
+			return fmt.Errorf("run: --resume %s writes to %s; --out %s cannot move it (copy the folder first)", dir, dir, out)
 		}
 		if err := decodeTOML(filepath.Join(dir, "config.toml"), &cfg); err != nil {
 			return fmt.Errorf("run: resume: %w", err)
 		}
 		cfg = cfg.Defaults()
-		b, err := os.ReadFile(filepath.Join(dir, "checkpoint.bin"))
+		if _, err := os.Stat(filepath.Join(dir, "meta.json")); err == nil {
+			fmt.Fprintf(stdout, "%s is finished (meta.json); nothing to resume\n", dir)
+			return nil
+		}
+		b, err := atomicfile.ReadChecked(filepath.Join(dir, "checkpoint.bin"))
 		if err != nil {
 			return fmt.Errorf("run: resume: %w", err)
 		}
 		resume, out = b, dir
+		od = &outDir{Path: dir}
 	} else {
-		var err error
 		if cfg, err = effectiveRunConfig(c); err != nil {
 			return err
 		}
 		if out == "" {
-			out = filepath.Join("runs", time.Now().UTC().Format("20060102-150405"))
+			out = filepath.Join("runs", uniqueName(""))
+		}
+		if od, err = openOut(out, "meta.json", c.Bool("force")); err != nil {
+			return fmt.Errorf("run: %w", err)
+		}
+		if _, err := os.Stat(filepath.Join(out, "checkpoint.bin")); err == nil && !c.Bool("force") {
+			return fmt.Errorf("run: %s holds an interrupted run; continue it with --resume %s, or give --force to start over", out, out)
+		}
+		if c.Bool("force") {
+			os.Remove(filepath.Join(out, "checkpoint.bin"))
 		}
 	}
-	if err := makeOut(out); err != nil {
-		return err
-	}
+	ctx, received, stop := signalContext(c.Context)
+	defer stop()
+	defer func() {
+		if err != nil && received() == nil {
+			od.Discard() // a failed new run leaves no half-made folder
+		}
+	}()
 	if resume == nil {
 		b, err := encodeTOML(cfg)
 		if err != nil {
@@ -275,20 +274,22 @@ func runRun(c *cli.Context) error {
 		return err
 	}
 	tBuild := time.Since(t0)
-	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt)
-	defer stop()
 	bar := newProgress(stderr, cfg.Generations, "generations", c.Bool("quiet"))
 	t1 := time.Now()
 	res, err := sim.Run(cfg, land, &sim.Settings{
 		Progress:   func(g, _ int) { bar.Set(g, "") },
-		Checkpoint: func(b []byte) error { return atomicfile.Write(filepath.Join(out, "checkpoint.bin"), b) },
+		Checkpoint: func(b []byte) error { return atomicfile.WriteChecked(filepath.Join(out, "checkpoint.bin"), b) },
 		Resume:     resume,
 		Stop:       func() bool { return ctx.Err() != nil },
 	})
 	bar.Done()
 	if errors.Is(err, sim.ErrStopped) {
-		fmt.Fprintf(stderr, "interrupted; continue with: evolve run --resume %s\n", out)
-		return err
+		sig := received()
+		if sig == nil {
+			sig = os.Interrupt
+		}
+		od.created = false // keep the checkpoint
+		return stoppedExit(sig, fmt.Sprintf("run: stopped by %v after the last checkpoint; continue with: evolve run --resume %s", sig, out))
 	}
 	if err != nil {
 		return err
@@ -309,7 +310,7 @@ func runRun(c *cli.Context) error {
 			"test_accuracy": jsonFloat(o.TestAccuracy), "evaluations": o.Evaluations, "cost": o.Cost, "distance_to_" + res.Runs[ref]: dist(o.Y, final[ref].Y), "y": o.Y}
 	}
 	meta := map[string]any{
-		"command": "run", "version": buildVersion(), "config": cfg, "seed": cfg.Seed,
+		"command": "run", "version": buildVersion(), "config": res.Config, "seed": cfg.Seed,
 		"coefficients":    land.Dim(),
 		"runs":            res.Runs,
 		"timings_seconds": map[string]float64{"landscape": tBuild.Seconds(), "run": tRun.Seconds()},

@@ -112,14 +112,8 @@ func TestConfigDumpAndErrors(t *testing.T) {
 // after its first checkpoint, resumes it, and compares the trajectory with
 // an uninterrupted run byte for byte.
 func TestRunKilledAndResumed(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary; skipped with -short")
-	}
+	bin := evolveBinary(t)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "evolve")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	// Slow enough to be killed mid-way: a large population, 40 generations.
 	cfg := writeFile(t, filepath.Join(dir, "slow.toml"), strings.NewReplacer("generations = 12", "generations = 40", "population = 200", "population = 4000").Replace(quickRun))
 	whole := filepath.Join(dir, "whole")

@@ -44,55 +44,7 @@ done and rewrites only its own files. Combine the shards with 'evolve merge DIR'
 	}
 }
 
-// flagsFirst re-runs the command with every flag before the positional
-// arguments, so that "sweep grid.toml --shard 2/3" works like "sweep
-// --shard 2/3 grid.toml" (urfave/cli stops parsing flags at the first
-// positional argument). It reports false when there is nothing to move.
-func flagsFirst(c *cli.Context, path ...string) (bool, error) {
-	args := c.Args().Slice()
-	takesValue := map[string]bool{}
-	for _, f := range c.Command.Flags {
-		_, isBool := f.(*cli.BoolFlag)
-		for _, n := range f.Names() {
-			takesValue[n] = !isBool
-		}
-	}
-	var flags, pos []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		switch {
-		case a == "--":
-			pos = append(pos, args[i+1:]...)
-			i = len(args)
-		case len(a) > 1 && a[0] == '-':
-			flags = append(flags, a)
-			name := strings.TrimLeft(a, "-")
-			if !strings.Contains(name, "=") && takesValue[name] && i+1 < len(args) {
-				i++
-				flags = append(flags, args[i])
-			}
-		default:
-			pos = append(pos, a)
-		}
-	}
-	if len(flags) == 0 {
-		return false, nil
-	}
-	re := append([]string{c.App.Name}, path...)
-	for _, name := range c.LocalFlagNames() {
-		if c.IsSet(name) {
-			re = append(re, fmt.Sprintf("--%s=%v", name, c.Value(name)))
-		}
-	}
-	re = append(re, flags...)
-	re = append(re, pos...)
-	return true, c.App.RunContext(c.Context, re)
-}
-
 func runSweep(c *cli.Context) error {
-	if moved, err := flagsFirst(c, "sweep"); moved {
-		return err
-	}
 	if c.NArg() != 1 {
 		return fmt.Errorf("sweep: give one sweep file (FILE.toml)")
 	}

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,6 +14,7 @@ import (
 	"github.com/evolve-toolkit/evolve/dataset"
 	"github.com/evolve-toolkit/evolve/experiments"
 	"github.com/evolve-toolkit/evolve/internal/seed"
+	"github.com/evolve-toolkit/evolve/internal/userconf"
 	"github.com/evolve-toolkit/evolve/plasticity"
 )
 
@@ -42,43 +46,27 @@ func networkFlags(def plasticity.Config) []cli.Flag {
 	}
 }
 
-// applyNetworkFlags overrides cfg with the flags the user set.
-func applyNetworkFlags(c *cli.Context, cfg *plasticity.Config) {
-	if c.IsSet("nodes") {
-		cfg.Nodes = c.Int("nodes")
-		if !c.IsSet("cap") {
-			cfg.Cap = cfg.Nodes / 2
+// networkBinds ties networkFlags to the keys of a config whose network
+// sits under prefix ("network." for train, meta and baseline).
+func networkBinds(prefix string) []bind {
+	var bs []bind
+	for _, b := range []bind{{"nodes", "nodes"}, {"cap", "cap"}, {"rounds", "rounds"}, {"p", "p"}, {"eta", "eta"}, {"epochs", "epochs"},
+		{"scheme", "scheme"}, {"all-edges", "all_edges"}, {"input-ones", "input_ones"}, {"recurrence", "recurrence"}, {"seed", "seed"}} {
+		bs = append(bs, bind{b.flag, prefix + b.key})
+	}
+	return bs
+}
+
+// dataBinds ties dataFlags to the keys of experiments.DataConfig (at the top level).
+var dataBinds = []bind{{"dataset", "dataset"}, {"data-dir", "data_dir"}, {"train-size", "train_size"}, {"test-size", "test_size"}}
+
+// capFollowsNodes leaves the cap of a network whose nodes the user changed
+// (and whose cap the user did not give) to the default, nodes/2.
+func capFollowsNodes(g userconf.Given, prefix string, n *plasticity.Config) {
+	if _, ok := g[prefix+"nodes"]; ok {
+		if _, ok := g[prefix+"cap"]; !ok {
+			n.Cap = 0
 		}
-	}
-	if c.IsSet("cap") {
-		cfg.Cap = c.Int("cap")
-	}
-	if c.IsSet("rounds") {
-		cfg.Rounds = c.Int("rounds")
-	}
-	if c.IsSet("p") {
-		cfg.P = c.Float64("p")
-	}
-	if c.IsSet("eta") {
-		cfg.Eta = c.Float64("eta")
-	}
-	if c.IsSet("epochs") {
-		cfg.Epochs = c.Int("epochs")
-	}
-	if c.IsSet("scheme") {
-		cfg.Scheme = plasticity.Scheme(c.String("scheme"))
-	}
-	if c.IsSet("all-edges") {
-		cfg.AllEdges = c.Bool("all-edges")
-	}
-	if c.IsSet("input-ones") {
-		cfg.InputOnes = c.Bool("input-ones")
-	}
-	if c.IsSet("recurrence") {
-		cfg.Recurrence = plasticity.Recurrence(c.String("recurrence"))
-	}
-	if c.IsSet("seed") {
-		cfg.Seed = c.Uint64("seed")
 	}
 }
 
@@ -116,14 +104,32 @@ func resolveOutputRule(spec string, rounds int) (*plasticity.Rule, error) {
 	case "none", "":
 		return nil, nil
 	}
-	return loadRule(spec)
+	r, err := loadRuleOfKind(spec, plasticity.OutputRule, "output rule")
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("output rule %q is neither a built-in rule (perceptron, mw, none) nor a rule file: %w", spec, err)
+	}
+	return r, err
 }
 
 func resolveGraphRule(spec string) (*plasticity.Rule, error) {
 	if spec == "" || spec == "none" {
 		return nil, nil
 	}
-	return loadRule(spec)
+	return loadRuleOfKind(spec, plasticity.GraphRule, "graph rule")
+}
+
+// loadRuleOfKind reads a rule file and checks that it holds a rule of the
+// kind wanted (a graph rule given as the output rule is an error, not a
+// crash).
+func loadRuleOfKind(path string, want plasticity.Kind, what string) (*plasticity.Rule, error) {
+	r, err := loadRule(path)
+	if err != nil {
+		return nil, err
+	}
+	if r.Kind != want {
+		return nil, fmt.Errorf("%s: holds a rule of kind %q, but the %s must be of kind %q", path, r.Kind, what, want)
+	}
+	return r, nil
 }
 
 func trainCommand() *cli.Command {
@@ -133,6 +139,7 @@ func trainCommand() *cli.Command {
 		&cli.StringFlag{Name: "output-rule", Value: def.OutputRule, Usage: "output rule: perceptron, mw, none or a rule file"},
 		&cli.StringFlag{Name: "graph-rule", Usage: "graph rule file (default: none; needs --rounds ≥ 2 to matter)"},
 		&cli.StringFlag{Name: "out", Usage: "folder for meta.json, curve.csv and the rules"},
+		forceFlag,
 		&cli.IntFlag{Name: "curve-every", Value: def.CurveEvery, Usage: "learning-curve interval in examples (0: none)"},
 		&cli.IntFlag{Name: "curve-size", Value: def.CurveSize, Usage: "test examples the learning curve is measured on"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
@@ -154,26 +161,46 @@ examples) and the rules used.`,
 	}
 }
 
-func runTrain(c *cli.Context) error {
-	cfg := defaultTrainConfig()
-	if err := applyConfigFile(c, &cfg); err != nil {
+// trainBinds ties the flags of "evolve train" to the keys of its config.
+var trainBinds = slices.Concat(dataBinds, networkBinds("network."), []bind{
+	{"output-rule", "output_rule"}, {"graph-rule", "graph_rule"}, {"curve-every", "curve_every"}, {"curve-size", "curve_size"}})
+
+// effectiveTrainConfig applies the defaults, the --config file and the
+// flags the user set; data sets the network's inputs and labels.
+func effectiveTrainConfig(c *cli.Context, data *dataset.Split) (trainConfig, userconf.Given, error) {
+	raw := defaultTrainConfig()
+	g := userconf.Given{}
+	if err := readConfig(c, &raw, g); err != nil {
+		return raw, g, err
+	}
+	applyFlags(c, &raw, g, trainBinds)
+	capFollowsNodes(g, "network.", &raw.Network)
+	cfg := raw
+	if data != nil {
+		cfg.Network.Inputs, cfg.Network.Labels = data.Train.Dim, data.Train.Labels
+	}
+	cfg.Network = cfg.Network.Defaults()
+	if err := g.Check(raw, cfg); err != nil {
+		return cfg, g, fmt.Errorf("train: %w", err)
+	}
+	return cfg, g, nil
+}
+
+func runTrain(c *cli.Context) (err error) {
+	cfg, _, err := effectiveTrainConfig(c, nil)
+	if err != nil {
 		return err
 	}
-	applyDataFlags(c, &cfg.DataConfig)
-	applyNetworkFlags(c, &cfg.Network)
-	if c.IsSet("output-rule") {
-		cfg.OutputRule = c.String("output-rule")
-	}
-	if c.IsSet("graph-rule") {
-		cfg.GraphRule = c.String("graph-rule")
-	}
-	if c.IsSet("curve-every") {
-		cfg.CurveEvery = c.Int("curve-every")
-	}
-	if c.IsSet("curve-size") {
-		cfg.CurveSize = c.Int("curve-size")
-	}
 	out := c.String("out")
+	od, err := openOut(out, "meta.json", c.Bool("force"))
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			od.Discard() // a failure leaves no half-made folder
+		}
+	}()
 	stderr := c.App.ErrWriter
 	stdout := c.App.Writer
 
@@ -183,9 +210,9 @@ func runTrain(c *cli.Context) error {
 		return err
 	}
 	tLoad := time.Since(t0)
-	cfg.Network.Inputs = data.Train.Dim
-	cfg.Network.Labels = data.Train.Labels
-	cfg.Network = cfg.Network.Defaults()
+	if cfg, _, err = effectiveTrainConfig(c, data); err != nil {
+		return err
+	}
 	if err := cfg.Network.Validate(); err != nil {
 		return err
 	}
@@ -204,9 +231,6 @@ func runTrain(c *cli.Context) error {
 		if r != nil && r.Rounds != cfg.Network.Rounds {
 			return fmt.Errorf("train: the %s rule is for T=%d rounds but --rounds is %d", r.Kind, r.Rounds, cfg.Network.Rounds)
 		}
-	}
-	if err := makeOut(out); err != nil {
-		return err
 	}
 	net, err := plasticity.New(cfg.Network, seed.PCG(cfg.Network.Seed, seed.Network, 0))
 	if err != nil {

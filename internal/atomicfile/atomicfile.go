@@ -3,6 +3,9 @@
 package atomicfile
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
 	"os"
 	"path/filepath"
 )
@@ -35,5 +38,42 @@ func Write(path string, data []byte) error {
 		os.Remove(name)
 		return err
 	}
-	return os.Rename(name, path)
+	if err := os.Rename(name, path); err != nil {
+		os.Remove(name) // e.g. path is a folder: leave no temporary file
+		return err
+	}
+	return nil
+}
+
+// checkedMagic starts a file written by WriteChecked.
+const checkedMagic = "evolve-checked-v1\n"
+
+// WriteChecked writes data atomically behind a header holding its SHA-256,
+// so that ReadChecked can tell a damaged file (a flipped bit, a truncated
+// copy) from a good one.
+func WriteChecked(path string, data []byte) error {
+	sum := sha256.Sum256(data)
+	buf := make([]byte, 0, len(checkedMagic)+len(sum)+len(data))
+	buf = append(buf, checkedMagic...)
+	buf = append(buf, sum[:]...)
+	buf = append(buf, data...)
+	return Write(path, buf)
+}
+
+// ReadChecked reads a file written by WriteChecked and returns its data,
+// or an error naming the file if it is not such a file or is damaged.
+func ReadChecked(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	n := len(checkedMagic) + sha256.Size
+	if len(b) < n || string(b[:len(checkedMagic)]) != checkedMagic {
+		return nil, fmt.Errorf("%s: not a checksummed file of this version of evolve (damaged, or written by an older version)", path)
+	}
+	data := b[n:]
+	if sum := sha256.Sum256(data); !bytes.Equal(sum[:], b[len(checkedMagic):n]) {
+		return nil, fmt.Errorf("%s: damaged: its SHA-256 checksum does not match its contents", path)
+	}
+	return data, nil
 }

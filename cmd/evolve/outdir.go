@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/urfave/cli/v2"
+)
+
+// forceFlag lets a command replace a finished result.
+var forceFlag = &cli.BoolFlag{Name: "force", Usage: "replace a finished result in --out"}
+
+// uniqueName returns prefix-YYYYMMDD-HHMMSS-xxxxxx: the time and six random
+// hex digits, so that runs started in the same second (a Slurm array of
+// evolve run --seed $ID) get folders of their own.
+func uniqueName(prefix string) string {
+	var b [3]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		// Fall back on the process id, unique on one machine.
+		return fmt.Sprintf("%s%s-p%d", prefix, time.Now().UTC().Format("20060102-150405"), os.Getpid())
+	}
+	return prefix + time.Now().UTC().Format("20060102-150405") + "-" + hex.EncodeToString(b[:])
+}
+
+// outDir is a command's output folder.
+type outDir struct {
+	Path    string
+	created bool // the command made it (so a failure may remove it)
+}
+
+// openOut prepares the output folder dir: a finished result in it (the
+// file marker, e.g. meta.json) is an error unless force; a folder it
+// creates is removed again by Discard if the command fails.
+func openOut(dir, marker string, force bool) (*outDir, error) {
+	if dir == "" {
+		return &outDir{}, nil
+	}
+	if marker != "" {
+		if _, err := os.Stat(filepath.Join(dir, marker)); err == nil && !force {
+			return nil, fmt.Errorf("%s holds a finished result (%s); choose another --out, or give --force to replace it", dir, marker)
+		}
+	}
+	o := &outDir{Path: dir}
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		o.created = true
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("output folder: %w", err)
+	}
+	return o, nil
+}
+
+// Discard removes the folder if this command created it: called when the
+// command fails, so that no half-made result is left behind.
+func (o *outDir) Discard() {
+	if o != nil && o.created {
+		os.RemoveAll(o.Path)
+	}
+}
+
+// signalContext returns a context cancelled by SIGINT or SIGTERM (Slurm
+// and Kubernetes stop jobs with SIGTERM) and a function that reports the
+// signal received, if any.
+func signalContext(parent context.Context) (context.Context, func() os.Signal, func()) {
+	ctx, cancel := context.WithCancel(parent)
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	got := make(chan os.Signal, 1)
+	go func() {
+		select {
+		case s := <-ch:
+			got <- s
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	received := func() os.Signal {
+		select {
+		case s := <-got:
+			got <- s
+			return s
+		default:
+			return nil
+		}
+	}
+	return ctx, received, func() { signal.Stop(ch); cancel() }
+}
+
+// stoppedExit is the error of work stopped by a signal: exit status 130
+// for SIGINT and 143 for SIGTERM, as shells report them.
+func stoppedExit(sig os.Signal, msg string) error {
+	code := 130
+	if sig == syscall.SIGTERM {
+		code = 143
+	}
+	return cli.Exit(msg, code)
+}
