@@ -357,7 +357,7 @@ func writeCheck(out string, res *sim.CheckResult) error {
 	var plots []*plot.Plot
 	for _, k := range order {
 		var cs []curve
-		for _, v := range []string{"null", "paper", "natural-mean", "natural", "mean-field", "wright-fisher"} {
+		for _, v := range []string{"null", "paper", "natural-mean", "natural", "mean-field", "lande", "lande-G0", "wright-fisher"} {
 			if xy, ok := curves[k][v]; ok && len(xy) > 1 {
 				cs = append(cs, curve{Name: v, XY: xy, Dashed: v == "null" || v == "paper"})
 			}
