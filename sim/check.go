@@ -90,7 +90,7 @@ type CheckConfig struct {
 	Fitness string `toml:"fitness" json:"fitness"`
 	// Theta0 is the largest θ. If 0, θ₀ = ½ / max L over the box of
 	// reachable coefficients is used (θ₀·max L ≤ ½, SPEC §8).
-	Theta0 float64 `toml:"theta0" json:"theta0"`
+	Theta0 float64 `toml:"theta0,omitzero" json:"theta0"`
 	// OneStep is the number of θ values of T1, θ_j = θ₀ 2^(−j). If 0, 11 is used.
 	OneStep int `toml:"one_step" json:"one_step"`
 	// Horizon is the number of θ values of T2, θ_j = θ₀ 2^(−j−2). If 0, 5 is used.
@@ -101,7 +101,7 @@ type CheckConfig struct {
 	// Tolerance is the largest accepted |slope − expected| on every
 	// landscape, in (0, 0.5]. If 0, each landscape's own is used: 0.05 on
 	// analytic landscapes, 0.15 on plasticity landscapes (SPEC §13).
-	Tolerance float64 `toml:"tolerance" json:"tolerance"`
+	Tolerance float64 `toml:"tolerance,omitzero" json:"tolerance"`
 	// EpsScaling adds T3 on the first landscape: ε = cθ with R/ε loci per
 	// coefficient (R = Loci·Eps at θ₀ fixed), where the ε bias falls below
 	// the θ² term: one-step relative error slope 1 for natural and
@@ -168,6 +168,9 @@ func (c CheckConfig) Validate() error {
 			return fmt.Errorf("sim: check: population size %d must be ≥ 2", n)
 		}
 	}
+	if c.FiniteN && len(c.Sizes) < 2 {
+		return fmt.Errorf("sim: check: the finite-N test needs at least two population sizes, got %v", c.Sizes)
+	}
 	if c.OneStep < 2 || c.Horizon < 1 || c.Fit < 2 || c.Replicates < 1 {
 		return fmt.Errorf("sim: check: one-step=%d (≥ 2), horizon=%d (≥ 1), fit=%d (≥ 2), replicates=%d (≥ 1)", c.OneStep, c.Horizon, c.Fit, c.Replicates)
 	}
@@ -175,8 +178,20 @@ func (c CheckConfig) Validate() error {
 		if l.SharedLoci < 0 {
 			return fmt.Errorf("sim: check: landscape %s: shared_loci %d must be ≥ 0", l.Name, l.SharedLoci)
 		}
-		if l.Loci < 1 || !(l.Eps > 0) {
-			return fmt.Errorf("sim: check: landscape %s: loci=%d must be ≥ 1 and ε=%v > 0", l.Name, l.Loci, l.Eps)
+		if l.Loci < 1 || !(l.Eps > 0) || math.IsInf(l.Eps, 1) {
+			return fmt.Errorf("sim: check: landscape %s: loci=%d must be ≥ 1 and ε=%v > 0 and finite", l.Name, l.Loci, l.Eps)
+		}
+		for i, row := range l.Hessian {
+			for j, v := range row {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return fmt.Errorf("sim: check: landscape %s: Hessian entry (%d, %d) is %v", l.Name, i, j, v)
+				}
+			}
+		}
+		for i, v := range l.Spec.Optimum {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("sim: check: landscape %s: optimum[%d] is %v", l.Name, i, v)
+			}
 		}
 	}
 	return nil
@@ -290,6 +305,9 @@ type CheckResult struct {
 	Points    []CheckPoint
 	Slopes    []CheckSlope
 	Constants []CheckConstant
+	// Theta0 and Tolerance hold the effective θ₀ and slope tolerance of
+	// each landscape, by name.
+	Theta0, Tolerance map[string]float64
 	// Pass is true when every judged slope and constant passed.
 	Pass bool
 }
@@ -323,7 +341,7 @@ func Check(cfg CheckConfig, progress func(string)) (*CheckResult, error) {
 	default:
 		return nil, fmt.Errorf("sim: check: fitness must be linear or exp, got %q", cfg.Fitness)
 	}
-	res := &CheckResult{Config: cfg, Pass: true}
+	res := &CheckResult{Config: cfg, Pass: true, Theta0: map[string]float64{}, Tolerance: map[string]float64{}}
 	for li, cl := range cfg.Landscapes {
 		land, enc, err := cl.build(cfg.Seed, li)
 		if err != nil {
@@ -339,6 +357,7 @@ func Check(cfg CheckConfig, progress func(string)) (*CheckResult, error) {
 			theta0 = 0.5 / maxLossOnBox(land, enc)
 		}
 		loss := lossOf(land)
+		res.Theta0[cl.Name], res.Tolerance[cl.Name] = theta0, cfg.tolerance(cl)
 		progress(fmt.Sprintf("%s: brute-force validation of the exact map", cl.Name))
 		if err := checkBrute(res, cfg, cl, land, enc, loss, kind, theta0, li); err != nil {
 			return nil, err

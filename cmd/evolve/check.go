@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/BurntSushi/toml"
 	"github.com/urfave/cli/v2"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -131,8 +132,52 @@ func effectiveCheckConfig(c *cli.Context) (sim.CheckConfig, error) {
 		cfg.OneStep, cfg.Horizon, cfg.Fit = 8, 4, 3
 		cfg.Sizes, cfg.Replicates = []int{250, 1000, 4000}, 4
 	}
-	if err := applyConfigFile(c, &cfg); err != nil {
-		return cfg, err
+	if path := c.String("config"); path != "" {
+		md, err := toml.DecodeFile(path, &cfg)
+		if err != nil {
+			return cfg, fmt.Errorf("config %s: %w", path, err)
+		}
+		if und := md.Undecoded(); len(und) > 0 {
+			return cfg, fmt.Errorf("config %s: unknown keys: %v", path, und)
+		}
+		// 0 means "the default" inside the library; written in a file it
+		// is an error, never silently the default.
+		for _, key := range []string{"tolerance", "theta0"} {
+			if md.IsDefined(key) && (key == "tolerance" && cfg.Tolerance == 0 || key == "theta0" && cfg.Theta0 == 0) {
+				return cfg, fmt.Errorf("config %s: %s = 0 is not allowed (leave it out for the default)", path, key)
+			}
+		}
+	}
+	// Explicit values of the flags: honoured or rejected with their name.
+	for _, f := range []struct {
+		name string
+		min  int
+	}{{"one-step", 2}, {"horizon", 1}, {"fit", 2}, {"replicates", 1}, {"loci", 1}, {"coefficients", 1}, {"nodes", 2}, {"shared-loci", 0}} {
+		if c.IsSet(f.name) && c.Int(f.name) < f.min {
+			return cfg, fmt.Errorf("check: --%s %d must be ≥ %d", f.name, c.Int(f.name), f.min)
+		}
+	}
+	if c.IsSet("eps") {
+		if e := c.Float64("eps"); !(e > 0) || math.IsInf(e, 1) {
+			return cfg, fmt.Errorf("check: --eps %v must be positive and finite", e)
+		}
+	}
+	for _, name := range []string{"curvature", "optimum"} {
+		for i, v := range c.Float64Slice(name) {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return cfg, fmt.Errorf("check: --%s entry %d is %v, want a finite number", name, i, v)
+			}
+		}
+	}
+	if c.IsSet("sizes") {
+		for _, n := range c.IntSlice("sizes") {
+			if n < 2 {
+				return cfg, fmt.Errorf("check: --sizes: population size %d must be ≥ 2", n)
+			}
+		}
+		if len(c.IntSlice("sizes")) < 2 {
+			return cfg, fmt.Errorf("check: --sizes needs at least two population sizes, got %v", c.IntSlice("sizes"))
+		}
 	}
 	if c.IsSet("tolerance") {
 		t := c.Float64("tolerance")
@@ -178,6 +223,21 @@ func effectiveCheckConfig(c *cli.Context) (sim.CheckConfig, error) {
 		var err error
 		if hess, err = parseMatrix(c.String("hessian")); err != nil {
 			return cfg, err
+		}
+	}
+	// A flag that no checked landscape uses is an error, not ignored.
+	uses := map[string]bool{}
+	for _, l := range cfg.Landscapes {
+		k := l.Spec.Kind
+		uses["nodes"] = uses["nodes"] || l.Plasticity
+		uses["coefficients"] = uses["coefficients"] || k == "quadratic" || k == "linear-ce"
+		for _, n := range []string{"curvature", "optimum", "hessian"} {
+			uses[n] = uses[n] || k == "quadratic"
+		}
+	}
+	for _, n := range []string{"nodes", "coefficients", "curvature", "optimum", "hessian"} {
+		if c.IsSet(n) && !uses[n] {
+			return cfg, fmt.Errorf("check: --%s applies to none of the checked landscapes", n)
 		}
 	}
 	for i := range cfg.Landscapes {
@@ -266,6 +326,7 @@ func runCheck(c *cli.Context) error {
 	}
 	if err := writeJSON(filepath.Join(out, "meta.json"), map[string]any{
 		"command": "check", "version": buildVersion(), "config": res.Config, "seed": cfg.Seed,
+		"effective_theta0": res.Theta0, "effective_tolerance": res.Tolerance,
 		"pass": res.Pass, "failures": res.Failures(), "timings_seconds": map[string]float64{"check": time.Since(t0).Seconds()},
 	}); err != nil {
 		return err

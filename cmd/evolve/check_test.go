@@ -163,11 +163,27 @@ func TestCheckConfig(t *testing.T) {
 			t.Errorf("meta.json lacks %s", s)
 		}
 	}
-	for _, bad := range [][]string{{"--hessian", "1,2;3,4"}, {"--landscape", "cubic"}, {"--fitness", "power"}, {"--theta0", "0"}} {
+	// Explicit values at the boundary: 0 and NaN are rejected with the
+	// flag's name, never replaced by a default.
+	for _, bad := range [][]string{{"--hessian", "1,2;3,4"}, {"--landscape", "cubic"}, {"--fitness", "power"}, {"--theta0", "0"}, {"--theta0", "NaN"},
+		{"--loci", "0"}, {"--eps", "0"}, {"--eps", "NaN"}, {"--one-step", "0"}, {"--fit", "0"}, {"--horizon", "0"}, {"--replicates", "0"},
+		{"--coefficients", "0"}, {"--sizes", "100"}, {"--optimum", "NaN,1"}, {"--shared-loci", "-1"}} {
 		_, _, err := run(t, append([]string{"check", "--config", cfg, "-q", "--out", filepath.Join(dir, "b")}, bad...)...)
 		name := strings.TrimPrefix(bad[0], "--")
 		if err == nil || !(strings.Contains(err.Error(), name) || strings.Contains(err.Error(), "symmetric")) {
 			t.Errorf("%v: error %v, want one naming %s", bad, err, name)
 		}
+	}
+	// --nodes with no plasticity landscape is an error, not ignored.
+	if _, _, err := run(t, "check", "--config", cfg, "-q", "--out", filepath.Join(dir, "c"), "--nodes", "30"); err == nil || !strings.Contains(err.Error(), "--nodes") {
+		t.Errorf("--nodes on a quadratic: error %v", err)
+	}
+	// tolerance = 0 written in the file is an error naming the key.
+	zero := filepath.Join(dir, "zero.toml")
+	if err := os.WriteFile(zero, []byte("tolerance = 0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := run(t, "check", "--config", zero, "-q", "--out", filepath.Join(dir, "d")); err == nil || !strings.Contains(err.Error(), "tolerance") {
+		t.Errorf("tolerance = 0 in TOML: error %v", err)
 	}
 }
