@@ -17,7 +17,6 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/evolve-toolkit/evolve/experiments"
-	"github.com/evolve-toolkit/evolve/fitness"
 	"github.com/evolve-toolkit/evolve/sim"
 )
 
@@ -78,7 +77,7 @@ func checkFlags() []cli.Flag {
 		&cli.IntFlag{Name: "fit", Value: d.Fit, Usage: "number of smallest θ the slopes are fitted on"},
 		&cli.IntSliceFlag{Name: "sizes", Usage: "population sizes of the finite-N tests (default 250,1000,4000,16000)"},
 		&cli.IntFlag{Name: "replicates", Value: d.Replicates, Usage: "populations per size"},
-		&cli.StringFlag{Name: "landscape", Usage: "check one landscape instead of the default two: quadratic, linear-ce, output-rule or full-rule"},
+		&cli.StringFlag{Name: "landscape", Usage: "check one landscape instead of the default four: quadratic, quadratic-shared, linear-ce, output-rule or full-rule"},
 		&cli.IntFlag{Name: "coefficients", Usage: "P of the quadratic and linear-ce landscapes"},
 		&cli.IntFlag{Name: "loci", Usage: "loci per coefficient (every landscape)"},
 		&cli.Float64Flag{Name: "eps", Usage: "allele effect ε (every landscape)"},
@@ -90,22 +89,22 @@ func checkFlags() []cli.Flag {
 	}
 }
 
-// checkLandscapeDefaults returns the default check landscape of a kind.
-func checkLandscapeDefaults(kind string) (sim.CheckLandscape, error) {
-	d := sim.CheckConfig{}.Defaults().Landscapes
-	switch kind {
-	case "quadratic":
-		return d[0], nil
-	case "output-rule":
-		return d[1], nil
-	case "linear-ce":
-		return sim.CheckLandscape{Name: "linear-ce", Spec: fitness.Spec{Kind: "linear-ce", Dim: 2, Batch: 100}, Loci: 8, Eps: 0.05}, nil
-	case "full-rule":
-		l := d[1]
-		l.Name, l.Spec.Kind, l.Loci = "full-rule", "full-rule", 1
-		return l, nil
+// checkLandscapeDefaults returns the default check landscape of a name:
+// one of the check's default landscapes, or full-rule (the output-rule
+// landscape's network with the whole rule, one locus per coefficient).
+func checkLandscapeDefaults(name string) (sim.CheckLandscape, error) {
+	var names []string
+	for _, l := range (sim.CheckConfig{}).Defaults().Landscapes {
+		if l.Name == name {
+			return l, nil
+		}
+		if l.Name == "output-rule" && name == "full-rule" {
+			l.Name, l.Spec.Kind, l.Loci = "full-rule", "full-rule", 1
+			return l, nil
+		}
+		names = append(names, l.Name)
 	}
-	return sim.CheckLandscape{}, fmt.Errorf("check: --landscape must be quadratic, linear-ce, output-rule or full-rule, got %q", kind)
+	return sim.CheckLandscape{}, fmt.Errorf("check: --landscape must be one of %s or full-rule, got %q", strings.Join(names, ", "), name)
 }
 
 func parseMatrix(s string) ([][]float64, error) {
