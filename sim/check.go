@@ -372,7 +372,7 @@ func Check(cfg CheckConfig, progress func(string)) (*CheckResult, error) {
 			return nil, err
 		}
 		progress(fmt.Sprintf("%s: Lande's equation at %d states of the exact trajectory", cl.Name, len(states)))
-		if err := checkLande(res, cfg, cl, land, enc, loss, kind, states, x0, theta0); err != nil {
+		if err := checkLande(res, cfg, cl, land, enc, loss, kind, states, theta0); err != nil {
 			return nil, err
 		}
 		switch {
@@ -710,7 +710,7 @@ func checkHorizon(res *CheckResult, cfg CheckConfig, cl CheckLandscape, land fit
 				// from x_t this generation.
 				ps.deltaY(dY, dx)
 				Lt := ps.quadraticRemainder(bu, dLdx, xE, q)
-				ps.lande(lY, xE, nil, land, kind, 0) // fills ps.grad = ∇L(Ȳ)
+				ps.lande(lY, xE, land, kind, 0) // fills ps.grad = ∇L(Ȳ)
 				ps.gTimes(gY, xE, ps.grad)
 				for p := range gY {
 					gY[p] = -th * (gY[p] + bu[p]) / (1 - th*Lt)
@@ -999,7 +999,7 @@ func checkEpsScaling(res *CheckResult, cfg CheckConfig, cl CheckLandscape, land 
 		ps := newPhenotypeSpace(enc)
 		dY, lY := make([]float64, land.Dim()), make([]float64, land.Dim())
 		ps.deltaY(dY, dE)
-		ps.lande(lY, x0, nil, land, kind, th)
+		ps.lande(lY, x0, land, kind, th)
 		e := maxAbsDiff(dY, lY)
 		rels[landeVariant] = append(rels[landeVariant], e/maxAbs(dY))
 		res.Points = append(res.Points, CheckPoint{Test: "T3", Landscape: cl.Name, Variant: "lande", Theta: th, Error: e, Relative: e / maxAbs(dY), Method: r.Method.String()})
