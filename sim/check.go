@@ -81,15 +81,18 @@ func (cl CheckLandscape) build(cfgSeed uint64, li int) (fitness.Landscape, *gene
 // CheckConfig configures Check. The zero value is the full check of
 // "evolve check".
 type CheckConfig struct {
-	// Landscapes are checked in turn. If nil, a quadratic of 2
-	// coefficients (8 loci each, ε = 0.05) and the output-rule landscape
-	// of a |V| = 30 network on halfspace (4 coefficients, 3 loci each,
-	// ε = 0.1) are used.
+	// Landscapes are checked in turn. If nil, four are used: a diagonal
+	// quadratic of 2 coefficients (8 loci each, ε = 0.05); a full-Hessian
+	// quadratic of 3 coefficients with 9 shared loci, each acting on 2
+	// coefficients; linear-ce of 2 coefficients (6 loci each, smooth and
+	// not quadratic); and the output-rule landscape of a |V| = 30 network
+	// on halfspace (4 coefficients, 3 loci each, ε = 0.1).
 	Landscapes []CheckLandscape `toml:"landscape" json:"landscapes"`
 	// Fitness is "linear" (the default) or "exp".
 	Fitness string `toml:"fitness" json:"fitness"`
-	// Theta0 is the largest θ. If 0, θ₀ = ½ / max L over the box of
-	// reachable coefficients is used (θ₀·max L ≤ ½, SPEC §8).
+	// Theta0 is the largest θ. If 0 (left out of a file), θ₀ = ½ / max L
+	// over the box of reachable coefficients is used on each landscape
+	// (θ₀·max L ≤ ½, SPEC §8).
 	Theta0 float64 `toml:"theta0,omitzero" json:"theta0"`
 	// OneStep is the number of θ values of T1, θ_j = θ₀ 2^(−j). If 0, 11 is used.
 	OneStep int `toml:"one_step" json:"one_step"`
@@ -99,17 +102,20 @@ type CheckConfig struct {
 	// is used (T2: all its points, at most Fit).
 	Fit int `toml:"fit" json:"fit"`
 	// Tolerance is the largest accepted |slope − expected| on every
-	// landscape, in (0, 0.5]. If 0, each landscape's own is used: 0.05 on
-	// analytic landscapes, 0.15 on plasticity landscapes (SPEC §13).
+	// landscape, in (0, 0.5]. If 0 (left out of a file), each landscape's
+	// own is used: 0.05 on analytic landscapes, 0.15 on plasticity
+	// landscapes (SPEC §13).
 	Tolerance float64 `toml:"tolerance,omitzero" json:"tolerance"`
-	// EpsScaling adds T3 on the first landscape: ε = cθ with R/ε loci per
-	// coefficient (R = Loci·Eps at θ₀ fixed), where the ε bias falls below
-	// the θ² term: one-step relative error slope 1 for natural and
-	// natural-mean, 0 for paper and null.
+	// EpsScaling adds T3 on every analytic landscape with disjoint loci:
+	// ε = cθ with R/ε loci per coefficient (R = Loci·Eps at θ₀ fixed):
+	// one-step relative error slope 1 for natural (linear fitness; 2 for
+	// exp), natural-mean and Lande's equation, 0 for paper and null.
 	EpsScaling bool `toml:"eps_scaling" json:"eps_scaling"`
-	// FiniteN adds the Wright–Fisher test: the root-mean-square distance
-	// of the population's allele frequencies to the deterministic
-	// trajectory falls as N^(−1/2).
+	// FiniteN adds the Wright–Fisher tests on the first landscape: the
+	// root-mean-square distance of the population's allele frequencies to
+	// the deterministic trajectory falls as N^(−1/2) with free
+	// recombination; bias of the mean, linkage disequilibrium against
+	// clonal reproduction, and neutral drift.
 	FiniteN bool `toml:"finite_n" json:"finite_n"`
 	// Sizes are the population sizes of the finite-N test. If nil,
 	// 250, 1000, 4000 and 16000 are used.
@@ -322,9 +328,10 @@ var exactSettings = &genetics.ExactSettings{Method: genetics.Enumeration, MaxEnu
 
 // Check runs, on every landscape, the brute-force validation of the exact
 // map, the one-step (T1) and fixed-horizon (T2) tests of SPEC §8 with
-// their leading constants and Baum–Eagon, and on the first landscape T3
-// (ε ∝ θ) and the finite-population tests when asked. progress, if not
-// nil, receives a line per stage.
+// their leading constants and Baum–Eagon, and Lande's equation; T3
+// (ε ∝ θ) on analytic landscapes with disjoint loci, and the
+// finite-population tests on the first landscape when asked. progress,
+// if not nil, receives a line per stage.
 func Check(cfg CheckConfig, progress func(string)) (*CheckResult, error) {
 	cfg = cfg.Defaults()
 	if err := cfg.Validate(); err != nil {
