@@ -18,7 +18,10 @@ func TestCheckQuick(t *testing.T) {
 	t.Parallel()
 	for _, fit := range []string{"linear", "exp"} {
 		st := time.Now()
-		res, err := Check(CheckConfig{OneStep: 8, Horizon: 4, Fit: 3, EpsScaling: true, FiniteN: true, Sizes: []int{250, 1000, 4000}, Replicates: 4, Fitness: fit}, nil)
+		// The quadratic with every test, finite N included; the other
+		// default landscapes run in cmd/evolve's TestCheckQuick.
+		land := CheckConfig{}.Defaults().Landscapes[:1]
+		res, err := Check(CheckConfig{Landscapes: land, OneStep: 8, Horizon: 4, Fit: 3, EpsScaling: true, FiniteN: true, Sizes: []int{250, 1000, 4000}, Replicates: 4, Fitness: fit}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -33,24 +33,27 @@ func TestCheckQuick(t *testing.T) {
 			t.Fatal(err)
 		}
 		// SPEC §8 and §13: natural's one-step slope 2, fixed-horizon 1, T3 1
-		// (linear) or 2 (exp).
-		want := map[string]float64{"T1": 2, "T2": 1, "T3": 1}
+		// (linear) or 2 (exp); Lande's equation's error O(θ) at fixed ε
+		// and relative O(θ) when ε ∝ θ.
+		want := map[string]float64{"T1 natural": 2, "T2 natural": 1, "T3 natural": 1, "Lande lande": 1, "T3 lande": 1}
 		if fit == "exp" {
-			want["T3"] = 2
+			want["T3 natural"] = 2
 		}
 		found := 0
 		for _, r := range rows[1:] {
 			test, variant := r[0], r[2]
 			slope, _ := strconv.ParseFloat(r[3], 64)
-			if w, ok := want[test]; ok && variant == "natural" {
+			if w, ok := want[test+" "+variant]; ok {
 				found++
 				if slope < w-0.15 || slope > w+0.15 {
-					t.Errorf("%s %s natural slope %v, want %v", fit, test, slope, w)
+					t.Errorf("%s %s %s slope %v, want %v", fit, test, variant, slope, w)
 				}
 			}
 		}
-		if found != 5 { // two landscapes × T1, T2, and T3 on the first
-			t.Errorf("%s: found %d natural slopes, want 5", fit, found)
+		// Four landscapes × (T1, T2, Lande), and T3 (natural and Lande) on
+		// the two analytic landscapes with disjoint loci.
+		if found != 16 {
+			t.Errorf("%s: found %d natural and Lande slopes, want 16", fit, found)
 		}
 		for _, s := range []string{"brute-force", "enumeration", "PASS"} {
 			if !strings.Contains(stdout, s) {
@@ -79,7 +82,7 @@ func exitCode(err error) int {
 // TestCheckTolerance: an impossible tolerance fails with exit status 2;
 // tolerances outside (0, 0.5] are errors naming --tolerance (SPEC §13).
 func TestCheckTolerance(t *testing.T) {
-	_, _, err := run(t, "check", "--quick", "--tolerance", "1e-9", "--out", t.TempDir(), "-q")
+	_, _, err := run(t, "check", "--quick", "--landscape", "quadratic", "--tolerance", "1e-9", "--out", t.TempDir(), "-q")
 	if exitCode(err) != 2 || !strings.Contains(err.Error(), "FAIL") {
 		t.Errorf("error %v (exit %d), want a failed check with exit 2", err, exitCode(err))
 	}
@@ -110,7 +113,9 @@ func TestCheckPlantedFaults(t *testing.T) {
 		{"clonal under free recombination", func() { fault.ForceClonal = true }, []string{"--finite-n"}, "finite-N quadratic wf-clonal: mean |D|"},
 	} {
 		tc.plant()
-		args := append([]string{"check", "--quick", "-q", "--out", t.TempDir()}, tc.args...)
+		// The faults are planted in the engine, so the quadratic alone
+		// must catch them.
+		args := append([]string{"check", "--quick", "--landscape", "quadratic", "-q", "--out", t.TempDir()}, tc.args...)
 		_, _, err := run(t, args...)
 		fault.ExactTheta2, fault.CondDiffScale, fault.PaperAsNatural, fault.ForceClonal = 0, 0, false, false
 		if exitCode(err) != 2 {
@@ -140,7 +145,8 @@ func TestCheckConfig(t *testing.T) {
 	text := strings.Replace(stdout, "one_step = 11", "one_step = 6", 1)
 	text = strings.Replace(text, "horizon = 5", "horizon = 3", 1)
 	text = strings.Replace(text, "fit = 5", "fit = 3", 1)
-	text = text[:strings.LastIndex(text, "[[landscape]]")]
+	first := strings.Index(text, "[[landscape]]")
+	text = text[:first+strings.Index(text[first+1:], "[[landscape]]")+1]
 	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -157,11 +163,27 @@ func TestCheckConfig(t *testing.T) {
 			t.Errorf("meta.json lacks %s", s)
 		}
 	}
-	for _, bad := range [][]string{{"--hessian", "1,2;3,4"}, {"--landscape", "cubic"}, {"--fitness", "power"}, {"--theta0", "0"}} {
+	// Explicit values at the boundary: 0 and NaN are rejected with the
+	// flag's name, never replaced by a default.
+	for _, bad := range [][]string{{"--hessian", "1,2;3,4"}, {"--landscape", "cubic"}, {"--fitness", "power"}, {"--theta0", "0"}, {"--theta0", "NaN"},
+		{"--loci", "0"}, {"--eps", "0"}, {"--eps", "NaN"}, {"--one-step", "0"}, {"--fit", "0"}, {"--horizon", "0"}, {"--replicates", "0"},
+		{"--coefficients", "0"}, {"--sizes", "100"}, {"--optimum", "NaN,1"}, {"--shared-loci", "-1"}} {
 		_, _, err := run(t, append([]string{"check", "--config", cfg, "-q", "--out", filepath.Join(dir, "b")}, bad...)...)
 		name := strings.TrimPrefix(bad[0], "--")
 		if err == nil || !(strings.Contains(err.Error(), name) || strings.Contains(err.Error(), "symmetric")) {
 			t.Errorf("%v: error %v, want one naming %s", bad, err, name)
 		}
+	}
+	// --nodes with no plasticity landscape is an error, not ignored.
+	if _, _, err := run(t, "check", "--config", cfg, "-q", "--out", filepath.Join(dir, "c"), "--nodes", "30"); err == nil || !strings.Contains(err.Error(), "--nodes") {
+		t.Errorf("--nodes on a quadratic: error %v", err)
+	}
+	// tolerance = 0 written in the file is an error naming the key.
+	zero := filepath.Join(dir, "zero.toml")
+	if err := os.WriteFile(zero, []byte("tolerance = 0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := run(t, "check", "--config", zero, "-q", "--out", filepath.Join(dir, "d")); err == nil || !strings.Contains(err.Error(), "tolerance") {
+		t.Errorf("tolerance = 0 in TOML: error %v", err)
 	}
 }
