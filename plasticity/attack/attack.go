@@ -264,6 +264,9 @@ type Attacker struct {
 	// Scratch of the decision-based attack, allocated on first use.
 	hsjBest, hsjCur, hsjDir, hsjSum []float64
 	bisBest                         []float64
+	// pool holds candidate starts of the decision-based attack (rows of
+	// the test set, see setPool).
+	pool [][]float64
 }
 
 // NewAttacker returns an attacker of m with the first attack of c
@@ -641,6 +644,9 @@ func Robustness(m Model, test *dataset.Set, s *Settings) (*Result, error) {
 			as := make([]*Attacker, nMeth)
 			for k, meth := range methods {
 				as[k] = NewMethodAttacker(m, meth, c.AnyIterate, c.Seed)
+				if meth.Decision() {
+					as[k].setPool(test)
+				}
 			}
 			dst := make([]float64, m.Dim())
 			for {

@@ -4,6 +4,8 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/floats"
+
+	"github.com/evolve-toolkit/evolve/dataset"
 )
 
 // Decision-based attack: HopSkipJump (Chen, Jordan and Wainwright,
@@ -62,9 +64,24 @@ func (a *Attacker) boundary(v, x []float64, y int, tol float64) {
 	copy(v, a.grad)
 }
 
-// hopSkipJump runs one HopSkipJump attack from a uniform random start and
-// leaves its closest adversarial point in adv (len d). It returns the
-// distance, or +Inf when none of hsjInit uniform points is adversarial.
+// setPool sets the candidate starts of the decision-based attack: up to
+// two rows of each label of test, the first ones in row order.
+func (a *Attacker) setPool(test *dataset.Set) {
+	count := make([]int, test.Labels)
+	a.pool = a.pool[:0]
+	for i := 0; i < test.Len(); i++ {
+		if y := test.Y[i]; y < len(count) && count[y] < 2 {
+			count[y]++
+			a.pool = append(a.pool, test.Row(i))
+		}
+	}
+}
+
+// hopSkipJump runs one HopSkipJump attack and leaves its closest
+// adversarial point in adv (len d). It starts from the closest to x of the
+// first of hsjInit uniform random points classified ≠ y and of the pool
+// points classified ≠ y; it returns the distance, or +Inf when there is
+// no such start.
 //
 // With d the dimension and θ = d^(−3/2) (the paper's γ = 1):
 //  1. a uniform point of [0,1]^d classified ≠ y is bisected towards x to
@@ -87,6 +104,18 @@ func (a *Attacker) hopSkipJump(adv, x []float64, y int) float64 {
 			adv[j] = a.rng.Float64()
 		}
 		found = a.adversarial(adv, y)
+	}
+	// The closest pool point (test images) classified ≠ y is a better
+	// start than noise, and the only one when all noise is classified y.
+	startDist := math.Inf(1)
+	if found {
+		startDist = dist2(adv, x)
+	}
+	for _, v := range a.pool {
+		if d := dist2(v, x); d < startDist && d > 0 && a.adversarial(v, y) {
+			copy(adv, v)
+			startDist, found = d, true
+		}
 	}
 	if !found {
 		copy(adv, x)

@@ -210,6 +210,9 @@ func MinimalDistances(m Model, test *dataset.Set, s *DistanceSettings) (*Distanc
 			as := make([]*Attacker, nMeth)
 			for k, meth := range c.Attacks {
 				as[k] = NewMethodAttacker(m, meth, true, c.Seed)
+				if meth.Decision() {
+					as[k].setPool(test)
+				}
 			}
 			dst := make([]float64, m.Dim())
 			for {

@@ -80,8 +80,10 @@
 //
 // HopSkipJump (Loss "hsj"; Chen, Jordan and Wainwright, "HopSkipJumpAttack:
 // a query-efficient decision-based attack", IEEE S&P 2020) queries only
-// predicted labels. From a uniform random point of [0,1]^d classified ≠ y
-// it bisects towards x onto the decision boundary, then repeats: estimate
+// predicted labels. From a start classified ≠ y — the closest to x of a
+// uniform random point of [0,1]^d and of two test images per label (the
+// first in row order), when Robustness or MinimalDistances run it — it
+// bisects towards x onto the decision boundary, then repeats: estimate
 // the boundary's normal at the current point xb from n = min(100√t, 1000)
 // label queries at xb + δuᵢ (uᵢ uniform on the unit sphere, δ = ‖xb − x‖/d),
 // as v = Σ(φᵢ − φ̄)uᵢ with φᵢ = ±1; step from xb along v/‖v‖ by
