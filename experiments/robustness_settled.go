@@ -676,8 +676,10 @@ func settledFigures(env *Env, cfg settledConfig, attacks, dists []attack.Method,
 	}
 	legend := plot.New()
 	legend.HideAxes()
-	legend.Title.Text = "attacks"
+	legend.Title.Text = "attacks (lines that coincide hide each other: see summary.csv)"
 	legend.Legend.Left, legend.Legend.Top = true, true
+	legend.Legend.TextStyle.Font.Size = vg.Points(13)
+	legend.Legend.ThumbnailWidth = vg.Points(40)
 	var panels []*plot.Plot
 	paperInLegend := false
 	for mi, model := range cfg.Models {
@@ -698,6 +700,17 @@ func settledFigures(env *Env, cfg settledConfig, attacks, dists []attack.Method,
 			}
 			return xy
 		}
+		// The union of the attacks underneath, wide and grey, so the
+		// attacks' own lines stay visible on top of it.
+		l, err := plotter.NewLine(curve(md.combined))
+		if err != nil {
+			return err
+		}
+		l.Color, l.Width = color.Gray{Y: 170}, vg.Points(7)
+		p.Add(l)
+		if mi == 0 {
+			legend.Legend.Add("all attacks, strongest per image", l)
+		}
 		for k, m := range attacks {
 			l, pts, err := plotter.NewLinePoints(curve(md.first[k]))
 			if err != nil {
@@ -709,21 +722,21 @@ func settledFigures(env *Env, cfg settledConfig, attacks, dists []attack.Method,
 				legend.Legend.Add(m.String(), l, pts)
 			}
 		}
-		l, err := plotter.NewLine(curve(md.combined))
-		if err != nil {
-			return err
-		}
-		l.Color, l.Width = color.Black, vg.Points(3)
-		l.Dashes = nil
-		p.Add(l)
-		if mi == 0 {
-			legend.Legend.Add("all attacks, strongest per image", l)
-		}
 		if pp, ok := paperTable2[model]; ok && cfg.Dataset == "mnist" {
 			var a, b float64
 			fmt.Sscanf(pp[2], "%g", &a)
 			fmt.Sscanf(pp[3], "%g", &b)
-			sc, err := plotter.NewScatter(plotter.XYs{{X: 2, Y: a / 100}, {X: 4, Y: b / 100}})
+			var xy plotter.XYs
+			for _, q := range []plotter.XY{{X: 2, Y: a / 100}, {X: 4, Y: b / 100}} {
+				if q.X <= eps[len(eps)-1] {
+					xy = append(xy, q)
+				}
+			}
+			if len(xy) == 0 {
+				panels = append(panels, p)
+				continue
+			}
+			sc, err := plotter.NewScatter(xy)
 			if err != nil {
 				return err
 			}
