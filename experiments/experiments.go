@@ -227,7 +227,7 @@ func register(e *Experiment) { registry = append(registry, e) }
 
 // All returns the experiments in a fixed order.
 func All() []*Experiment {
-	order := []string{"table1", "theorem1", "theorem3", "optimal-mse", "fig2", "fig3", "fig5", "table2", "fig6", "appendix-c", "evolution-vs-meta"}
+	order := []string{"table1", "theorem1", "theorem3", "optimal-mse", "fig2", "fig3", "fig5", "table2", "robustness-settled", "fig6", "appendix-c", "evolution-vs-meta"}
 	out := slices.Clone(registry)
 	slices.SortStableFunc(out, func(a, b *Experiment) int {
 		ia, ib := slices.Index(order, a.Name), slices.Index(order, b.Name)

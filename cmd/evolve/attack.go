@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
 	"image/png"
 	"math"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +22,7 @@ import (
 
 	"github.com/evolve-toolkit/evolve/dataset"
 	"github.com/evolve-toolkit/evolve/internal/atomicfile"
+	"github.com/evolve-toolkit/evolve/internal/output"
 	"github.com/evolve-toolkit/evolve/plasticity"
 	"github.com/evolve-toolkit/evolve/plasticity/attack"
 )
@@ -39,10 +42,22 @@ type attackConfig struct {
 	Examples int `toml:"examples" json:"examples"`
 	// Attack configures the attack.
 	Attack attack.Config `toml:"attack" json:"attack"`
+	// Distances configures the minimal-distance search (--distances);
+	// its images and seed are the attack's. Empty Attacks: no search.
+	Distances distanceFlags `toml:"distances" json:"distances"`
+}
+
+// distanceFlags is the part of attack.DistanceConfig the user sets; the
+// images and the seed are shared with the attack.
+type distanceFlags struct {
+	Attacks []attack.Method `toml:"attacks" json:"attacks"`
+	Max     float64         `toml:"max" json:"max"`
+	Tol     float64         `toml:"tol" json:"tol"`
 }
 
 func defaultAttackConfig() attackConfig {
-	return attackConfig{Examples: 4, Attack: attack.Config{Seed: 1}.Defaults()}
+	dc := attack.DistanceConfig{}.Defaults()
+	return attackConfig{Examples: 4, Attack: attack.Config{Seed: 1}.Defaults(), Distances: distanceFlags{Max: dc.Max, Tol: dc.Tol}}
 }
 
 func attackCommand() *cli.Command {
@@ -55,6 +70,8 @@ func attackCommand() *cli.Command {
 with --out) with targeted L2 projected-gradient attacks on N seeded test images and
 prints its robust accuracy at every radius ε. The default is the attack of SPEC §6
 (cross-entropy, raw-gradient steps, 50 steps, broken if a final point is misclassified).
+A value given by flag or --config is used as given: --images 0 or --steps 0 is an error,
+never the default.
 
 Losses (--loss, or the first part of an --attacks entry):
   ce              cross-entropy of the logits (default). Its gradient shrinks like
@@ -67,17 +84,31 @@ Losses (--loss, or the first part of an --attacks entry):
   margin          Carlini–Wagner logit difference max_{c≠target} z_c − z_target. Does
                   not saturate; with --normalize it is invariant to the logit scale and
                   cannot be masked by large logits.
+  hsj             not a loss: HopSkipJump (Chen, Jordan, Wainwright 2020), a gradient-free
+                  decision-based attack that queries only predicted labels. CANNOT BE
+                  MASKED by any loss or logit scale; use it to check that a high robust
+                  accuracy under a gradient attack is not masking. --steps counts its
+                  iterations (each costs 100·√t label queries, at most 1000); it finds
+                  one closest adversarial point per image, whatever ε.
 Steps: --normalize steps along the unit gradient (the usual L2 PGD) instead of the raw
 gradient. --restarts adds random starts in the ε-ball per target (seeded).
 --any-iterate counts an image broken as soon as an iterate is misclassified (whether
 any iterate crossed is reported in any case, the "any" column).
 
---attacks runs several attacks, e.g. --attacks ce,double-softmax/unit,strong; each entry is
-LOSS[/unit|/raw][/S=steps][/R=restarts][/α=factor], "strong" is margin/unit/S=100/R=2.
+--attacks runs several attacks, e.g. --attacks ce,double-softmax/unit,strong,hsj/S=25; each
+entry is LOSS[/unit|/raw][/S=steps][/R=restarts][/α=factor], "strong" is margin/unit/S=100/R=2.
 An image is then broken at ε if any attack breaks it at a radius ≤ ε (an adversarial
 point at a smaller radius is one at every larger radius), so the robust accuracy is that
 of the strongest attack per image and never rises with ε; each attack's own count is
 printed too.
+
+--distances LIST finds, for each image and each attack of LIST (same syntax as --attacks),
+the distance of the closest adversarial point: by bisection over ε up to --max-eps to within
+--tol for a gradient attack (any iterate counts), directly for hsj. Every distance is that of
+a point verified misclassified, an upper bound on the true minimal distance. It prints the
+median per network and attack and writes distances.csv (one row per network, attack and
+image; +Inf when nothing was found within --max-eps, 0 for images misclassified already).
+Cost: about log2(max-eps/tol) attacks per image for a gradient attack.
 
 --out writes robustness.csv (network, eps, robust accuracy, any-iterate robust
 accuracy), methods.csv (each attack's counts), robustness.png and robustness.svg (the
@@ -91,15 +122,18 @@ their provenance).`,
 			&cli.StringFlag{Name: "dataset", Aliases: []string{"d"}, Usage: "data set to attack (default: the first network's)"},
 			&cli.StringFlag{Name: "data-dir", Usage: "folder of the IDX files for mnist/fashion"},
 			&cli.StringFlag{Name: "eps", Value: joinFloats(def.Attack.Eps), Usage: "comma-separated radii ε"},
-			&cli.IntFlag{Name: "images", Aliases: []string{"n"}, Value: def.Attack.Images, Usage: "test images attacked"},
-			&cli.IntFlag{Name: "steps", Value: def.Attack.Steps, Usage: "gradient steps S"},
+			&cli.IntFlag{Name: "images", Value: def.Attack.Images, Usage: "test images attacked (positive)"},
+			&cli.IntFlag{Name: "steps", Value: def.Attack.Steps, Usage: "gradient steps S (positive; hsj: iterations)"},
 			&cli.Float64Flag{Name: "step-factor", Value: def.Attack.StepFactor, Usage: "step size α = factor·ε/S"},
 			&cli.Uint64Flag{Name: "seed", Value: def.Attack.Seed, Usage: "seed of the choice of images"},
 			&cli.BoolFlag{Name: "any-iterate", Usage: "count an image broken as soon as an iterate is misclassified (default: the final point)"},
 			&cli.BoolFlag{Name: "normalize", Usage: "step along the unit gradient (usual L2 PGD, independent of the logit scale) instead of the raw gradient"},
-			&cli.StringFlag{Name: "loss", Value: string(def.Attack.Loss), Usage: "attacked loss: 'ce' (cross-entropy of the logits), 'double-softmax' (the reference's, on probabilities; prone to masking) or 'margin' (logit difference; not masked with --normalize)"},
+			&cli.StringFlag{Name: "loss", Value: string(def.Attack.Loss), Usage: "attacked loss: 'ce' (cross-entropy of the logits), 'double-softmax' (the reference's, on probabilities; prone to masking), 'margin' (logit difference; not masked with --normalize) or 'hsj' (gradient-free HopSkipJump; cannot be masked)"},
 			&cli.IntFlag{Name: "restarts", Value: def.Attack.Restarts, Usage: "random starts per target besides the image itself"},
 			&cli.StringFlag{Name: "attacks", Usage: "comma-separated attacks LOSS[/unit|/raw][/S=n][/R=n][/α=f] or 'strong', run together (replaces --loss, --normalize, --steps, --step-factor, --restarts)"},
+			&cli.StringFlag{Name: "distances", Usage: "comma-separated attacks (as --attacks, e.g. strong,hsj) whose minimal adversarial distance per image is found"},
+			&cli.Float64Flag{Name: "max-eps", Value: def.Distances.Max, Usage: "largest radius of the --distances bisection"},
+			&cli.Float64Flag{Name: "tol", Value: def.Distances.Tol, Usage: "width at which the --distances bisection stops"},
 			&cli.StringFlag{Name: "names", Usage: "comma-separated names of the networks"},
 			&cli.IntFlag{Name: "examples", Value: def.Examples, Usage: "images shown in examples.png"},
 			&cli.StringFlag{Name: "out", Usage: "folder for robustness.csv, the figures and meta.json"},
@@ -136,7 +170,10 @@ func parseFloats(s string) ([]float64, error) {
 }
 
 // parseMethods reads the --attacks list.
-func parseMethods(s string) ([]attack.Method, error) {
+func parseMethods(s string) ([]attack.Method, error) { return parseMethodList("--attacks", s) }
+
+// parseMethodList reads a comma-separated list of attacks given by flag.
+func parseMethodList(flag, s string) ([]attack.Method, error) {
 	var ms []attack.Method
 	for _, f := range strings.Split(s, ",") {
 		f = strings.TrimSpace(f)
@@ -149,12 +186,12 @@ func parseMethods(s string) ([]attack.Method, error) {
 		}
 		m, err := attack.ParseMethod(f)
 		if err != nil {
-			return nil, fmt.Errorf("attack: --attacks: %w", err)
+			return nil, fmt.Errorf("attack: %s: %w", flag, err)
 		}
 		ms = append(ms, m)
 	}
 	if len(ms) == 0 {
-		return nil, fmt.Errorf("attack: --attacks: no attack given")
+		return nil, fmt.Errorf("attack: %s: no attack given", flag)
 	}
 	return ms, nil
 }
@@ -180,7 +217,61 @@ type attacked struct {
 	Clean      float64               `json:"clean_accuracy"`
 	Robust     []float64             `json:"robust_accuracy"`
 	Seconds    float64               `json:"seconds"`
-	res        *attack.Result
+	// MedianDistance[k] is the median over the images of the minimal
+	// distance found by the k-th --distances attack (null if +Inf).
+	MedianDistance []any `json:"median_distance,omitempty"`
+	// DistSeconds is the time of the --distances search.
+	DistSeconds float64 `json:"distance_seconds,omitempty"`
+	res         *attack.Result
+	dist        *attack.Distances
+}
+
+// checkAttackGiven rejects the values given by flag or --config that the
+// library would read as "absent, use the default".
+func checkAttackGiven(cfg attackConfig) error {
+	var errs []error
+	if len(cfg.Attack.Eps) == 0 {
+		errs = append(errs, errors.New("--eps (eps in --config): no radius given"))
+	}
+	if cfg.Attack.Images < 1 {
+		errs = append(errs, fmt.Errorf("--images (images in --config) must be positive, got %d", cfg.Attack.Images))
+	}
+	if cfg.Attack.Steps < 1 {
+		errs = append(errs, fmt.Errorf("--steps (steps in --config) must be positive, got %d", cfg.Attack.Steps))
+	}
+	if !(cfg.Attack.StepFactor > 0) {
+		errs = append(errs, fmt.Errorf("--step-factor (step_factor in --config) must be positive, got %v", cfg.Attack.StepFactor))
+	}
+	if cfg.Attack.Loss == "" {
+		errs = append(errs, errors.New("--loss (loss in --config): no loss given"))
+	}
+	if cfg.Examples < 0 {
+		errs = append(errs, fmt.Errorf("--examples must be non-negative, got %d", cfg.Examples))
+	}
+	if !(cfg.Distances.Max > 0) {
+		errs = append(errs, fmt.Errorf("--max-eps (distances.max in --config) must be positive, got %v", cfg.Distances.Max))
+	}
+	if !(cfg.Distances.Tol > 0) {
+		errs = append(errs, fmt.Errorf("--tol (distances.tol in --config) must be positive, got %v", cfg.Distances.Tol))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("attack: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// median returns the median of v (+Inf entries sort last); v is not changed.
+func median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	n := len(s)
+	if n == 0 {
+		return math.NaN()
+	}
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
 }
 
 func runAttack(c *cli.Context) error {
@@ -232,15 +323,41 @@ func runAttack(c *cli.Context) error {
 		}
 		cfg.Attack.Attacks = ms
 	}
+	if c.IsSet("distances") {
+		ms, err := parseMethodList("--distances", c.String("distances"))
+		if err != nil {
+			return err
+		}
+		cfg.Distances.Attacks = ms
+	}
+	if c.IsSet("max-eps") {
+		cfg.Distances.Max = c.Float64("max-eps")
+	}
+	if c.IsSet("tol") {
+		cfg.Distances.Tol = c.Float64("tol")
+	}
 	if c.IsSet("names") {
 		cfg.Names = strings.Split(c.String("names"), ",")
 	}
 	if c.IsSet("examples") {
 		cfg.Examples = c.Int("examples")
 	}
+	// The user boundary: a value given as 0 (or empty) is an error, never
+	// the library's zero-means-default.
+	if err := checkAttackGiven(cfg); err != nil {
+		return err
+	}
 	cfg.Attack = cfg.Attack.Defaults()
 	if err := cfg.Attack.Validate(); err != nil {
 		return err
+	}
+	dcfg := attack.DistanceConfig{Images: cfg.Attack.Images, Seed: cfg.Attack.Seed, Attacks: cfg.Distances.Attacks, Max: cfg.Distances.Max, Tol: cfg.Distances.Tol}
+	if len(cfg.Distances.Attacks) > 0 {
+		if err := dcfg.Validate(); err != nil {
+			return err
+		}
+		dcfg = dcfg.Defaults()
+		cfg.Distances.Attacks = dcfg.Attacks
 	}
 	files := c.Args().Slice()
 	if len(files) == 0 {
@@ -287,7 +404,16 @@ func runAttack(c *cli.Context) error {
 		}
 	}
 	nEps := len(cfg.Attack.Eps)
-	total := len(files) * min(cfg.Attack.Images, data.Test.Len()) * nEps
+	nImg := min(cfg.Attack.Images, data.Test.Len())
+	perNet := nImg * nEps
+	for _, m := range cfg.Attack.Methods() {
+		if m.Decision() {
+			perNet += nImg // one search per image
+			break
+		}
+	}
+	perNet += nImg * len(cfg.Distances.Attacks)
+	total := len(files) * perNet
 	bar := newProgress(stderr, total, "attack", c.Bool("quiet"))
 	base := 0
 	for i, s := range saved {
@@ -301,9 +427,26 @@ func runAttack(c *cli.Context) error {
 			bar.Done()
 			return fmt.Errorf("attack: %s: %w", files[i], err)
 		}
-		base += len(res.Images) * nEps
-		nets[i].Seconds = time.Since(t1).Seconds()
 		nets[i].Clean, nets[i].Robust, nets[i].res = res.Clean, res.Robust, res
+		nets[i].Seconds = time.Since(t1).Seconds()
+		if len(cfg.Distances.Attacks) > 0 {
+			t2 := time.Now()
+			mid := base + perNet - nImg*len(cfg.Distances.Attacks)
+			d, err := attack.MinimalDistances(attack.Network(s.Network), data.Test, &attack.DistanceSettings{
+				DistanceConfig: dcfg,
+				Progress:       func(done, _ int) { bar.Set(mid+done, nets[i].Name+" distances") },
+			})
+			if err != nil {
+				bar.Done()
+				return fmt.Errorf("attack: %s: %w", files[i], err)
+			}
+			nets[i].dist = d
+			for _, dk := range d.Dist {
+				nets[i].MedianDistance = append(nets[i].MedianDistance, output.JSONFloat(median(dk)))
+			}
+			nets[i].DistSeconds = time.Since(t2).Seconds()
+		}
+		base += perNet
 	}
 	bar.Done()
 
@@ -343,9 +486,24 @@ func runAttack(c *cli.Context) error {
 			}
 		}
 	}
+	if len(cfg.Distances.Attacks) > 0 {
+		fmt.Fprintf(stdout, "minimal adversarial distance, median over the images (bisection up to %g, tol %g; share broken within %g)\n", dcfg.Max, dcfg.Tol, dcfg.Max)
+		for k, m := range dcfg.Attacks {
+			fmt.Fprintf(stdout, "%-24s", m)
+			for _, n := range nets {
+				dk := n.dist.Dist[k]
+				fmt.Fprintf(stdout, " %s %8.3g (%3.0f %%)", n.Name, median(dk), 100*(1-attack.RobustAt(dk, dcfg.Max)))
+			}
+			fmt.Fprintln(stdout)
+		}
+	}
 	for _, n := range nets {
 		pairs := float64(len(n.res.Images) * nEps)
-		fmt.Fprintf(stdout, "time        %s: %.1fs (%.3fs per image and ε)\n", n.Name, n.Seconds, n.Seconds/pairs)
+		fmt.Fprintf(stdout, "time        %s: %.1fs (%.3fs per image and ε)", n.Name, n.Seconds, n.Seconds/pairs)
+		if n.dist != nil {
+			fmt.Fprintf(stdout, ", distances %.1fs", n.DistSeconds)
+		}
+		fmt.Fprintln(stdout)
 	}
 	if out == "" {
 		return nil
@@ -372,6 +530,19 @@ func runAttack(c *cli.Context) error {
 	}
 	if err := writeCSV(outPath(out, "methods.csv"), []string{"network", "attack", "eps", "robust_final_point", "robust_any_iterate"}, rows); err != nil {
 		return err
+	}
+	if len(cfg.Distances.Attacks) > 0 {
+		rows = rows[:0]
+		for _, n := range nets {
+			for k, m := range dcfg.Attacks {
+				for i, row := range n.dist.Images {
+					rows = append(rows, []string{n.Name, m.String(), strconv.Itoa(row), strconv.Itoa(data.Test.Y[row]), ftoa(n.dist.Dist[k][i])})
+				}
+			}
+		}
+		if err := writeCSV(outPath(out, "distances.csv"), []string{"network", "attack", "image", "label", "distance"}, rows); err != nil {
+			return err
+		}
 	}
 	for _, ext := range []string{"png", "svg"} {
 		if err := plotRobustness(outPath(out, "robustness."+ext), nets, cfg.Attack.Eps); err != nil {

@@ -6,10 +6,12 @@ import (
 	"encoding/binary"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"image/png"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -167,6 +169,56 @@ func TestAttackTrainedNetwork(t *testing.T) {
 	}
 }
 
+// TestAttackDistances checks --distances and the gradient-free attack
+// from the command line: distances.csv has one row per attack and image,
+// the distances are non-negative, and 0 exactly for the images
+// misclassified without attack (the robust accuracy at ε = 0).
+func TestAttackDistances(t *testing.T) {
+	t.Parallel()
+	data := fakeMNIST(t, 300, 60)
+	trained := filepath.Join(t.TempDir(), "t1")
+	if _, _, err := run(t, "train", "--dataset", "mnist", "--data-dir", data, "--train-size", "300", "--nodes", "40",
+		"--epochs", "1", "--curve-every", "0", "--out", trained, "--quiet"); err != nil {
+		t.Fatal(err)
+	}
+	netFile := filepath.Join(trained, "network.npz")
+	out := t.TempDir()
+	stdout, _, err := run(t, "attack", "--data-dir", data, "--images", "5", "--eps", "0,2,8", "--examples", "0",
+		"--attacks", "margin/unit/S=10,hsj/S=5", "--distances", "margin/unit/S=10,hsj/S=5", "--max-eps", "8", "--tol", "0.1",
+		"--out", out, "--quiet", netFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout, "minimal adversarial distance") || !strings.Contains(stdout, "hsj/S=5") {
+		t.Errorf("stdout:\n%s", stdout)
+	}
+	rows, err := readCSVFile(filepath.Join(out, "distances.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1+2*5 || rows[0][4] != "distance" {
+		t.Fatalf("distances.csv = %v", rows)
+	}
+	rob, err := readCSVFile(filepath.Join(out, "robustness.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zeros := 0
+	for _, r := range rows[1:6] {
+		if r[4] == "0" {
+			zeros++
+		}
+	}
+	if want := fmt.Sprint(float64(5-zeros) / 5); rob[1][2] != want {
+		t.Errorf("robust accuracy at ε = 0 is %s, but %d of 5 distances are 0", rob[1][2], zeros)
+	}
+	for _, r := range rows[1:] {
+		if d, err := strconv.ParseFloat(r[4], 64); err != nil || d < 0 {
+			t.Errorf("distances.csv row %v", r)
+		}
+	}
+}
+
 func readCSVFile(path string) ([][]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -184,7 +236,7 @@ func TestAttackHelp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"ce ", "double-softmax", "margin", "PRONE TO GRADIENT MASKING", "cannot be masked", "--attacks"} {
+	for _, want := range []string{"ce ", "double-softmax", "margin", "hsj", "PRONE TO GRADIENT MASKING", "cannot be masked", "CANNOT BE", "--attacks", "--distances"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("evolve attack --help does not mention %q", want)
 		}
@@ -221,6 +273,15 @@ func TestAttackErrors(t *testing.T) {
 		{[]string{"--attacks", "margin/S=0", hsNet}, "steps must be positive"},
 		{[]string{"--attacks", "margin/fast", hsNet}, `"fast"`},
 		{[]string{"--restarts", "-2", hsNet}, "restarts must be non-negative"},
+		// An explicit 0 is never the default.
+		{[]string{"--images", "0", hsNet}, "--images (images in --config) must be positive, got 0"},
+		{[]string{"--steps", "0", hsNet}, "--steps (steps in --config) must be positive, got 0"},
+		{[]string{"--step-factor", "0", hsNet}, "--step-factor"},
+		{[]string{"--eps", "", hsNet}, "--eps (eps in --config): no radius given"},
+		{[]string{"--tol", "0", hsNet}, "--tol"},
+		{[]string{"--distances", "strong", "--max-eps", "0", hsNet}, "--max-eps"},
+		{[]string{"--distances", "hsj/S=0", hsNet}, "--distances"},
+		{[]string{"-n", "5", hsNet}, "flag provided but not defined: -n"},
 	} {
 		_, _, err := run(t, append([]string{"attack", "--quiet"}, tc.args...)...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -101,14 +101,33 @@ const (
 	// the attack is invariant to the scale of the logits: it cannot be
 	// masked by large logits.
 	Margin Loss = "margin"
+	// HopSkipJump is not a loss: it selects the decision-based attack of
+	// Chen, Jordan and Wainwright (2020), which queries only predicted
+	// labels and so cannot be masked by any loss or logit scale. It finds
+	// one adversarial point per image, untargeted, as close to x as it
+	// can; the image is broken at every ε at least that distance. Steps
+	// counts its iterations, Restarts its extra random starts; Normalize
+	// and StepFactor are ignored.
+	HopSkipJump Loss = "hsj"
 )
 
-// Losses lists the losses in the order of their documentation.
+// Losses lists the losses of the gradient attacks in the order of their
+// documentation (not HopSkipJump, which has no loss).
 func Losses() []Loss { return []Loss{CrossEntropy, DoubleSoftmax, Margin} }
+
+// Decision reports whether m is the decision-based attack.
+func (m Method) Decision() bool { return m.Loss == HopSkipJump }
 
 // String describes a method in a few words, as in tables.
 func (m Method) String() string {
 	m = m.Defaults()
+	if m.Decision() {
+		s := fmt.Sprintf("%s/S=%d", m.Loss, m.Steps)
+		if m.Restarts > 0 {
+			s += fmt.Sprintf("/R=%d", m.Restarts)
+		}
+		return s
+	}
 	step := "raw"
 	if m.Normalize {
 		step = "unit"
@@ -134,6 +153,9 @@ func (m Method) Defaults() Method {
 	if m.Loss == "" {
 		m.Loss = CrossEntropy
 	}
+	if m.Decision() {
+		m.Normalize, m.StepFactor = false, 2.5
+	}
 	return m
 }
 
@@ -147,8 +169,8 @@ func (m Method) Validate() error {
 	if !(m.StepFactor > 0) || math.IsInf(m.StepFactor, 0) {
 		errs = append(errs, fmt.Errorf("step_factor must be positive and finite, got %v", m.StepFactor))
 	}
-	if !slices.Contains(Losses(), m.Loss) {
-		errs = append(errs, fmt.Errorf("loss must be %q, %q or %q, got %q", CrossEntropy, DoubleSoftmax, Margin, m.Loss))
+	if !slices.Contains(Losses(), m.Loss) && !m.Decision() {
+		errs = append(errs, fmt.Errorf("loss must be %q, %q, %q or %q, got %q", CrossEntropy, DoubleSoftmax, Margin, HopSkipJump, m.Loss))
 	}
 	if m.Restarts < 0 {
 		errs = append(errs, fmt.Errorf("restarts must be non-negative, got %d", m.Restarts))
@@ -237,6 +259,14 @@ type Attacker struct {
 	grad       []float64
 	start      []float64
 	dz, q      []float64
+	// first is the target tried first by Run (then first+1, … mod m).
+	first int
+	// Scratch of the decision-based attack, allocated on first use.
+	hsjBest, hsjCur, hsjDir, hsjSum []float64
+	bisBest                         []float64
+	// pool holds candidate starts of the decision-based attack (rows of
+	// the test set, see setPool).
+	pool [][]float64
 }
 
 // NewAttacker returns an attacker of m with the first attack of c
@@ -326,6 +356,8 @@ type Outcome struct {
 	Pred int
 	// Dist is ‖dst − x‖₂.
 	Dist float64
+
+	target int // the target whose attack broke the image
 }
 
 // run is one projected-gradient run from a.start towards target; it
@@ -419,6 +451,10 @@ func (a *Attacker) Attack(dst, x []float64, y int, eps float64) (broken bool, pr
 
 // Run is Attack with the full outcome: whether a final point or any
 // iterate crossed, and the distance of the point left in dst.
+//
+// For the decision-based attack (HopSkipJump) the image is broken when the
+// closest adversarial point found lies within eps; dst is that point, or,
+// if it lies farther, the point of its segment from x at distance eps.
 func (a *Attacker) Run(dst, x []float64, y int, eps float64) Outcome {
 	copy(dst, x)
 	var o Outcome
@@ -427,7 +463,24 @@ func (a *Attacker) Run(dst, x []float64, y int, eps float64) Outcome {
 		o.Any = o.Final
 		return o
 	}
-	for target := 0; target < len(a.dz); target++ {
+	if a.m.Decision() {
+		d := a.decision(dst, x, y)
+		o.Final = d <= eps
+		o.Any = o.Final
+		if !o.Final {
+			if math.IsInf(d, 1) {
+				copy(dst, x)
+			} else {
+				blend(dst, x, dst, eps/d)
+			}
+		}
+		o.Pred = a.Predict(dst)
+		o.Dist = dist2(dst, x)
+		return o
+	}
+	m := len(a.dz)
+	for k := 0; k < m; k++ {
+		target := (a.first + k) % m
 		if target == y {
 			continue
 		}
@@ -436,6 +489,7 @@ func (a *Attacker) Run(dst, x []float64, y int, eps float64) Outcome {
 		o.Any = o.Any || crossed
 		if pred != y {
 			o.Final = true
+			o.target = target
 			break
 		}
 	}
@@ -492,6 +546,11 @@ type MethodResult struct {
 	// Final[e][i] and Any[e][i] tell, for image i at Eps[e], whether a
 	// final point, respectively any iterate, was classified ≠ y.
 	Final, Any [][]bool
+	// Dist[i], for the decision-based attack only, is the distance to
+	// image i of the closest point classified ≠ y it found (0 for an
+	// image misclassified already, +Inf if it found none). Nil for
+	// gradient attacks.
+	Dist []float64
 }
 
 // Result is the outcome of Robustness.
@@ -553,7 +612,26 @@ func Robustness(m Model, test *dataset.Set, s *Settings) (*Result, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	total := nImg * nEps
+	// Decision-based attacks do not depend on ε: one job per image finds
+	// their closest adversarial point (jobs 0 … nImg−1 when there are
+	// any), the other jobs are (image, ε) pairs for the gradient attacks.
+	var decs []int
+	for k, meth := range methods {
+		if meth.Decision() {
+			decs = append(decs, k)
+			res.Methods[k].Dist = make([]float64, nImg)
+		}
+	}
+	nDecJobs := 0
+	var decAdv [][][]float64 // [k][i] for kept images
+	if len(decs) > 0 {
+		nDecJobs = nImg
+		decAdv = make([][][]float64, nMeth)
+		for _, k := range decs {
+			decAdv[k] = make([][]float64, keep)
+		}
+	}
+	total := nDecJobs + nImg*nEps
 	workers = min(workers, total)
 	var next atomic.Int64
 	var mu sync.Mutex
@@ -566,6 +644,9 @@ func Robustness(m Model, test *dataset.Set, s *Settings) (*Result, error) {
 			as := make([]*Attacker, nMeth)
 			for k, meth := range methods {
 				as[k] = NewMethodAttacker(m, meth, c.AnyIterate, c.Seed)
+				if meth.Decision() {
+					as[k].setPool(test)
+				}
 			}
 			dst := make([]float64, m.Dim())
 			for {
@@ -573,7 +654,32 @@ func Robustness(m Model, test *dataset.Set, s *Settings) (*Result, error) {
 				if job >= total {
 					return
 				}
-				i, e := job/nEps, job%nEps
+				if job < nDecJobs {
+					i := job
+					row := res.Images[i]
+					x, y := test.Row(row), test.Y[row]
+					for _, k := range decs {
+						a := as[k]
+						a.Reseed(c.Seed, 1+uint64((row*nEps)*nMeth+k))
+						d := 0.0
+						copy(dst, x)
+						if a.Predict(x) == y {
+							d = a.decision(dst, x, y)
+						}
+						res.Methods[k].Dist[i] = d
+						if i < keep {
+							decAdv[k][i] = append([]float64(nil), dst...)
+						}
+					}
+					if s.Progress != nil {
+						mu.Lock()
+						done++
+						s.Progress(done, total)
+						mu.Unlock()
+					}
+					continue
+				}
+				i, e := (job-nDecJobs)/nEps, (job-nDecJobs)%nEps
 				row := res.Images[i]
 				x, y := test.Row(row), test.Y[row]
 				var ex *Example
@@ -582,6 +688,9 @@ func Robustness(m Model, test *dataset.Set, s *Settings) (*Result, error) {
 					*ex = Example{Index: row, Label: y, Eps: c.Eps[e], Original: append([]float64(nil), x...)}
 				}
 				for k, a := range as {
+					if methods[k].Decision() {
+						continue
+					}
 					// One stream per (image, radius, attack): the random
 					// starts do not depend on the order of the jobs.
 					a.Reseed(c.Seed, 1+uint64((row*nEps+e)*nMeth+k))
@@ -603,6 +712,39 @@ func Robustness(m Model, test *dataset.Set, s *Settings) (*Result, error) {
 		}()
 	}
 	wg.Wait()
+	for _, k := range decs {
+		mr := &res.Methods[k]
+		for e, eps := range c.Eps {
+			for i, d := range mr.Dist {
+				mr.Final[e][i] = d <= eps
+				mr.Any[e][i] = mr.Final[e][i]
+			}
+		}
+		for i := 0; i < keep; i++ {
+			for e := range c.Eps {
+				ex := &res.Examples[i*nEps+e]
+				switch {
+				case ex.Broken:
+					continue
+				case mr.Final[e][i]:
+					ex.Broken = true
+					ex.Adversarial = append(ex.Adversarial[:0], decAdv[k][i]...)
+				case ex.Adversarial == nil:
+					// No gradient attack: show the point of the segment
+					// towards the closest adversarial point at distance ε.
+					ex.Adversarial = append(ex.Adversarial[:0], decAdv[k][i]...)
+					if d := mr.Dist[i]; math.IsInf(d, 1) {
+						copy(ex.Adversarial, ex.Original)
+					} else {
+						blend(ex.Adversarial, ex.Original, ex.Adversarial, ex.Eps/d)
+					}
+				default:
+					continue
+				}
+				ex.Pred = predict(m.NewWorker().Forward(ex.Adversarial))
+			}
+		}
+	}
 	for k := range res.Methods {
 		mr := &res.Methods[k]
 		mr.Robust, mr.RobustAny = shareNot(mr.Final), shareNot(mr.Any)

@@ -41,7 +41,7 @@
 //
 // # Losses
 //
-// The attack descends one of three targeted losses of the logits z
+// A gradient attack descends one of three targeted losses of the logits z
 // (Config.Loss or Method.Loss):
 //
 //	CrossEntropy   L = −log softmax(z)_y'               ∂L/∂z = p − e_y'
@@ -71,6 +71,36 @@
 // box, after the start at x; their stream is (Seed, seed.Attack, index)
 // with one index per (image, radius, method), so they do not depend on
 // the scheduling.
+//
+// # Attacks that cannot be masked
+//
+// A gradient attack can fail because the gradient it follows is useless
+// (zero, underflowed, pointing the wrong way) rather than because no
+// adversarial point exists. Two tools tell the cases apart.
+//
+// HopSkipJump (Loss "hsj"; Chen, Jordan and Wainwright, "HopSkipJumpAttack:
+// a query-efficient decision-based attack", IEEE S&P 2020) queries only
+// predicted labels. From a start classified ≠ y — the closest to x of a
+// uniform random point of [0,1]^d and of two test images per label (the
+// first in row order), when Robustness or MinimalDistances run it — it
+// bisects towards x onto the decision boundary, then repeats: estimate
+// the boundary's normal at the current point xb from n = min(100√t, 1000)
+// label queries at xb + δuᵢ (uᵢ uniform on the unit sphere, δ = ‖xb − x‖/d),
+// as v = Σ(φᵢ − φ̄)uᵢ with φᵢ = ±1; step from xb along v/‖v‖ by
+// ‖xb − x‖/√t, halving until the point is adversarial; bisect back towards
+// x to the boundary (to θ = d^(−3/2) in the segment's parameter). The
+// closest point over S iterations (and 1 + R random starts) gives the
+// image's distance; the image is broken at every ε at least that. Scaling
+// the logits changes no query, so the attack is exactly invariant to τ.
+//
+// Minimal distances (MinimalDistance, MinimalDistances) bisect over ε with
+// a gradient attack: ε = Max must break the image, then [lo, hi] halves
+// until hi − lo ≤ Tol, lo being a radius the attack failed at and hi the
+// distance of the closest adversarial point found. Every distance reported
+// is that of a point verified by a forward pass, so it is an upper bound
+// on the true minimal distance; on a linear classifier, where the minimal
+// distance is the distance to the nearest hyperplane (w_y − w_c)·x = 0,
+// the bisection comes within Tol of it and HopSkipJump within 5 % (tests).
 //
 // # Parallelism
 //

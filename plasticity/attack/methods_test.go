@@ -225,7 +225,7 @@ func TestRestartsSeeded(t *testing.T) {
 // TestParseMethod checks the round trip through Method.String and errors.
 func TestParseMethod(t *testing.T) {
 	t.Parallel()
-	for _, m := range []Method{{}, Strong(), {Loss: DoubleSoftmax, Normalize: true, Steps: 7, StepFactor: 1.5}} {
+	for _, m := range []Method{{}, Strong(), {Loss: DoubleSoftmax, Normalize: true, Steps: 7, StepFactor: 1.5}, {Loss: HopSkipJump, Steps: 25, Restarts: 1}} {
 		got, err := ParseMethod(m.String())
 		if err != nil || got != m.Defaults() {
 			t.Errorf("ParseMethod(%q) = %+v, %v; want %+v", m.String(), got, err, m.Defaults())
