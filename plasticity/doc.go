@@ -60,8 +60,9 @@
 // forward and backward passes. RuleHessian is the Hessian of the meta-loss
 // with respect to additive rule tables: the final weights are affine in the
 // tables, θ = θ₀ + J R, so ∇²_R L = Jᵀ ∇²_θ ℓ J, with J v the training run's
-// weight change under tables v and Jᵀ the accumulation of the rule gradient
-// (Schraudolph 2002 on Gauss–Newton-type products; Pearlmutter 1994).
+// weight change under tables v and Jᵀ the accumulation of the rule gradient;
+// no second-derivative term of J appears because J is linear (Pearlmutter,
+// "Fast exact multiplication by the Hessian", Neural Computation 1994).
 // OptimalOutputRule solves the normal equations of the MSE-optimal output
 // rule (appendix B); GD trains the weights themselves with Adam, the
 // baselines gd-output and gd-full (SPEC §5).
