@@ -1,6 +1,7 @@
 package experiments
 
 import (
+	"errors"
 	"fmt"
 	"image/color"
 	"math"
@@ -115,6 +116,12 @@ func runCreditCurvature(env *Env, text []byte) (*Report, error) {
 			}, func(x credit.Record) {
 				env.Logf("  %s it %d: train %.3f test %.3f λ_top %.1f λ_min %.2f", key, x.Iter, x.TrainLoss, x.TestLoss, x.LambdaTop, x.LambdaMin)
 			}, nil)
+			if errors.Is(err, credit.ErrDiverged) && len(recs) > 0 {
+				// A rule that diverges ends its run: keep the records
+				// made before, and say so.
+				env.Logf("  %s: %v; keeping %d records", key, err, len(recs))
+				return flatten(recs), nil
+			}
 			if err != nil {
 				return nil, err
 			}

@@ -52,6 +52,17 @@
 //	∂L/∂R[a][b] = η/(1+ηR[a][b]) Σ_updates Σ_{…} W_ij ∂L/∂W_ij          (multiplicative)
 //
 // and likewise for the output rule; an MLP rule chains through its table.
+//
+// # Curvature
+//
+// ClassLoss is the classification loss as a function of θ = (U, W) with the
+// cap masks fixed; its HessVec is Pearlmutter's R-operator through the
+// forward and backward passes. RuleHessian is the Hessian of the meta-loss
+// with respect to additive rule tables: the final weights are affine in the
+// tables, θ = θ₀ + J R, so ∇²_R L = Jᵀ ∇²_θ ℓ J, with J v the training run's
+// weight change under tables v and Jᵀ the accumulation of the rule gradient;
+// no second-derivative term of J appears because J is linear (Pearlmutter,
+// "Fast exact multiplication by the Hessian", Neural Computation 1994).
 // OptimalOutputRule solves the normal equations of the MSE-optimal output
 // rule (appendix B); GD trains the weights themselves with Adam, the
 // baselines gd-output and gd-full (SPEC §5).

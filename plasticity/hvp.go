@@ -21,6 +21,8 @@ type ClassLoss struct {
 	dz, rdz, rz    []float64
 	rh, ru, rc, rd []float64
 	rhs            [][]float64
+	bw             *blockWS
+	plain          bool // per-example HessVec on the paper recurrence too (tests)
 }
 
 // NewClassLoss returns the loss of net on the examples xs, ys.
@@ -91,6 +93,12 @@ func (c *ClassLoss) HessVec(dst, theta, v []float64) {
 	hu, hw := dst[:len(net.U)], dst[len(net.U):]
 	clear(dst)
 	scale := 1 / float64(len(c.X))
+	if !ref && !c.plain {
+		for lo := 0; lo < len(c.X); lo += hvpBlock {
+			c.hessVecBlocked(hu, hw, ru, rw, lo, min(lo+hvpBlock, len(c.X)), scale)
+		}
+		return
+	}
 	ws := c.ws
 	dh, du := c.g.dh, c.g.du
 	for e, x := range c.X {

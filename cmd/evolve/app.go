@@ -41,7 +41,7 @@ var commands = []func() *cli.Command{
 	// The main job and the theory.
 	runCommand, checkCommand,
 	// Networks: train with rules, learn rules, baselines, attacks.
-	trainCommand, metaCommand, baselineCommand, optimalRuleCommand, attackCommand,
+	trainCommand, metaCommand, baselineCommand, optimalRuleCommand, attackCommand, curvatureCommand,
 	// The paper's experiments and grids of runs.
 	experimentCommand, sweepCommand, mergeCommand,
 	configCommand,

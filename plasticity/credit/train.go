@@ -71,6 +71,10 @@ func (s *Settings) defaults() Settings {
 	return c
 }
 
+// ErrDiverged is wrapped by Train's error when the training loss stops
+// being finite; Train then returns the records made before.
+var ErrDiverged = errors.New("training diverged")
+
 // Record is one measurement during training.
 type Record struct {
 	Iter                 int
@@ -167,7 +171,7 @@ func Train(train, test *dataset.Set, s *Settings, rec func(Record), stop func() 
 		}
 		l := net.Step(g, net.Theta, FromSet(train, bidx), c.Rule, c.LR)
 		if math.IsNaN(l) || math.IsInf(l, 0) {
-			return net, out, fmt.Errorf("credit: %s: loss not finite at iteration %d", c.Rule, it)
+			return net, out, fmt.Errorf("credit: %s: loss not finite at iteration %d: %w", c.Rule, it, ErrDiverged)
 		}
 		if it%c.Every == 0 || it == c.Iterations {
 			if err := measure(it); err != nil {
