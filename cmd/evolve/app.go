@@ -39,6 +39,7 @@ var commands = []func() *cli.Command{
 	runCommand, checkCommand,
 	// Networks: train with rules, learn rules, baselines, attacks.
 	trainCommand, metaCommand, baselineCommand, optimalRuleCommand, attackCommand,
+	hebbCommand,
 	// The paper's experiments and grids of runs.
 	experimentCommand, sweepCommand, mergeCommand,
 	configCommand,
