@@ -246,31 +246,48 @@ func HebbReconstructions(net *hebb.Net, gen *hebb.ImageGen, n int) [][3][]float6
 	return out
 }
 
-// HebbImagePlots returns one small plot per image (rows of original,
-// erased input, reconstruction), grey scale with −1 black and 1 white.
-func HebbImagePlots(recs [][3][]float64, rows int) []*plot.Plot {
-	titles := [3]string{"original", "erased input", "reconstruction"}
+// HebbPanel is one image of a figure: a title and its pixels in [−1, 1].
+type HebbPanel struct {
+	Title  string
+	Pixels []float64
+}
+
+// HebbSaveGrid writes the images of grid (rows of panels, rows×cols of
+// 28×28 pixels) to base.png and base.svg, grey scale with −1 black and 1
+// white.
+func HebbSaveGrid(base string, grid [][]HebbPanel) error {
+	cols := 0
 	var ps []*plot.Plot
-	for r, rec := range recs {
-		for k, v := range rec {
-			img := image.NewGray(image.Rect(0, 0, rows, len(v)/rows))
-			for i, x := range v {
-				g := uint8(math.Round(127.5 * (math.Max(-1, math.Min(1, x)) + 1)))
-				img.SetGray(i%rows, i/rows, color.Gray{Y: g})
-			}
+	for _, row := range grid {
+		cols = max(cols, len(row))
+	}
+	for _, row := range grid {
+		for k := range cols {
 			p := plot.New()
-			p.Title.Text = fmt.Sprintf("%s %d", titles[k], r+1)
 			p.HideAxes()
-			p.Add(plotter.NewImage(img, 0, 0, float64(rows), float64(len(v)/rows)))
+			if k < len(row) {
+				v := row[k].Pixels
+				const w = 28
+				img := image.NewGray(image.Rect(0, 0, w, len(v)/w))
+				for i, x := range v {
+					g := uint8(math.Round(127.5 * (math.Max(-1, math.Min(1, x)) + 1)))
+					img.SetGray(i%w, i/w, color.Gray{Y: g})
+				}
+				p.Title.Text = row[k].Title
+				p.Add(plotter.NewImage(img, 0, 0, w, float64(len(v)/w)))
+			}
 			ps = append(ps, p)
 		}
 	}
-	return ps
+	return output.SavePlots(base, ps, len(grid), cols, vg.Length(cols)*2*vg.Inch, vg.Length(len(grid))*2*vg.Inch)
 }
 
 // HebbSaveImages writes the reconstruction figure of recs (rows of
 // original, erased input, reconstruction) to base.png and base.svg.
 func HebbSaveImages(base string, recs [][3][]float64) error {
-	ps := HebbImagePlots(recs, 28)
-	return output.SavePlots(base, ps, len(recs), 3, 6*vg.Inch, vg.Length(len(recs))*2*vg.Inch)
+	var grid [][]HebbPanel
+	for r, rec := range recs {
+		grid = append(grid, []HebbPanel{{fmt.Sprintf("original %d", r+1), rec[0]}, {"erased input", rec[1]}, {"reconstruction", rec[2]}})
+	}
+	return HebbSaveGrid(base, grid)
 }

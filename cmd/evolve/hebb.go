@@ -389,6 +389,7 @@ func hebbLossFigure(base string, cfg hebbConfig, log []experiments.HebbPoint) er
 		return err
 	}
 	pe.Y.Min = 0
+	pl.Y.Tick.Marker, pe.Y.Tick.Marker = experiments.HebbTicks{}, experiments.HebbTicks{}
 	return savePlots(base, []*plot.Plot{pl, pe}, 1, 2, 10*vg.Inch, 4*vg.Inch)
 }
 
