@@ -14,7 +14,8 @@ import (
 // makes it. The zero value is the default landscape of "evolve run": the
 // output rule of a |V| = 100, k = 50, T = 1 network on halfspace.
 type Spec struct {
-	// Kind is "output-rule" (the default), "full-rule", "quadratic" or "linear-ce".
+	// Kind is "output-rule" (the default), "full-rule", "quadratic",
+	// "linear-ce" or "hebb" (differentiable plasticity, see Hebb).
 	Kind string `toml:"kind" json:"kind"`
 	// Dataset names the data set of the plasticity and linear-ce
 	// landscapes. If Dataset is "", "halfspace" is used.
@@ -52,6 +53,8 @@ type Spec struct {
 	Optimum []float64 `toml:"optimum" json:"optimum,omitempty"`
 	// Seed seeds the data, the network and the random parts of the landscape.
 	Seed uint64 `toml:"seed" json:"seed"`
+	// Hebb configures the hebb landscape (fresh episodes every generation).
+	Hebb HebbSpec `toml:"hebb" json:"hebb"`
 }
 
 // Defaults returns s with its zero fields set.
@@ -107,8 +110,10 @@ func (s Spec) Validate() error {
 	s = s.Defaults()
 	switch s.Kind {
 	case "output-rule", "full-rule", "quadratic", "linear-ce":
+	case "hebb":
+		return s.Hebb.Validate()
 	default:
-		return fmt.Errorf("fitness: landscape kind must be output-rule, full-rule, quadratic or linear-ce, got %q", s.Kind)
+		return fmt.Errorf("fitness: landscape kind must be output-rule, full-rule, quadratic, linear-ce or hebb, got %q", s.Kind)
 	}
 	if s.Batch < 1 {
 		return fmt.Errorf("fitness: batch must be positive, got %d", s.Batch)
@@ -153,6 +158,9 @@ func (s Spec) Build() (Landscape, error) {
 	}
 	if s.Kind == "full-rule" {
 		return s.buildFullRule()
+	}
+	if s.Kind == "hebb" {
+		return NewHebb(s.Hebb, s.Seed)
 	}
 	sp, err := dataset.Load(s.Dataset, &dataset.Options{Dir: s.DataDir, Seed: s.Seed, TrainSize: s.Batch, TestSize: 1})
 	if err != nil {

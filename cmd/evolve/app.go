@@ -42,6 +42,8 @@ var commands = []func() *cli.Command{
 	runCommand, checkCommand,
 	// Networks: train with rules, learn rules, baselines, attacks.
 	trainCommand, metaCommand, baselineCommand, optimalRuleCommand, attackCommand, curvatureCommand,
+	// Differentiable plasticity (Hebbian traces).
+	hebbCommand,
 	// The paper's experiments and grids of runs.
 	experimentCommand, sweepCommand, mergeCommand,
 	configCommand,

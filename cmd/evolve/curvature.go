@@ -442,3 +442,43 @@ func plotRitz(base string, res *experiments.Curvature, twoOverEta float64) error
 	}
 	return output.SavePlots(base, []*plot.Plot{lp}, 1, 1, 16*vg.Centimeter, 11*vg.Centimeter)
 }
+
+// applyNetworkFlags overrides cfg with the flags the user set.
+func applyNetworkFlags(c *cli.Context, cfg *plasticity.Config) {
+	if c.IsSet("nodes") {
+		cfg.Nodes = c.Int("nodes")
+		if !c.IsSet("cap") {
+			cfg.Cap = cfg.Nodes / 2
+		}
+	}
+	if c.IsSet("cap") {
+		cfg.Cap = c.Int("cap")
+	}
+	if c.IsSet("rounds") {
+		cfg.Rounds = c.Int("rounds")
+	}
+	if c.IsSet("p") {
+		cfg.P = c.Float64("p")
+	}
+	if c.IsSet("eta") {
+		cfg.Eta = c.Float64("eta")
+	}
+	if c.IsSet("epochs") {
+		cfg.Epochs = c.Int("epochs")
+	}
+	if c.IsSet("scheme") {
+		cfg.Scheme = plasticity.Scheme(c.String("scheme"))
+	}
+	if c.IsSet("all-edges") {
+		cfg.AllEdges = c.Bool("all-edges")
+	}
+	if c.IsSet("input-ones") {
+		cfg.InputOnes = c.Bool("input-ones")
+	}
+	if c.IsSet("recurrence") {
+		cfg.Recurrence = plasticity.Recurrence(c.String("recurrence"))
+	}
+	if c.IsSet("seed") {
+		cfg.Seed = c.Uint64("seed")
+	}
+}

@@ -28,7 +28,7 @@ func runFlags() []cli.Flag {
 		&cli.StringFlag{Name: "config", Usage: "TOML config file (unknown keys are errors; flags override it)"},
 		&cli.IntFlag{Name: "generations", Aliases: []string{"g"}, Value: def.Generations, Usage: "generations (and gradient steps)"},
 		&cli.Uint64Flag{Name: "seed", Value: def.Seed, Usage: "seed of landscape, start and populations"},
-		&cli.StringFlag{Name: "landscape", Value: def.Landscape.Kind, Usage: "output-rule, full-rule, quadratic or linear-ce"},
+		&cli.StringFlag{Name: "landscape", Value: def.Landscape.Kind, Usage: "output-rule, full-rule, quadratic, linear-ce or hebb (differentiable plasticity; settings in [landscape.hebb])"},
 		&cli.StringFlag{Name: "dataset", Value: def.Landscape.Dataset, Usage: "data set of the landscape"},
 		&cli.IntFlag{Name: "batch", Value: def.Landscape.Batch, Usage: "examples in the landscape's fixed batch"},
 		&cli.Float64Flag{Name: "theta", Value: def.Genetics.Theta, Usage: "selection strength θ"},

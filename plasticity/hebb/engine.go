@@ -167,34 +167,18 @@ func modulator(net *Net, y []float64) float64 {
 func (ws *Workspace) update(dst, src, xp []float64, c float64) {
 	n := ws.n
 	for j := range n {
-		d, e := ws.dd[j], ws.de[j]
-		sr := src[j*n : (j+1)*n : (j+1)*n]
-		dr := dst[j*n : (j+1)*n : (j+1)*n]
-		sr = sr[:len(xp)]
-		dr = dr[:len(xp)]
-		if c > 0 {
-			for i, x := range xp {
-				v := d*sr[i] + e*x
-				if v > c {
-					v = c
-				} else if v < -c {
-					v = -c
-				}
-				dr[i] = v
-			}
-		} else {
-			for i, x := range xp {
-				dr[i] = d*sr[i] + e*x
-			}
-		}
+		ws.updateRow(dst[j*n:(j+1)*n:(j+1)*n], src[j*n:(j+1)*n:(j+1)*n], xp, ws.dd[j], ws.de[j], c)
 	}
 }
 
 // activate computes x(t) = tanh(Σ_i (w_ji + α_ji H_ji) x_i(t−1) + u_j)
-// (or clamped) into y from xp and the trace h.
-func (ws *Workspace) activate(net *Net, y, xp, h, u []float64) {
+// (or clamped) into y from xp and the trace h. If dst is not nil (hebb and
+// oja only), it also writes the updated trace H(t+1) to dst (which may be
+// h), row by row, and leaves the row factors in ws.dd, ws.de.
+func (ws *Workspace) activate(net *Net, y, xp, h, u, dst []float64, c float64) {
 	n := ws.n
 	clamp := net.cfg.Clamp
+	eta := net.Eta()
 	for j := range n {
 		wr := net.W[j*n : (j+1)*n : (j+1)*n]
 		wr = wr[:len(xp)]
@@ -227,6 +211,38 @@ func (ws *Workspace) activate(net *Net, y, xp, h, u []float64) {
 		} else {
 			y[j] = math.Tanh(s + u[j])
 		}
+		if dst != nil {
+			// Fused trace update of row j while it is in cache: the
+			// factors of hebb and oja depend on y_j only.
+			v := y[j]
+			d, e := 1-eta, eta*v
+			if net.cfg.Rule == RuleOja {
+				d = 1 - eta*v*v
+			}
+			ws.dd[j], ws.de[j] = d, e
+			ws.updateRow(dst[j*n:(j+1)*n:(j+1)*n], h[j*n:(j+1)*n:(j+1)*n], xp, d, e, c)
+		}
+	}
+}
+
+// updateRow writes dst = clip(d src + e x'_i) for one row (dst may be src).
+func (ws *Workspace) updateRow(dr, sr, xp []float64, d, e, c float64) {
+	sr = sr[:len(xp)]
+	dr = dr[:len(xp)]
+	if c > 0 {
+		for i, x := range xp {
+			v := d*sr[i] + e*x
+			if v > c {
+				v = c
+			} else if v < -c {
+				v = -c
+			}
+			dr[i] = v
+		}
+		return
+	}
+	for i, x := range xp {
+		dr[i] = d*sr[i] + e*x
 	}
 }
 
@@ -275,7 +291,15 @@ func (ws *Workspace) Forward(net *Net, ep *Episode) float64 {
 			k := (t - 1) / ws.seg
 			copy(ws.ck[k*n2:(k+1)*n2], ws.h)
 		}
-		ws.activate(net, y, xp, h, ep.Input(t))
+		dst := h
+		if ws.mode == MemoryStore && plastic && t < T {
+			dst = ws.traces[t*n2 : (t+1)*n2]
+		}
+		if plastic && t < T && net.cfg.Rule != RuleNeuro {
+			ws.activate(net, y, xp, h, ep.Input(t), dst, c)
+			continue
+		}
+		ws.activate(net, y, xp, h, ep.Input(t), nil, 0)
 		if !plastic {
 			continue
 		}
@@ -288,10 +312,6 @@ func (ws *Workspace) Forward(net *Net, ep *Episode) float64 {
 			break
 		}
 		ws.rowFactors(net, y, m)
-		dst := h
-		if ws.mode == MemoryStore {
-			dst = ws.traces[t*n2 : (t+1)*n2]
-		}
 		ws.update(dst, h, xp, c)
 	}
 	return ws.loss()
@@ -437,23 +457,8 @@ func (ws *Workspace) Backward(grad []float64) {
 		if rev {
 			ws.rowFactorsPrev(net, t-1)
 		}
-		ws.backRow(net, h, xp, da, gA, hasG, rev, t)
+		ws.backRow(net, h, xp, da, grad[:n*n], gA, hasG, rev, t)
 		ws.dx, ws.dxp = ws.dxp, ws.dx
-	}
-	// ∂L/∂w_ji = Σ_t δa_j(t) x_i(t−1).
-	for j := range n {
-		gr := grad[j*n : (j+1)*n : (j+1)*n]
-		for t := 1; t <= T; t++ {
-			a := ws.da[(t-1)*n+j]
-			if a == 0 {
-				continue
-			}
-			xp := ws.X(t - 1)
-			gr = gr[:len(xp)]
-			for i, x := range xp {
-				gr[i] += a * x
-			}
-		}
 	}
 }
 
@@ -502,10 +507,10 @@ func (ws *Workspace) traceSums(h, xp []float64, c float64) {
 }
 
 // backRow is the second pass of a backward step: for every connection
-// it adds (w_ji + α_ji H_ji) δa_j + e_j G_ji to ∂L/∂x_i(t−1), δa_j H_ji
-// x'_i to ∂L/∂α, and replaces G by ∂L/∂H(t) = d_j G_ji + δa_j α_ji x'_i;
-// with rev it also overwrites H(t) by H(t−1).
-func (ws *Workspace) backRow(net *Net, h, xp, da, gA []float64, hasG, rev bool, t int) {
+// it adds (w_ji + α_ji H_ji) δa_j + e_j G_ji to ∂L/∂x_i(t−1), δa_j x'_i to
+// ∂L/∂w, δa_j H_ji x'_i to ∂L/∂α, and replaces G by ∂L/∂H(t) = d_j G_ji +
+// δa_j α_ji x'_i; with rev it also overwrites H(t) by H(t−1).
+func (ws *Workspace) backRow(net *Net, h, xp, da, gW, gA []float64, hasG, rev bool, t int) {
 	n := ws.n
 	dxp := ws.dxp[:len(xp)]
 	var xpp []float64
@@ -517,10 +522,13 @@ func (ws *Workspace) backRow(net *Net, h, xp, da, gA []float64, hasG, rev bool, 
 		a := da[j]
 		wr := net.W[j*n : (j+1)*n : (j+1)*n]
 		wr = wr[:len(xp)]
+		gwr := gW[j*n : (j+1)*n : (j+1)*n]
+		gwr = gwr[:len(xp)]
 		if !net.Plastic() {
 			if a != 0 {
-				for i := range dxp {
+				for i, x := range xp {
 					dxp[i] += wr[i] * a
+					gwr[i] += a * x
 				}
 			}
 			continue
@@ -538,9 +546,11 @@ func (ws *Workspace) backRow(net *Net, h, xp, da, gA []float64, hasG, rev bool, 
 			ar, gar = ar[:len(xp)], gar[:len(xp)]
 			for i, x := range xp {
 				hv, g := hr[i], gr[i]
+				ax := a * x
 				dxp[i] += (wr[i]+ar[i]*hv)*a + e*g
-				gar[i] += a * hv * x
-				gr[i] = d*g + a*ar[i]*x
+				gwr[i] += ax
+				gar[i] += hv * ax
+				gr[i] = d*g + ar[i]*ax
 			}
 		} else {
 			k := 0
@@ -553,6 +563,7 @@ func (ws *Workspace) backRow(net *Net, h, xp, da, gA []float64, hasG, rev bool, 
 			for i, x := range xp {
 				hv, g := hr[i], gr[i]
 				dxp[i] += (wr[i]+al*hv)*a + e*g
+				gwr[i] += a * x
 				acc += hv * x
 				gr[i] = d*g + ax*x
 			}

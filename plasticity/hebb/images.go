@@ -15,8 +15,16 @@ import (
 // erased half at the last step. Images are centred and scaled to
 // max |pixel| = 1.
 type ImageTask struct {
-	Dim, Rows                     int
-	K, Present, Gap, Cycles, Test int
+	// Dim is the number of pixels, Rows the number of rows.
+	Dim  int `toml:"dim" json:"dim"`
+	Rows int `toml:"rows" json:"rows"`
+	// K is the number of images per episode; Present, Gap, Cycles and
+	// Test are the steps of the schedule.
+	K       int `toml:"k" json:"k"`
+	Present int `toml:"present" json:"present"`
+	Gap     int `toml:"gap" json:"gap"`
+	Cycles  int `toml:"cycles" json:"cycles"`
+	Test    int `toml:"test" json:"test"`
 }
 
 // DefaultImages is SPEC §10's image task for 28×28 images: 3 images, 3

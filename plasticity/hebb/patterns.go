@@ -13,11 +13,18 @@ import (
 // receives Scale at every step. The loss is Σ_j (x_j(T) − target_j)² over
 // the P pattern neurons. Extra neurons (indices P+1..) get no input.
 type PatternTask struct {
-	P, K, Present, Gap, Cycles, Test int
+	// P is the number of bits (even), K the number of patterns.
+	P int `toml:"p" json:"p"`
+	K int `toml:"k" json:"k"`
+	// Present, Gap, Cycles and Test are the steps of the schedule.
+	Present int `toml:"present" json:"present"`
+	Gap     int `toml:"gap" json:"gap"`
+	Cycles  int `toml:"cycles" json:"cycles"`
+	Test    int `toml:"test" json:"test"`
 	// Extra is the number of additional neurons without input.
-	Extra int
+	Extra int `toml:"extra" json:"extra"`
 	// Scale multiplies the inputs. If Scale is 0, 20 is used.
-	Scale float64
+	Scale float64 `toml:"scale" json:"scale"`
 }
 
 // FullPatterns is the paper's size: P = 1000, K = 5, present 6, gap 4,

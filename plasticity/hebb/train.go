@@ -1,6 +1,8 @@
 package hebb
 
 import (
+	"bytes"
+	"encoding/gob"
 	"fmt"
 	"math"
 	"sync"
@@ -154,4 +156,52 @@ func Evaluate(net *Net, gen Generator, n int) (loss, signErr float64) {
 		signErr += ws.SignError()
 	}
 	return loss / float64(n), signErr / float64(n)
+}
+
+type trainerState struct {
+	Theta []float64
+	Adam  []byte
+	Done  int
+}
+
+// MarshalBinary saves the parameters, Adam's state and the number of
+// episodes done, so that a checkpointed training resumes exactly.
+func (tr *Trainer) MarshalBinary() ([]byte, error) {
+	a, err := tr.Adam.MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	err = gob.NewEncoder(&buf).Encode(trainerState{Theta: tr.Net.Theta, Adam: a, Done: tr.done})
+	return buf.Bytes(), err
+}
+
+// UnmarshalBinary restores a state saved by MarshalBinary into a trainer
+// made like the saved one (same network shape, generator and settings)
+// that has not stepped yet. The generator is brought to the saved point
+// by drawing and discarding the episodes already trained on, so the
+// generator's seed must be the original one.
+func (tr *Trainer) UnmarshalBinary(data []byte) error {
+	var s trainerState
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&s); err != nil {
+		return fmt.Errorf("hebb: trainer state: %w", err)
+	}
+	if len(s.Theta) != len(tr.Net.Theta) {
+		return fmt.Errorf("hebb: trainer state: %d parameters, network has %d", len(s.Theta), len(tr.Net.Theta))
+	}
+	if s.Done < 0 || s.Done%len(tr.eps) != 0 {
+		return fmt.Errorf("hebb: trainer state: %d episodes done is not a multiple of the batch %d", s.Done, len(tr.eps))
+	}
+	if tr.done != 0 {
+		return fmt.Errorf("hebb: trainer state: restoring into a trainer that has trained")
+	}
+	if err := tr.Adam.UnmarshalBinary(s.Adam); err != nil {
+		return err
+	}
+	copy(tr.Net.Theta, s.Theta)
+	for range s.Done {
+		tr.gen.Next(tr.eps[0])
+	}
+	tr.done = s.Done
+	return nil
 }

@@ -1,0 +1,176 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/evolve-toolkit/evolve/internal/output"
+	"github.com/evolve-toolkit/evolve/plasticity/hebb"
+)
+
+func readHebbParams(t *testing.T, path string) *hebb.Net {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, _, err := hebb.ReadParams(bytes.NewReader(b), int64(len(b)), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net
+}
+
+// TestHebbTrainEvaluate: a short reduced-task training writes every
+// output; the learned network beats chance (0.25: half the bits are
+// given, the other half guessed); evaluate on params.npz reproduces the
+// final test numbers of meta.json exactly (same seed, same episodes); a
+// second run into the folder is refused without --force.
+func TestHebbTrainEvaluate(t *testing.T) {
+	dir := t.TempDir()
+	stdout, _, err := run(t, "hebb", "train", "--episodes", "1500", "--eval-episodes", "200", "--out", dir, "--quiet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout, "sign error") {
+		t.Errorf("stdout:\n%s", stdout)
+	}
+	for _, f := range []string{"config.toml", "params.npz", "loss.csv", "loss.png", "loss.svg", "meta.json"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	rows, err := output.ReadCSV(filepath.Join(dir, "loss.csv"))
+	if err != nil || len(rows) != 1501 || !slices.Equal(rows[0], []string{"episodes", "loss", "sign_error"}) || rows[1500][0] != "1500" {
+		t.Errorf("loss.csv: %d rows, header %v, %v", len(rows), rows[0], err)
+	}
+	var meta struct {
+		TestLoss float64 `json:"test_loss"`
+		TestErr  float64 `json:"test_sign_error"`
+		Eta      float64 `json:"eta"`
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "meta.json"))
+	if err := json.Unmarshal(b, &meta); err != nil {
+		t.Fatal(err)
+	}
+	if !(meta.TestErr < 0.15) {
+		t.Errorf("sign error %v after 1500 episodes: not below 0.15 (chance 0.25)", meta.TestErr)
+	}
+	evalDir := t.TempDir()
+	if _, _, err := run(t, "hebb", "evaluate", "--out", evalDir, dir); err != nil {
+		t.Fatal(err)
+	}
+	var ev struct {
+		Loss      float64 `json:"loss"`
+		SignError float64 `json:"sign_error"`
+	}
+	b, _ = os.ReadFile(filepath.Join(evalDir, "evaluate.json"))
+	if err := json.Unmarshal(b, &ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev.Loss != meta.TestLoss || ev.SignError != meta.TestErr {
+		t.Errorf("evaluate: loss %v, sign error %v; training reported %v, %v", ev.Loss, ev.SignError, meta.TestLoss, meta.TestErr)
+	}
+	if net := readHebbParams(t, filepath.Join(dir, "params.npz")); net.Eta() != meta.Eta {
+		t.Errorf("params.npz η %v, meta.json %v", net.Eta(), meta.Eta)
+	}
+	if _, _, err := run(t, "hebb", "train", "--episodes", "10", "--out", dir, "--quiet"); err == nil || !strings.Contains(err.Error(), "--force") {
+		t.Errorf("second run into a finished folder: %v", err)
+	}
+}
+
+// TestHebbInterruptResume: SIGTERM after 40 episodes exits with 143 and
+// a checkpoint; --resume finishes, and the parameters equal those of an
+// uninterrupted run bit for bit.
+func TestHebbInterruptResume(t *testing.T) {
+	args := []string{"hebb", "train", "--episodes", "100", "--batch", "2", "--eval-episodes", "5", "--rule", "oja", "--quiet"}
+	whole := t.TempDir()
+	if _, _, err := run(t, append(args, "--out", whole)...); err != nil {
+		t.Fatal(err)
+	}
+	cut := t.TempDir()
+	hebbTestSignal = func(done int) os.Signal {
+		if done == 40 {
+			return syscall.SIGTERM
+		}
+		return nil
+	}
+	_, _, err := run(t, append(args, "--out", cut)...)
+	hebbTestSignal = nil
+	var ec cli.ExitCoder
+	if !errors.As(err, &ec) || ec.ExitCode() != 143 {
+		t.Fatalf("interrupted run: %v, want exit code 143", err)
+	}
+	if _, err := os.Stat(filepath.Join(cut, "checkpoint.bin")); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := run(t, "hebb", "train", "--resume", cut, "--episodes", "5"); err == nil {
+		t.Error("--resume with --episodes accepted")
+	}
+	if _, _, err := run(t, "hebb", "train", "--resume", cut, "--quiet"); err != nil {
+		t.Fatal(err)
+	}
+	a, b := readHebbParams(t, filepath.Join(whole, "params.npz")), readHebbParams(t, filepath.Join(cut, "params.npz"))
+	if !slices.Equal(a.Theta, b.Theta) {
+		t.Error("resumed parameters differ from the uninterrupted run's")
+	}
+	la, _ := os.ReadFile(filepath.Join(whole, "loss.csv"))
+	lb, _ := os.ReadFile(filepath.Join(cut, "loss.csv"))
+	if !bytes.Equal(la, lb) {
+		t.Error("resumed loss.csv differs")
+	}
+	if _, err := os.Stat(filepath.Join(cut, "checkpoint.bin")); err == nil {
+		t.Error("checkpoint.bin left behind after the run finished")
+	}
+}
+
+// TestHebbConfigErrors: user values are honoured or rejected by name.
+func TestHebbConfigErrors(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--task", "mazes"}, "unknown task"},
+		{[]string{"--rule", "bcm"}, "unknown trace rule"},
+		{[]string{"--alpha", "row"}, "unknown alpha mode"},
+		{[]string{"--lr", "0"}, "lr 0"},
+		{[]string{"--episodes", "0"}, "episodes 0"},
+		{[]string{"--eta", "0"}, "eta 0"},
+		{[]string{"--bits", "7"}, "P = 7"},
+		{[]string{"--task", "images", "--dataset", "halfspace"}, "mnist or fashion"},
+		{[]string{"--rule", "neuromodulated", "--clip", "0"}, "always clipped"},
+		{[]string{"stray"}, "unexpected arguments"},
+	} {
+		_, _, err := run(t, append([]string{"hebb", "train", "--out", t.TempDir(), "--quiet"}, c.args...)...)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: error %v, want %q", c.args, err, c.want)
+		}
+	}
+	// The config dump shows effective values: a file's explicit gap = 0
+	// stays 0, the task's defaults fill the rest, flags win over the file.
+	cfgFile := filepath.Join(t.TempDir(), "h.toml")
+	os.WriteFile(cfgFile, []byte("task = \"patterns-full\"\nepisodes = 7\n[patterns]\ngap = 0\n"), 0o644)
+	out, _, err := run(t, "hebb", "config", "--config", cfgFile, "--lr", "0.01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"episodes = 7", "gap = 0", "p = 1000", "lr = 0.01", "neurons = 1001"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("config dump lacks %q:\n%s", want, out)
+		}
+	}
+	os.WriteFile(cfgFile, []byte("episodes = 7\nbogus = 1\n"), 0o644)
+	if _, _, err := run(t, "hebb", "config", "--config", cfgFile); err == nil || !strings.Contains(err.Error(), "bogus") {
+		t.Errorf("unknown key: %v", err)
+	}
+}
