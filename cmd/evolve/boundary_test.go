@@ -197,3 +197,25 @@ func TestNoteIdentical(t *testing.T) {
 		t.Fatalf("names %q, %q, %q; dashes %v", got[0].Name, got[1].Name, got[2].Name, got[1].Dashes)
 	}
 }
+
+// TestPrintConfigRoundTrip: every command with a config prints its
+// effective config with --print-config, and that output read back with
+// --config prints the same config (it is a valid config file holding
+// the values that run).
+func TestPrintConfigRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	for _, cmd := range []string{"run", "train", "meta", "baseline", "optimal-rule"} {
+		first, _, err := run(t, cmd, "--print-config", "--nodes", "30", "--dataset", "halfspace")
+		if err != nil {
+			t.Fatalf("%s --print-config: %v", cmd, err)
+		}
+		if !strings.Contains(first, "nodes = 30") || !strings.Contains(first, "cap = 15") {
+			t.Errorf("%s --print-config lacks nodes = 30, cap = 15:\n%s", cmd, first)
+		}
+		path := writeFile(t, filepath.Join(dir, cmd+".toml"), first)
+		again, _, err := run(t, cmd, "--print-config", "--config", path)
+		if err != nil || again != first {
+			t.Errorf("%s: the printed config read back gives %v\n%s\nwant\n%s", cmd, err, again, first)
+		}
+	}
+}

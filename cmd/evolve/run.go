@@ -163,7 +163,7 @@ func runCommand() *cli.Command {
 		&cli.StringFlag{Name: "out", Usage: "output folder (default: a new folder runs/YYYYMMDD-HHMMSS-xxxxxx; a finished result is kept unless --force)"},
 		&cli.StringFlag{Name: "resume", Usage: "continue the interrupted run in this folder (its config.toml and checkpoint.bin)"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
-		forceFlag,
+		forceFlag, printConfigFlag,
 	)
 	return &cli.Command{
 		Name:  "run",
@@ -240,6 +240,9 @@ func runRun(c *cli.Context) (err error) {
 	} else {
 		if cfg, err = effectiveRunConfig(c); err != nil {
 			return err
+		}
+		if c.Bool("print-config") {
+			return printConfig(c, cfg)
 		}
 		if out == "" {
 			out = filepath.Join("runs", uniqueName(""))
