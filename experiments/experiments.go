@@ -330,11 +330,15 @@ func Run(e *Experiment, config []byte, env *Env) (*Report, error) {
 	for i, r := range rep.Rows {
 		rows[i] = map[string]any{"quantity": r.Quantity, "mean": output.JSONFloat(r.Ours.Mean), "sd": output.JSONFloat(r.Ours.SD), "n": r.Ours.N, "unit": r.Ours.Unit, "paper": r.Paper, "note": r.Note}
 	}
-	if err := output.WriteJSON(env.Path("meta.json"), map[string]any{
+	meta := map[string]any{
 		"experiment": e.Name, "reproduces": e.Reproduces, "version": env.Version, "quick": env.Quick,
 		"seeds": rep.Seeds, "config": string(ran), "config_given": string(config), "results": rows, "notes": rep.Notes,
 		"timings_seconds": map[string]float64{"run": el.Seconds()},
-	}); err != nil {
+	}
+	if env.Quick && rep.Config == nil {
+		meta["config_note"] = "--quick reduced the sizes of this config in the experiment's code; the config recorded is the full-size one"
+	}
+	if err := output.WriteJSON(env.Path("meta.json"), meta); err != nil {
 		return nil, err
 	}
 	return rep, nil

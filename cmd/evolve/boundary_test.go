@@ -219,3 +219,29 @@ func TestPrintConfigRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestExperimentQuickRecordsEffective: experiment --quick records the
+// configuration it ran (theorem1's quick size: 1000 training examples,
+// |V| = 50, see runTheorem1), not the full-size one it started from;
+// a second run into the finished folder is an error unless --force.
+func TestExperimentQuickRecordsEffective(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "t1")
+	if _, _, err := run(t, "experiment", "run", "-q", "theorem1", "--quick", "--out", out); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "config.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"train_size = 1000", "nodes = 50", "cap = 25"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("config.toml lacks %q:\n%s", want, b)
+		}
+	}
+	if _, _, err := run(t, "experiment", "run", "-q", "theorem1", "--quick", "--out", out); err == nil || !strings.Contains(err.Error(), "finished result") {
+		t.Errorf("second run into a finished folder: err = %v", err)
+	}
+	if _, _, err := run(t, "experiment", "run", "-q", "fig2", "--quick", "--out", out, "--force"); err != nil {
+		t.Errorf("--force: %v", err)
+	}
+}
