@@ -519,6 +519,7 @@ func (p *trainPoint) defaults() {
 	if p.cfg.OutputRule == "" {
 		p.cfg.OutputRule = "perceptron"
 	}
+	p.cfg.DataConfig = p.cfg.DataConfig.WithDefaults()
 	p.cfg.Network = p.cfg.Network.Defaults()
 }
 func (p *trainPoint) seed() uint64        { return p.cfg.Network.Seed }

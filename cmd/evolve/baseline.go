@@ -92,6 +92,7 @@ func effectiveBaselineConfig(c *cli.Context, data *dataset.Split) (baselineConfi
 	if data != nil {
 		cfg.Network.Inputs, cfg.Network.Labels = data.Train.Dim, data.Train.Labels
 	}
+	cfg.DataConfig = cfg.DataConfig.WithDefaults()
 	cfg.Network = cfg.Network.Defaults()
 	cfg.GD = cfg.GD.Defaults()
 	cfg.GD.Epochs = cfg.Network.Epochs

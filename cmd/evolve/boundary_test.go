@@ -28,6 +28,7 @@ func TestExplicitZeroRejected(t *testing.T) {
 		{[]string{"train", "--dataset", "halfspace", "--rounds", "0"}, "--rounds 0"},
 		{[]string{"train", "--dataset", "halfspace", "-p", "0"}, "--p 0"},
 		{[]string{"train", "--dataset", "halfspace", "--epochs", "0"}, "--epochs 0"},
+		{[]string{"train", "--train-size", "0"}, "--train-size 0"},
 		{[]string{"train", "--config", trainZero}, "network.nodes = 0"},
 		{[]string{"run", "--generations", "0"}, "--generations 0"},
 		{[]string{"run", "--population", "0"}, "--population 0"},

@@ -109,6 +109,7 @@ func effectiveMetaConfig(c *cli.Context, data *dataset.Split) (metaConfig, error
 	if data != nil {
 		cfg.Network.Inputs, cfg.Network.Labels = data.Train.Dim, data.Train.Labels
 	}
+	cfg.DataConfig = cfg.DataConfig.WithDefaults()
 	cfg.Network = cfg.Network.Defaults()
 	if err := g.Check(raw, cfg); err != nil {
 		return cfg, fmt.Errorf("meta: %w", err)

@@ -31,6 +31,7 @@ func defaultOptimalConfig() optimalConfig {
 }
 
 func (c optimalConfig) withNetworkDefaults() optimalConfig {
+	c.DataConfig = c.DataConfig.WithDefaults()
 	c.Network = c.Network.Defaults()
 	return c
 }
@@ -70,11 +71,12 @@ func runOptimalRule(c *cli.Context) (err error) {
 	fromData(g, "network.", raw.Network)
 	cfg := raw
 	cfg.Network.Scheme, cfg.Network.AllEdges, cfg.Network.Epochs = plasticity.All, true, 1
-	if err := g.Check(raw, cfg.withNetworkDefaults()); err != nil {
+	cfg = cfg.withNetworkDefaults()
+	if err := g.Check(raw, cfg); err != nil {
 		return fmt.Errorf("optimal-rule: %w (the least-MSE rule is for scheme all, all edges, one epoch)", err)
 	}
 	if c.Bool("print-config") {
-		return printConfig(c, cfg.withNetworkDefaults())
+		return printConfig(c, cfg)
 	}
 	out := c.String("out")
 	od, err := openOut(out, "meta.json", c.Bool("force"))

@@ -86,8 +86,8 @@ func dataFlags(def experiments.DataConfig) []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "dataset", Aliases: []string{"d"}, Value: def.Dataset, Usage: "data set: " + strings.Join(dataset.Names(), ", ")},
 		&cli.StringFlag{Name: "data-dir", Usage: "folder of the IDX files for mnist/fashion (default: the GoMNIST module, /usr/share/datasets/fashion-mnist)"},
-		&cli.IntFlag{Name: "train-size", Value: def.TrainSize, Usage: "training examples (0: all; mnist/fashion: 10000)"},
-		&cli.IntFlag{Name: "test-size", Value: def.TestSize, Usage: "test examples (0: all)"},
+		&cli.IntFlag{Name: "train-size", Value: def.TrainSize, Usage: "training examples (default: all; mnist/fashion: 10000)"},
+		&cli.IntFlag{Name: "test-size", Value: def.TestSize, Usage: "test examples (0 or absent: all)"},
 	}
 }
 
@@ -192,6 +192,7 @@ func effectiveTrainConfig(c *cli.Context, data *dataset.Split) (trainConfig, use
 	if data != nil {
 		cfg.Network.Inputs, cfg.Network.Labels = data.Train.Dim, data.Train.Labels
 	}
+	cfg.DataConfig = cfg.DataConfig.WithDefaults()
 	cfg.Network = cfg.Network.Defaults()
 	if err := g.Check(raw, cfg); err != nil {
 		return cfg, g, fmt.Errorf("train: %w", err)
