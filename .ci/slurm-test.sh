@@ -178,6 +178,10 @@ SUBMIT=(sbatch --parsable --array=0-$((SHARDS - 1)) --cpus-per-task=1 --mem=500M
 bin/evolve sweep sweep.toml --out whole/ -q >/dev/null
 bin/evolve merge whole/ -q >/dev/null
 log "whole sweep: $(($(wc -l <whole/results.csv) - 1)) points"
+if [ -n "${SLURM_TEST_PLANT_DIFF:-}" ]; then
+	# Self-test of this script: a changed number in the reference must fail it.
+	sed -i '2s/,[^,]*$/,12345/' whole/results.csv
+fi
 
 # job_state ID: the state of a job (of every task of an array, one a line).
 job_state() { scontrol show job "$1" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p'; }
