@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -144,6 +145,15 @@ func TestStrayArgumentsAndFlagOrder(t *testing.T) {
 	}
 	if _, _, err := run(t, "sweep", path, "-q", "--shard=1/2", "--out", out); err != nil {
 		t.Fatalf("sweep FILE -q --shard=: %v", err)
+	}
+	// A finished shard rerun is left as it was (its times included).
+	meta := filepath.Join(out, "shard-0-of-2.meta.json")
+	before, _ := os.ReadFile(meta)
+	if _, _, err := run(t, "sweep", path, "--shard", "0/2", "--out", out, "-q"); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := os.ReadFile(meta); len(before) == 0 || !bytes.Equal(before, after) {
+		t.Error("rerunning a finished shard rewrote its meta.json")
 	}
 	stdout, _, err := run(t, "merge", "-q", out, "--out", filepath.Join(out, "all.csv"))
 	if err != nil {
