@@ -36,6 +36,7 @@ func TestExplicitZeroRejected(t *testing.T) {
 		{[]string{"run", "--loci", "0"}, "--loci 0"},
 		{[]string{"run", "--batch", "0"}, "--batch 0"},
 		{[]string{"run", "--cap", "0"}, "--cap 0"},
+		{[]string{"run", "--gd-rate", "0"}, "--gd-rate 0"},
 		{[]string{"run", "--config", runZero}, "generations = 0"},
 		{[]string{"config", "dump", "--eta", "0"}, "--eta 0"},
 		{[]string{"run", "--config", mistakes}, `network.scheme "mistakes"`},
@@ -44,6 +45,7 @@ func TestExplicitZeroRejected(t *testing.T) {
 		{[]string{"meta", "--batch", "0"}, "--batch 0"},
 		{[]string{"meta", "--steps", "3", "--lr", "0"}, "--lr 0"},
 		{[]string{"optimal-rule", "--dataset", "halfspace", "--scheme", "mistakes"}, `--scheme "mistakes"`},
+		{[]string{"experiment", "run", "theorem1", "--quick", "--seeds", "0"}, "--seeds 0"},
 	} {
 		_, _, err := run(t, tc.args...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

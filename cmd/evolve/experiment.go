@@ -80,6 +80,9 @@ func runExperiment(c *cli.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	if c.IsSet("seeds") && c.Int("seeds") < 1 {
+		return fmt.Errorf("experiment run: --seeds %d: give at least 1 (leave it out for the experiment's default)", c.Int("seeds"))
+	}
 	var config []byte
 	if path := c.String("config"); path != "" {
 		if config, err = os.ReadFile(path); err != nil {

@@ -99,6 +99,10 @@ func effectiveRunConfig(c *cli.Context) (sim.Config, error) {
 	if err := g.Check(raw, cfg); err != nil {
 		return cfg, fmt.Errorf("run: %w", err)
 	}
+	if label, ok := g["runs.gd_rate"]; ok && raw.Runs.GDRate == 0 {
+		// 0 selects the automatic rate inside sim: not a value to give.
+		return cfg, fmt.Errorf("run: %s 0 is not a valid value (leave it out for the automatic rate, θ × the mean genetic variance per coefficient at the start)", label)
+	}
 	return cfg, cfg.Validate()
 }
 
