@@ -56,6 +56,9 @@ A finished result (meta.json) in --out is an error unless --force.`,
 				Usage:     "print an experiment's default configuration",
 				ArgsUsage: "NAME",
 				Action: func(c *cli.Context) error {
+					if c.NArg() != 1 {
+						return fmt.Errorf("experiment config: give one experiment name (see 'evolve experiment list')")
+					}
 					e, err := experiments.Get(c.Args().First())
 					if err != nil {
 						return err
