@@ -92,7 +92,6 @@ chown -R munge:munge "$WORK/munge" "$WORK/munge-socket"
 chmod 700 "$WORK/munge"
 chmod 755 "$WORK/munge-socket" # clients need to reach the socket
 chmod 400 "$WORK/munge/munge.key"
-mkdir -p /run/munge && chown munge:munge /run/munge
 MUNGE_SOCKET=$WORK/munge-socket/munge.socket
 setpriv --reuid=munge --regid=munge --init-groups -- munged --foreground \
 	--socket="$MUNGE_SOCKET" --key-file="$WORK/munge/munge.key" \
@@ -112,7 +111,7 @@ mkdir -p "$WORK/state" "$WORK/spool" "$WORK/logs" "$WORK/bin"
 export SLURM_CONF=$WORK/slurm.conf
 cat >"$SLURM_CONF" <<EOF
 ClusterName=evolveci
-SlurmctldHost=$NODE
+SlurmctldHost=$NODE(127.0.0.1)
 SlurmctldPort=16817
 SlurmdPort=16818
 SlurmUser=root
@@ -139,7 +138,7 @@ JobCompType=jobcomp/none
 JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
 MpiDefault=none
-$NODE_LINE State=UNKNOWN
+$NODE_LINE NodeAddr=127.0.0.1 State=UNKNOWN
 PartitionName=ci Nodes=$NODE Default=YES MaxTime=INFINITE State=UP
 EOF
 
@@ -179,6 +178,10 @@ SUBMIT=(sbatch --parsable --array=0-$((SHARDS - 1)) --cpus-per-task=1 --mem=500M
 bin/evolve sweep sweep.toml --out whole/ -q >/dev/null
 bin/evolve merge whole/ -q >/dev/null
 log "whole sweep: $(($(wc -l <whole/results.csv) - 1)) points"
+if [ -n "${SLURM_TEST_PLANT_DIFF:-}" ]; then
+	# Self-test of this script: a changed number in the reference must fail it.
+	sed -i '2s/,[^,]*$/,12345/' whole/results.csv
+fi
 
 # job_state ID: the state of a job (of every task of an array, one a line).
 job_state() { scontrol show job "$1" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p'; }
@@ -217,8 +220,11 @@ wait_for 60 "task ${jid}_1 to end" job_ended "${jid}_1"
 done_rows=$(rows "$shard")
 state=$(job_state "${jid}_1")
 log "task ${jid}_1 $state after $done_rows of 8 points"
-[ "$state" = CANCELLED ] || fail "task ${jid}_1 ended $state, not CANCELLED"
-[ "$done_rows" -lt 8 ] || log "warning: the task had finished its shard before the cancel arrived"
+case "$state" in
+CANCELLED) ;;
+COMPLETED) log "warning: task ${jid}_1 finished its shard before the cancel arrived (a fast machine); the rerun keeps all its points" ;;
+*) fail "task ${jid}_1 ended $state" ;;
+esac
 rid=$("${SUBMIT[@]/--array=0-$((SHARDS - 1))/--array=1}" "$REPO/examples/slurm-sweep.sh")
 scontrol update JobId="$mid" Dependency=afterany:"$jid":"$rid"
 scontrol release "$mid"

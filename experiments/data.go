@@ -16,6 +16,17 @@ type DataConfig struct {
 	TestSize int `toml:"test_size" json:"test_size"`
 }
 
+// WithDefaults returns d with the default training size filled in: 10,000
+// random images for mnist and fashion (SPEC §7) when TrainSize is 0. At the
+// user boundary an explicit train_size = 0 for these sets is therefore
+// replaced, and rejected; for the other sets 0 means all and is kept.
+func (d DataConfig) WithDefaults() DataConfig {
+	if d.TrainSize == 0 && (d.Dataset == "mnist" || d.Dataset == "fashion") {
+		d.TrainSize = 10000
+	}
+	return d
+}
+
 // Load loads the data set with dataSeed (synthetic sets and subsets). An
 // unset TrainSize of mnist or fashion means 10,000 random training images,
 // the paper's choice (SPEC §7).

@@ -43,12 +43,14 @@ type Env struct {
 	cellMu    sync.Mutex // Cell is safe for concurrent use
 	cells     map[string][]float64
 	cellsHash string
+	cellsName string
 }
 
 // cellFile is the checkpoint of finished cells of an experiment.
 type cellFile struct {
-	Hash  string                `json:"hash"`
-	Cells map[string][]*float64 `json:"cells"` // nil stands for NaN or ±Inf
+	Experiment string                `json:"experiment,omitempty"`
+	Hash       string                `json:"hash"`
+	Cells      map[string][]*float64 `json:"cells"` // nil stands for NaN or ±Inf
 }
 
 // Cell returns the values of a finished unit of work (a seed, a model,
@@ -77,7 +79,7 @@ func (e *Env) Cell(key string, compute func() ([]float64, error)) ([]float64, er
 	}
 	e.cells[key] = append([]float64(nil), v...)
 	if e.Out != "" {
-		cf := cellFile{Hash: e.cellsHash, Cells: map[string][]*float64{}}
+		cf := cellFile{Experiment: e.cellsName, Hash: e.cellsHash, Cells: map[string][]*float64{}}
 		for k, vs := range e.cells {
 			ps := make([]*float64, len(vs))
 			for i, x := range vs {
@@ -95,27 +97,39 @@ func (e *Env) Cell(key string, compute func() ([]float64, error)) ([]float64, er
 }
 
 // loadCells reads the checkpoint of an earlier run with the same hash.
-func (e *Env) loadCells(hash string) {
-	e.cellsHash = hash
+// Cells of another experiment, configuration, size or version of the
+// code are an error: rerunning into the folder would otherwise mix two
+// results or silently drop finished work.
+func (e *Env) loadCells(name, hash string) error {
+	e.cellsName, e.cellsHash = name, hash
 	e.cells = nil
 	b, err := os.ReadFile(e.Path("cells.json"))
 	if err != nil {
-		return
+		return nil
 	}
 	var cf cellFile
-	if json.Unmarshal(b, &cf) == nil && cf.Hash == hash {
-		e.cells = map[string][]float64{}
-		for k, ps := range cf.Cells {
-			vs := make([]float64, len(ps))
-			for i, p := range ps {
-				vs[i] = math.NaN()
-				if p != nil {
-					vs[i] = *p
-				}
-			}
-			e.cells[k] = vs
-		}
+	if err := json.Unmarshal(b, &cf); err != nil {
+		return fmt.Errorf("experiments: %s is damaged (%v); remove it (or give --force) to start over", e.Path("cells.json"), err)
 	}
+	if cf.Hash != hash {
+		what := "another configuration, size, seed count, data folder or version of evolve"
+		if cf.Experiment != "" && cf.Experiment != name {
+			what = "experiment " + cf.Experiment
+		}
+		return fmt.Errorf("experiments: %s holds the finished cells of %s; continue that run, choose another --out, or give --force to start over", e.Path("cells.json"), what)
+	}
+	e.cells = map[string][]float64{}
+	for k, ps := range cf.Cells {
+		vs := make([]float64, len(ps))
+		for i, p := range ps {
+			vs[i] = math.NaN()
+			if p != nil {
+				vs[i] = *p
+			}
+		}
+		e.cells[k] = vs
+	}
+	return nil
 }
 
 // Logf writes a progress line.
@@ -289,7 +303,9 @@ func Run(e *Experiment, config []byte, env *Env) (*Report, error) {
 	}
 	// Cells of another experiment, config, size or version of the code are not reused.
 	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%s\x00quick=%v\x00seeds=%d\x00data=%s\x00version=%s", e.Name, config, env.Quick, env.Seeds, env.DataDir, env.Version)))
-	env.loadCells(hex.EncodeToString(sum[:8]))
+	if err := env.loadCells(e.Name, hex.EncodeToString(sum[:8])); err != nil {
+		return nil, err
+	}
 	t0 := time.Now()
 	rep, err := e.Run(env, config)
 	if err != nil {
@@ -314,11 +330,15 @@ func Run(e *Experiment, config []byte, env *Env) (*Report, error) {
 	for i, r := range rep.Rows {
 		rows[i] = map[string]any{"quantity": r.Quantity, "mean": output.JSONFloat(r.Ours.Mean), "sd": output.JSONFloat(r.Ours.SD), "n": r.Ours.N, "unit": r.Ours.Unit, "paper": r.Paper, "note": r.Note}
 	}
-	if err := output.WriteJSON(env.Path("meta.json"), map[string]any{
+	meta := map[string]any{
 		"experiment": e.Name, "reproduces": e.Reproduces, "version": env.Version, "quick": env.Quick,
 		"seeds": rep.Seeds, "config": string(ran), "config_given": string(config), "results": rows, "notes": rep.Notes,
 		"timings_seconds": map[string]float64{"run": el.Seconds()},
-	}); err != nil {
+	}
+	if env.Quick && rep.Config == nil {
+		meta["config_note"] = "--quick reduced the sizes of this config in the experiment's code; the config recorded is the full-size one"
+	}
+	if err := output.WriteJSON(env.Path("meta.json"), meta); err != nil {
 		return nil, err
 	}
 	return rep, nil

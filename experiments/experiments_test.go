@@ -91,18 +91,23 @@ func TestAppendixCQuick(t *testing.T) {
 }
 
 // TestCellCheckpoint: finished cells are reused by a rerun with the same
-// configuration and output folder, and recomputed after a change.
+// configuration and output folder; cells of another configuration (or
+// experiment) in the folder are an error, not silently dropped.
 func TestCellCheckpoint(t *testing.T) {
 	out := t.TempDir()
 	calls := 0
 	compute := func() ([]float64, error) { calls++; return []float64{1.5, math.NaN()}, nil }
 	env := &Env{Out: out}
-	env.loadCells("h1")
+	if err := env.loadCells("x", "h1"); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := env.Cell("seed 1", compute); err != nil {
 		t.Fatal(err)
 	}
 	again := &Env{Out: out}
-	again.loadCells("h1")
+	if err := again.loadCells("x", "h1"); err != nil {
+		t.Fatal(err)
+	}
 	v, err := again.Cell("seed 1", compute)
 	if err != nil {
 		t.Fatal(err)
@@ -111,8 +116,10 @@ func TestCellCheckpoint(t *testing.T) {
 		t.Errorf("rerun: %d computations, values %v", calls, v)
 	}
 	other := &Env{Out: out}
-	other.loadCells("h2")
-	if _, err := other.Cell("seed 1", compute); err != nil || calls != 2 {
-		t.Errorf("a changed configuration reused a cell (%d computations)", calls)
+	if err := other.loadCells("x", "h2"); err == nil || !strings.Contains(err.Error(), "another configuration") {
+		t.Errorf("cells of a changed configuration: err = %v", err)
+	}
+	if err := other.loadCells("y", "h3"); err == nil || !strings.Contains(err.Error(), "experiment x") {
+		t.Errorf("cells of another experiment: err = %v", err)
 	}
 }

@@ -519,6 +519,7 @@ func (p *trainPoint) defaults() {
 	if p.cfg.OutputRule == "" {
 		p.cfg.OutputRule = "perceptron"
 	}
+	p.cfg.DataConfig = p.cfg.DataConfig.WithDefaults()
 	p.cfg.Network = p.cfg.Network.Defaults()
 }
 func (p *trainPoint) seed() uint64        { return p.cfg.Network.Seed }
@@ -793,6 +794,17 @@ func RunShard(s *Sweep, sh Shard, env *Env) (*ShardReport, error) {
 			rows[idx] = r
 		}
 		rep.Resumed = len(rows)
+		// A finished shard is left as it is (its times included).
+		if complete := len(rows) == len(points); complete {
+			for _, i := range points {
+				if _, ok := rows[i]; !ok {
+					complete = false
+				}
+			}
+			if complete {
+				return rep, nil
+			}
+		}
 	}
 	base := map[string]any{}
 	if pc, err := s.decode(s.base); err == nil {

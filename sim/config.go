@@ -72,7 +72,7 @@ type Runs struct {
 	// GDRate is the step size of "gd". If GDRate is 0, θ times the mean
 	// genetic variance per coefficient at the start is used, which makes
 	// the first gd step equal Lande's with disjoint loci.
-	GDRate float64 `toml:"gd_rate" json:"gd_rate"`
+	GDRate float64 `toml:"gd_rate,omitzero" json:"gd_rate"`
 	// AdamRate is the learning rate of "adam". If AdamRate is 0, 0.01 is used.
 	AdamRate float64 `toml:"adam_rate" json:"adam_rate"`
 	// AdamWeightDecay is the coupled L2 coefficient of "adam" (the

@@ -53,7 +53,7 @@ func baselineCommand() *cli.Command {
 		&cli.IntFlag{Name: "curve-every", Value: def.CurveEvery, Usage: "learning-curve interval in examples (0: none)"},
 		&cli.IntFlag{Name: "curve-size", Value: def.CurveSize, Usage: "test examples the learning curve is measured on"},
 		&cli.StringFlag{Name: "out", Usage: "folder for meta.json, loss.csv, curve.csv and curve.png/svg"},
-		forceFlag,
+		forceFlag, printConfigFlag,
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
 	}
 	flags = append(flags, dataFlags(def.DataConfig)...)
@@ -87,10 +87,12 @@ func effectiveBaselineConfig(c *cli.Context, data *dataset.Split) (baselineConfi
 	}
 	applyFlags(c, &raw, g, baselineBinds)
 	capFollowsNodes(g, "network.", &raw.Network)
+	fromData(g, "network.", raw.Network)
 	cfg := raw
 	if data != nil {
 		cfg.Network.Inputs, cfg.Network.Labels = data.Train.Dim, data.Train.Labels
 	}
+	cfg.DataConfig = cfg.DataConfig.WithDefaults()
 	cfg.Network = cfg.Network.Defaults()
 	cfg.GD = cfg.GD.Defaults()
 	cfg.GD.Epochs = cfg.Network.Epochs
@@ -104,6 +106,9 @@ func runBaseline(c *cli.Context) (err error) {
 	cfg, err := effectiveBaselineConfig(c, nil)
 	if err != nil {
 		return err
+	}
+	if c.Bool("print-config") {
+		return printConfig(c, cfg)
 	}
 	out := c.String("out")
 	od, err := openOut(out, "meta.json", c.Bool("force"))

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/plot/plotter"
 )
 
 // TestExplicitZeroRejected: a value the user gave that the defaults would
@@ -26,12 +29,14 @@ func TestExplicitZeroRejected(t *testing.T) {
 		{[]string{"train", "--dataset", "halfspace", "--rounds", "0"}, "--rounds 0"},
 		{[]string{"train", "--dataset", "halfspace", "-p", "0"}, "--p 0"},
 		{[]string{"train", "--dataset", "halfspace", "--epochs", "0"}, "--epochs 0"},
+		{[]string{"train", "--train-size", "0"}, "--train-size 0"},
 		{[]string{"train", "--config", trainZero}, "network.nodes = 0"},
 		{[]string{"run", "--generations", "0"}, "--generations 0"},
 		{[]string{"run", "--population", "0"}, "--population 0"},
 		{[]string{"run", "--loci", "0"}, "--loci 0"},
 		{[]string{"run", "--batch", "0"}, "--batch 0"},
 		{[]string{"run", "--cap", "0"}, "--cap 0"},
+		{[]string{"run", "--gd-rate", "0"}, "--gd-rate 0"},
 		{[]string{"run", "--config", runZero}, "generations = 0"},
 		{[]string{"config", "dump", "--eta", "0"}, "--eta 0"},
 		{[]string{"run", "--config", mistakes}, `network.scheme "mistakes"`},
@@ -40,6 +45,7 @@ func TestExplicitZeroRejected(t *testing.T) {
 		{[]string{"meta", "--batch", "0"}, "--batch 0"},
 		{[]string{"meta", "--steps", "3", "--lr", "0"}, "--lr 0"},
 		{[]string{"optimal-rule", "--dataset", "halfspace", "--scheme", "mistakes"}, `--scheme "mistakes"`},
+		{[]string{"experiment", "run", "theorem1", "--quick", "--seeds", "0"}, "--seeds 0"},
 	} {
 		_, _, err := run(t, tc.args...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -142,6 +148,15 @@ func TestStrayArgumentsAndFlagOrder(t *testing.T) {
 	if _, _, err := run(t, "sweep", path, "-q", "--shard=1/2", "--out", out); err != nil {
 		t.Fatalf("sweep FILE -q --shard=: %v", err)
 	}
+	// A finished shard rerun is left as it was (its times included).
+	meta := filepath.Join(out, "shard-0-of-2.meta.json")
+	before, _ := os.ReadFile(meta)
+	if _, _, err := run(t, "sweep", path, "--shard", "0/2", "--out", out, "-q"); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := os.ReadFile(meta); len(before) == 0 || !bytes.Equal(before, after) {
+		t.Error("rerunning a finished shard rewrote its meta.json")
+	}
 	stdout, _, err := run(t, "merge", "-q", out, "--out", filepath.Join(out, "all.csv"))
 	if err != nil {
 		t.Fatalf("merge -q DIR --out: %v", err)
@@ -180,5 +195,66 @@ func TestRuleKindMismatch(t *testing.T) {
 	sweep := writeSweep(t, "command = \"train\"\n[base]\ndataset = \"halfspace\"\ngraph_rule = \""+outRule+"\"\n")
 	if _, _, err := run(t, "sweep", "--dry-run", sweep); err == nil || !strings.Contains(err.Error(), `kind "output"`) {
 		t.Errorf("sweep with an output rule as graph_rule: err = %v", err)
+	}
+}
+
+// TestNoteIdentical: a curve equal to an earlier one is named as such and
+// drawn dotted (gd and lande coincide by construction in the default run
+// and hid each other without a word); different curves keep their names.
+func TestNoteIdentical(t *testing.T) {
+	a := curve{Name: "gd", XY: plotter.XYs{{X: 0, Y: 1}, {X: 1, Y: 0.5}}}
+	b := curve{Name: "lande", XY: plotter.XYs{{X: 0, Y: 1}, {X: 1, Y: 0.5 + 1e-15}}}
+	c := curve{Name: "adam", XY: plotter.XYs{{X: 0, Y: 1}, {X: 1, Y: 0.4}}}
+	got := noteIdentical([]curve{a, b, c})
+	if got[0].Name != "gd" || got[1].Name != "lande (identical to gd)" || got[2].Name != "adam" || got[1].Dashes == nil {
+		t.Fatalf("names %q, %q, %q; dashes %v", got[0].Name, got[1].Name, got[2].Name, got[1].Dashes)
+	}
+}
+
+// TestPrintConfigRoundTrip: every command with a config prints its
+// effective config with --print-config, and that output read back with
+// --config prints the same config (it is a valid config file holding
+// the values that run).
+func TestPrintConfigRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	for _, cmd := range []string{"run", "train", "meta", "baseline", "optimal-rule"} {
+		first, _, err := run(t, cmd, "--print-config", "--nodes", "30", "--dataset", "halfspace")
+		if err != nil {
+			t.Fatalf("%s --print-config: %v", cmd, err)
+		}
+		if !strings.Contains(first, "nodes = 30") || !strings.Contains(first, "cap = 15") {
+			t.Errorf("%s --print-config lacks nodes = 30, cap = 15:\n%s", cmd, first)
+		}
+		path := writeFile(t, filepath.Join(dir, cmd+".toml"), first)
+		again, _, err := run(t, cmd, "--print-config", "--config", path)
+		if err != nil || again != first {
+			t.Errorf("%s: the printed config read back gives %v\n%s\nwant\n%s", cmd, err, again, first)
+		}
+	}
+}
+
+// TestExperimentQuickRecordsEffective: experiment --quick records the
+// configuration it ran (theorem1's quick size: 1000 training examples,
+// |V| = 50, see runTheorem1), not the full-size one it started from;
+// a second run into the finished folder is an error unless --force.
+func TestExperimentQuickRecordsEffective(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "t1")
+	if _, _, err := run(t, "experiment", "run", "-q", "theorem1", "--quick", "--out", out); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "config.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"train_size = 1000", "nodes = 50", "cap = 25"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("config.toml lacks %q:\n%s", want, b)
+		}
+	}
+	if _, _, err := run(t, "experiment", "run", "-q", "theorem1", "--quick", "--out", out); err == nil || !strings.Contains(err.Error(), "finished result") {
+		t.Errorf("second run into a finished folder: err = %v", err)
+	}
+	if _, _, err := run(t, "experiment", "run", "-q", "fig2", "--quick", "--out", out, "--force"); err != nil {
+		t.Errorf("--force: %v", err)
 	}
 }

@@ -56,6 +56,9 @@ A finished result (meta.json) in --out is an error unless --force.`,
 				Usage:     "print an experiment's default configuration",
 				ArgsUsage: "NAME",
 				Action: func(c *cli.Context) error {
+					if c.NArg() != 1 {
+						return fmt.Errorf("experiment config: give one experiment name (see 'evolve experiment list')")
+					}
 					e, err := experiments.Get(c.Args().First())
 					if err != nil {
 						return err
@@ -79,6 +82,9 @@ func runExperiment(c *cli.Context) (err error) {
 	e, err := experiments.Get(c.Args().First())
 	if err != nil {
 		return err
+	}
+	if c.IsSet("seeds") && c.Int("seeds") < 1 {
+		return fmt.Errorf("experiment run: --seeds %d: give at least 1 (leave it out for the experiment's default)", c.Int("seeds"))
 	}
 	var config []byte
 	if path := c.String("config"); path != "" {

@@ -143,3 +143,19 @@ func lookupFlag(c *cli.Context, name string) cli.Flag {
 
 // outPath joins the output folder and a file name.
 func outPath(dir, name string) string { return filepath.Join(dir, name) }
+
+// applyNetworkFlags sets the network fields of the flags the user set
+// (networkFlags). Kept for commands that do not yet record what was given;
+// new code uses applyFlags with networkBinds and checks with userconf.
+func applyNetworkFlags(c *cli.Context, cfg *plasticity.Config) {
+	g := userconf.Given{}
+	applyFlags(c, cfg, g, networkBinds(""))
+	if c.IsSet("nodes") && !c.IsSet("cap") {
+		cfg.Cap = cfg.Nodes / 2
+	}
+}
+
+// flagsFirst is kept for commands written before strictArgs: every action
+// now sees its flags parsed wherever they stood, so there is nothing left
+// to move and it reports false.
+func flagsFirst(c *cli.Context, path ...string) (bool, error) { return flagsAfterArgs(c, path) }

@@ -63,7 +63,7 @@ func metaCommand() *cli.Command {
 		&cli.Float64Flag{Name: "lr", Value: m.LR, Usage: "Adam learning rate"},
 		&cli.Float64Flag{Name: "weight-decay", Value: m.WeightDecay, Usage: "coupled L2 weight decay (negative: none)"},
 		&cli.StringFlag{Name: "out", Usage: "folder for the rule files, loss.csv, loss.png, loss.svg and meta.json"},
-		forceFlag,
+		forceFlag, printConfigFlag,
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
 	}
 	flags = append(flags, dataFlags(def.DataConfig)...)
@@ -103,11 +103,13 @@ func effectiveMetaConfig(c *cli.Context, data *dataset.Split) (metaConfig, error
 	}
 	applyFlags(c, &raw, g, metaBinds)
 	capFollowsNodes(g, "network.", &raw.Network)
+	fromData(g, "network.", raw.Network)
 	cfg := raw
 	cfg.Meta = cfg.Meta.Defaults()
 	if data != nil {
 		cfg.Network.Inputs, cfg.Network.Labels = data.Train.Dim, data.Train.Labels
 	}
+	cfg.DataConfig = cfg.DataConfig.WithDefaults()
 	cfg.Network = cfg.Network.Defaults()
 	if err := g.Check(raw, cfg); err != nil {
 		return cfg, fmt.Errorf("meta: %w", err)
@@ -119,6 +121,9 @@ func runMeta(c *cli.Context) (err error) {
 	cfg, err := effectiveMetaConfig(c, nil)
 	if err != nil {
 		return err
+	}
+	if c.Bool("print-config") {
+		return printConfig(c, cfg)
 	}
 	m := &cfg.Meta
 	out := c.String("out")

@@ -31,6 +31,7 @@ func defaultOptimalConfig() optimalConfig {
 }
 
 func (c optimalConfig) withNetworkDefaults() optimalConfig {
+	c.DataConfig = c.DataConfig.WithDefaults()
 	c.Network = c.Network.Defaults()
 	return c
 }
@@ -40,7 +41,7 @@ func optimalRuleCommand() *cli.Command {
 	flags := []cli.Flag{
 		&cli.StringFlag{Name: "config", Usage: "TOML config file (flags override it)"},
 		&cli.StringFlag{Name: "out", Usage: "folder for output.rule.json and meta.json"},
-		forceFlag,
+		forceFlag, printConfigFlag,
 	}
 	flags = append(flags, dataFlags(def.DataConfig)...)
 	flags = append(flags, networkFlags(def.Network)...)
@@ -67,10 +68,15 @@ func runOptimalRule(c *cli.Context) (err error) {
 	}
 	applyFlags(c, &raw, g, slices.Concat(dataBinds, networkBinds("network.")))
 	capFollowsNodes(g, "network.", &raw.Network)
+	fromData(g, "network.", raw.Network)
 	cfg := raw
 	cfg.Network.Scheme, cfg.Network.AllEdges, cfg.Network.Epochs = plasticity.All, true, 1
-	if err := g.Check(raw, cfg.withNetworkDefaults()); err != nil {
+	cfg = cfg.withNetworkDefaults()
+	if err := g.Check(raw, cfg); err != nil {
 		return fmt.Errorf("optimal-rule: %w (the least-MSE rule is for scheme all, all edges, one epoch)", err)
+	}
+	if c.Bool("print-config") {
+		return printConfig(c, cfg)
 	}
 	out := c.String("out")
 	od, err := openOut(out, "meta.json", c.Bool("force"))

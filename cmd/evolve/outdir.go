@@ -18,6 +18,19 @@ import (
 // forceFlag lets a command replace a finished result.
 var forceFlag = &cli.BoolFlag{Name: "force", Usage: "replace a finished result in --out"}
 
+// printConfigFlag prints a command's effective config instead of running it.
+var printConfigFlag = &cli.BoolFlag{Name: "print-config", Usage: "print the effective config (defaults, --config file, flags) as TOML and exit; it is a valid --config file"}
+
+// printConfig writes cfg as TOML to the command's output.
+func printConfig(c *cli.Context, cfg any) error {
+	b, err := encodeTOML(cfg)
+	if err != nil {
+		return err
+	}
+	_, err = c.App.Writer.Write(b)
+	return err
+}
+
 // uniqueName returns prefix-YYYYMMDD-HHMMSS-xxxxxx: the time and six random
 // hex digits, so that runs started in the same second (a Slurm array of
 // evolve run --seed $ID) get folders of their own.

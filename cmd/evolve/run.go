@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"image/color"
 	"io"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 
 	"github.com/evolve-toolkit/evolve/internal/atomicfile"
@@ -97,6 +99,10 @@ func effectiveRunConfig(c *cli.Context) (sim.Config, error) {
 	if err := g.Check(raw, cfg); err != nil {
 		return cfg, fmt.Errorf("run: %w", err)
 	}
+	if label, ok := g["runs.gd_rate"]; ok && raw.Runs.GDRate == 0 {
+		// 0 selects the automatic rate inside sim: not a value to give.
+		return cfg, fmt.Errorf("run: %s 0 is not a valid value (leave it out for the automatic rate, θ × the mean genetic variance per coefficient at the start)", label)
+	}
 	return cfg, cfg.Validate()
 }
 
@@ -161,7 +167,7 @@ func runCommand() *cli.Command {
 		&cli.StringFlag{Name: "out", Usage: "output folder (default: a new folder runs/YYYYMMDD-HHMMSS-xxxxxx; a finished result is kept unless --force)"},
 		&cli.StringFlag{Name: "resume", Usage: "continue the interrupted run in this folder (its config.toml and checkpoint.bin)"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
-		forceFlag,
+		forceFlag, printConfigFlag,
 	)
 	return &cli.Command{
 		Name:  "run",
@@ -238,6 +244,9 @@ func runRun(c *cli.Context) (err error) {
 	} else {
 		if cfg, err = effectiveRunConfig(c); err != nil {
 			return err
+		}
+		if c.Bool("print-config") {
+			return printConfig(c, cfg)
 		}
 		if out == "" {
 			out = filepath.Join("runs", uniqueName(""))
@@ -411,7 +420,7 @@ func runFigures(out string, res *sim.Result, sh ruleShape, hasShape bool) error 
 		return keep
 	}
 	lp, err := linePlot("loss at the mean coefficients (on the generation's batch)", "generation / step", "L(Ȳ)",
-		groupedCurves(res, func(o sim.Observation) (float64, float64, bool) { return float64(o.Generation), o.Loss, true }), false)
+		noteIdentical(groupedCurves(res, func(o sim.Observation) (float64, float64, bool) { return float64(o.Generation), o.Loss, true })), false)
 	if err != nil {
 		return err
 	}
@@ -432,9 +441,18 @@ func runFigures(out string, res *sim.Result, sh ruleShape, hasShape bool) error 
 	}
 	var coef []*plot.Plot
 	for p := 0; p < P; p++ {
-		cp, err := linePlot(fmt.Sprintf("coefficient Y%d", p), "generation / step", fmt.Sprintf("Y%d", p), byRun(func(o sim.Observation) (float64, bool) { return o.Y[p], true }), false)
+		cs := noteIdentical(byRun(func(o sim.Observation) (float64, bool) { return o.Y[p], true }))
+		if p > 0 {
+			for i := range cs {
+				cs[i].Name = "" // one legend, in the first panel
+			}
+		}
+		cp, err := linePlot(fmt.Sprintf("coefficient Y%d", p), "generation / step", fmt.Sprintf("Y%d", p), cs, false)
 		if err != nil {
 			return err
+		}
+		if p == 0 {
+			legendAbove(cp, cs)
 		}
 		coef = append(coef, cp)
 	}
@@ -455,32 +473,57 @@ func hasAccuracy(res *sim.Result) bool {
 	return false
 }
 
-// freqFigure draws the spread of allele frequencies of the evolution runs.
+// freqFigure draws the spread of allele frequencies of the evolution
+// runs: one colour per run, one dash per quantile pair (median solid,
+// quartiles dashed, min and max dotted), the legend above the data.
 func freqFigure(out string, res *sim.Result) error {
 	n := len(res.Runs)
-	var fq []curve
-	names := []string{"min", "q25", "median", "q75", "max"}
+	p := plot.New()
+	p.Title.Text = "allele-frequency spread (quantiles over loci)"
+	p.X.Label.Text = "generation"
+	p.Y.Label.Text = "frequency of the +ε allele"
+	dashes := [][]vg.Length{{vg.Points(1), vg.Points(2.5)}, {vg.Points(5), vg.Points(3)}, nil, {vg.Points(5), vg.Points(3)}, {vg.Points(1), vg.Points(2.5)}}
+	k := 0
 	for i, name := range res.Runs {
 		if res.Kinds[i] != "evolution" || res.Observations[i].FreqQuantiles[0] != res.Observations[i].FreqQuantiles[0] {
 			continue
 		}
-		for q := range names {
-			c := curve{Name: name + " " + names[q], Dashed: q != 2}
-			for k := i; k < len(res.Observations); k += n {
-				o := res.Observations[k]
-				c.XY = append(c.XY, plotter.XY{X: float64(o.Generation), Y: o.FreqQuantiles[q]})
+		col := plotutil.Color(k)
+		k++
+		for q := range dashes {
+			var xy plotter.XYs
+			for j := i; j < len(res.Observations); j += n {
+				o := res.Observations[j]
+				xy = append(xy, plotter.XY{X: float64(o.Generation), Y: o.FreqQuantiles[q]})
 			}
-			fq = append(fq, c)
+			l, err := plotter.NewLine(xy)
+			if err != nil {
+				return fmt.Errorf("frequencies: %s: %w", name, err)
+			}
+			l.Color, l.Width, l.Dashes = col, vg.Points(1.5), dashes[q]
+			if q != 2 {
+				l.Width = vg.Points(1)
+			}
+			p.Add(l)
+			if q == 2 {
+				p.Legend.Add(name, l)
+			}
 		}
 	}
-	if len(fq) > 0 {
-		fp, err := linePlot("allele-frequency spread (quantiles over loci)", "generation", "frequency of +ε", fq, false)
-		if err != nil {
-			return err
-		}
-		if err := savePlots(filepath.Join(out, "frequencies"), []*plot.Plot{fp}, 1, 1, 7*vg.Inch, 4.5*vg.Inch); err != nil {
-			return err
-		}
+	if k == 0 {
+		return nil
 	}
-	return nil
+	for q, label := range []string{"min / max", "quartiles", "median"} {
+		l, _ := plotter.NewLine(plotter.XYs{{}})
+		l.Color, l.Dashes = color.Gray{Y: 90}, dashes[q]
+		p.Legend.Add(label, l)
+	}
+	// Frequencies lie in [0, 1]; the room above 1 holds the legend.
+	legendRows := float64(k + 3)
+	p.Y.Min, p.Y.Max = 0, 1+0.075*legendRows
+	p.Y.Tick.Marker = plot.ConstantTicks([]plot.Tick{{Value: 0, Label: "0"}, {Value: 0.25, Label: "0.25"}, {Value: 0.5, Label: "0.5"}, {Value: 0.75, Label: "0.75"}, {Value: 1, Label: "1"}})
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.XOffs = vg.Points(8)
+	p.Add(plotter.NewGrid())
+	return savePlots(filepath.Join(out, "frequencies"), []*plot.Plot{p}, 1, 1, 7*vg.Inch, 4.5*vg.Inch)
 }

@@ -74,6 +74,10 @@ func runSweep(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if rep.Ran == 0 && rep.Resumed == rep.Points {
+		fmt.Fprintf(c.App.Writer, "shard %s of %s: all %d points finished in an earlier run; %s left as it was\n", sh, path, rep.Points, rep.CSV)
+		return nil
+	}
 	fmt.Fprintf(c.App.Writer, "shard %s of %s: %d points (%d run, %d kept from an earlier run); wrote %s and %s\n",
 		sh, path, rep.Points, rep.Ran, rep.Resumed, rep.CSV, rep.Meta)
 	return nil

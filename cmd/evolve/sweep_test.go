@@ -120,7 +120,8 @@ func TestSweepPointEqualsTrain(t *testing.T) {
 }
 
 // TestSweepTrainConfigMatchesTrain: a train sweep's effective config at
-// its defaults equals the effective defaults of "evolve train".
+// its defaults equals the effective defaults of "evolve train" (as
+// "evolve train --print-config" prints them).
 func TestSweepTrainConfigMatchesTrain(t *testing.T) {
 	t.Parallel()
 	s, err := experiments.ParseSweep("t.toml", []byte(`command = "train"`), ".")
@@ -142,9 +143,15 @@ func TestSweepTrainConfigMatchesTrain(t *testing.T) {
 		}
 		return m
 	}
-	def := defaultTrainConfig()
-	def.Network = def.Network.Defaults()
-	if g, w := keys(got), keys(def); !reflect.DeepEqual(g, w) {
+	printed, _, err := run(t, "train", "--print-config")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want map[string]any
+	if err := toml.Unmarshal([]byte(printed), &want); err != nil {
+		t.Fatal(err)
+	}
+	if g, w := keys(got), want; !reflect.DeepEqual(g, w) {
 		t.Errorf("sweep train config\n%v\nevolve train config\n%v", g, w)
 	}
 }

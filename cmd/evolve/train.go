@@ -60,6 +60,18 @@ func networkBinds(prefix string) []bind {
 // dataBinds ties dataFlags to the keys of experiments.DataConfig (at the top level).
 var dataBinds = []bind{{"dataset", "dataset"}, {"data-dir", "data_dir"}, {"train-size", "train_size"}, {"test-size", "test_size"}}
 
+// fromData drops inputs = 0 and labels = 0 (as printed by --print-config)
+// from the given values: 0 there means "from the data set". A non-zero
+// value that differs from the data set's stays an error.
+func fromData(g userconf.Given, prefix string, n plasticity.Config) {
+	if n.Inputs == 0 {
+		delete(g, prefix+"inputs")
+	}
+	if n.Labels == 0 {
+		delete(g, prefix+"labels")
+	}
+}
+
 // capFollowsNodes leaves the cap of a network whose nodes the user changed
 // (and whose cap the user did not give) to the default, nodes/2.
 func capFollowsNodes(g userconf.Given, prefix string, n *plasticity.Config) {
@@ -74,8 +86,8 @@ func dataFlags(def experiments.DataConfig) []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "dataset", Aliases: []string{"d"}, Value: def.Dataset, Usage: "data set: " + strings.Join(dataset.Names(), ", ")},
 		&cli.StringFlag{Name: "data-dir", Usage: "folder of the IDX files for mnist/fashion (default: the GoMNIST module, /usr/share/datasets/fashion-mnist)"},
-		&cli.IntFlag{Name: "train-size", Value: def.TrainSize, Usage: "training examples (0: all; mnist/fashion: 10000)"},
-		&cli.IntFlag{Name: "test-size", Value: def.TestSize, Usage: "test examples (0: all)"},
+		&cli.IntFlag{Name: "train-size", Value: def.TrainSize, Usage: "training examples (default: all; mnist/fashion: 10000)"},
+		&cli.IntFlag{Name: "test-size", Value: def.TestSize, Usage: "test examples (0 or absent: all)"},
 	}
 }
 
@@ -139,7 +151,7 @@ func trainCommand() *cli.Command {
 		&cli.StringFlag{Name: "output-rule", Value: def.OutputRule, Usage: "output rule: perceptron, mw, none or a rule file"},
 		&cli.StringFlag{Name: "graph-rule", Usage: "graph rule file (default: none; needs --rounds ≥ 2 to matter)"},
 		&cli.StringFlag{Name: "out", Usage: "folder for meta.json, curve.csv and the rules"},
-		forceFlag,
+		forceFlag, printConfigFlag,
 		&cli.IntFlag{Name: "curve-every", Value: def.CurveEvery, Usage: "learning-curve interval in examples (0: none)"},
 		&cli.IntFlag{Name: "curve-size", Value: def.CurveSize, Usage: "test examples the learning curve is measured on"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
@@ -175,10 +187,12 @@ func effectiveTrainConfig(c *cli.Context, data *dataset.Split) (trainConfig, use
 	}
 	applyFlags(c, &raw, g, trainBinds)
 	capFollowsNodes(g, "network.", &raw.Network)
+	fromData(g, "network.", raw.Network)
 	cfg := raw
 	if data != nil {
 		cfg.Network.Inputs, cfg.Network.Labels = data.Train.Dim, data.Train.Labels
 	}
+	cfg.DataConfig = cfg.DataConfig.WithDefaults()
 	cfg.Network = cfg.Network.Defaults()
 	if err := g.Check(raw, cfg); err != nil {
 		return cfg, g, fmt.Errorf("train: %w", err)
@@ -190,6 +204,9 @@ func runTrain(c *cli.Context) (err error) {
 	cfg, _, err := effectiveTrainConfig(c, nil)
 	if err != nil {
 		return err
+	}
+	if c.Bool("print-config") {
+		return printConfig(c, cfg)
 	}
 	out := c.String("out")
 	od, err := openOut(out, "meta.json", c.Bool("force"))

@@ -77,6 +77,8 @@ type Curve struct {
 	Name   string
 	XY     plotter.XYs
 	Dashed bool
+	// Dashes, if not nil, is the dash pattern (it overrides Dashed).
+	Dashes []vg.Length
 	// Err, if set, holds a symmetric error bar for every point.
 	Err []float64
 }
@@ -110,6 +112,9 @@ func LinePlot(title, xlabel, ylabel string, cs []Curve, logX, logY bool) (*plot.
 		l.Width = vg.Points(1.5)
 		if c.Dashed {
 			l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+		}
+		if c.Dashes != nil {
+			l.Dashes = c.Dashes
 		}
 		p.Add(l)
 		if c.Name != "" {
