@@ -1,8 +1,12 @@
 package sim
 
 import (
+	"math"
+	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/evolve-toolkit/evolve/genetics"
 )
 
 func logCheck(t *testing.T, res *CheckResult) {
@@ -29,6 +33,46 @@ func TestCheckQuick(t *testing.T) {
 		logCheck(t, res)
 		for _, f := range res.Failures() {
 			t.Errorf("%s: %s", fit, f)
+		}
+	}
+}
+
+// TestPhenotypeSpace: the check's own Ȳ and G·v (written from the
+// definitions) agree with genetics.Encoding's Mean and Covariance, two
+// separate implementations, for disjoint and shared loci with offsets.
+func TestPhenotypeSpace(t *testing.T) {
+	t.Parallel()
+	B := genetics.RandomSharedLoci(3, 10, 2, rand.NewPCG(1, 2))
+	for _, enc := range []*genetics.Encoding{
+		{P: 3, N: 4, Eps: 0.07, Offset: []float64{0.1, -0.2, 0.3}},
+		{Eps: 0.05, B: B, Offset: []float64{0.5, 0, -0.1}},
+	} {
+		ps := newPhenotypeSpace(enc)
+		rng := rand.New(rand.NewPCG(3, 4))
+		x := make([]float64, enc.Loci())
+		for i := range x {
+			x[i] = rng.Float64()
+		}
+		P := enc.Coefficients()
+		got, want := make([]float64, P), make([]float64, P)
+		ps.mean(got, x)
+		enc.Mean(want, x)
+		for p := range P {
+			if math.Abs(got[p]-want[p]) > 1e-14 {
+				t.Errorf("Ȳ_%d = %v, genetics says %v", p, got[p], want[p])
+			}
+		}
+		v := []float64{1, -2, 0.5}
+		ps.gTimes(got, x, v)
+		G := enc.Covariance(nil, x)
+		for p := range P {
+			w := 0.0
+			for q := range P {
+				w += G.At(p, q) * v[q]
+			}
+			if math.Abs(got[p]-w) > 1e-14 {
+				t.Errorf("(Gv)_%d = %v, genetics says %v", p, got[p], w)
+			}
 		}
 	}
 }

@@ -423,8 +423,13 @@ func writeCheck(out string, res *sim.CheckResult) error {
 			curves[k] = map[string]plotter.XYs{}
 			order = append(order, k)
 		}
-		if p.Error > 0 {
-			curves[k][p.Variant] = append(curves[k][p.Variant], plotter.XY{X: p.Theta, Y: p.Error})
+		// T3 judges the relative error: plot that.
+		y := p.Error
+		if p.Test == "T3" {
+			y = p.Relative
+		}
+		if y > 0 {
+			curves[k][p.Variant] = append(curves[k][p.Variant], plotter.XY{X: p.Theta, Y: y})
 		}
 	}
 	// The judged slope of each panel's main curve, for its guide line.
@@ -434,6 +439,9 @@ func writeCheck(out string, res *sim.CheckResult) error {
 	}{}
 	for _, sl := range res.Slopes {
 		k := key{sl.Test, sl.Landscape}
+		if _, seen := expected[k]; seen && sl.Variant == "lande" {
+			continue // natural's guide where both are judged (T3)
+		}
 		if sl.Judged && math.IsNaN(sl.ExpectedMax) && (sl.Variant == "natural" || sl.Variant == "lande" || sl.Variant == "wright-fisher") {
 			expected[k] = struct {
 				variant string
@@ -480,7 +488,11 @@ func writeCheck(out string, res *sim.CheckResult) error {
 		if k.test == "finite-N" {
 			xl = "N"
 		}
-		p, err := linePlot(k.test+" · "+k.land, xl, "error", cs, true)
+		yl := "error"
+		if k.test == "T3" {
+			yl = "relative error"
+		}
+		p, err := linePlot(k.test+" · "+k.land, xl, yl, cs, true)
 		if err != nil {
 			return err
 		}

@@ -187,3 +187,26 @@ func TestCheckConfig(t *testing.T) {
 		t.Errorf("tolerance = 0 in TOML: error %v", err)
 	}
 }
+
+// FuzzParseMatrix: --hessian never panics; a parsed matrix has one row per
+// ';'-separated part and one entry per ',' in it.
+func FuzzParseMatrix(f *testing.F) {
+	for _, s := range []string{"1,0.5;0.5,2", "1", "", ";", "1,,2", "NaN,1;1,2", "1e308,2;3,4;5"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m, err := parseMatrix(s)
+		if err != nil {
+			return
+		}
+		rows := strings.Split(s, ";")
+		if len(m) != len(rows) {
+			t.Fatalf("%q: %d rows, want %d", s, len(m), len(rows))
+		}
+		for i, r := range rows {
+			if len(m[i]) != len(strings.Split(r, ",")) {
+				t.Fatalf("%q: row %d has %d entries", s, i, len(m[i]))
+			}
+		}
+	})
+}
