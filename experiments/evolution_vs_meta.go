@@ -35,7 +35,7 @@ func init() {
 		Name:       "evolution-vs-meta",
 		Title:      "Wright–Fisher evolution and the exact map learn the whole T = 3 rule next to the meta-learner",
 		Reproduces: "appendix C at the scale of the meta-learner (SPEC §12; paper Figure 3 protocol for transfer)",
-		FullTime:   "estimated 4–5 CPU-hours at full size (3 seeds); --quick about 3 minutes",
+		FullTime:   "about 20 CPU-minutes per seed at full size (3 seeds, 100 generations); --quick about 15 CPU-seconds",
 		Run:        runEvoMeta,
 	})
 }
