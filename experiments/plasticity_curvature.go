@@ -266,7 +266,7 @@ func pcFigure(env *Env, cfg plasticityCurvatureConfig, vals map[string][][]float
 		label string
 	}{{pcTest, "test accuracy"}, {pcRobust, fmt.Sprintf("robust accuracy, ε = %g", cfg.Attack.Eps)}} {
 		p := plot.New()
-		p.Title.Text = panel.label + " against the curvature of the loss in U"
+		p.Title.Text = panel.label + ", against the curvature of the loss in U"
 		p.X.Label.Text = "λ_top of the training loss in U (log scale)"
 		p.Y.Label.Text = panel.label
 		p.X.Scale = plot.LogScale{}
@@ -298,6 +298,9 @@ func pcFigure(env *Env, cfg plasticityCurvatureConfig, vals map[string][][]float
 		}
 		p.Add(plotter.NewGrid())
 		p.Y.Min, p.Y.Max = 0, 1.25
+		if p.X.Min > 0 {
+			p.X.Min, p.X.Max = p.X.Min/1.4, p.X.Max*1.4 // markers off the frame
+		}
 		p.Legend.Padding = vg.Points(2)
 		p.BackgroundColor = color.White
 		plots = append(plots, p)
