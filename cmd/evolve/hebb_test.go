@@ -170,6 +170,15 @@ func TestHebbConfigErrors(t *testing.T) {
 			t.Errorf("config dump lacks %q:\n%s", want, out)
 		}
 	}
+	// An absent clip takes the neuromodulated default 1; an explicit 0 is rejected.
+	os.WriteFile(cfgFile, []byte("[network]\nrule = \"neuromodulated\"\n"), 0o644)
+	if out, _, err := run(t, "hebb", "config", "--config", cfgFile); err != nil || !strings.Contains(out, "clip = 1.0") {
+		t.Errorf("neuromodulated without clip: %v\n%s", err, out)
+	}
+	os.WriteFile(cfgFile, []byte("[network]\nrule = \"neuromodulated\"\nclip = 0.0\n"), 0o644)
+	if _, _, err := run(t, "hebb", "config", "--config", cfgFile); err == nil || !strings.Contains(err.Error(), "always clipped") {
+		t.Errorf("neuromodulated with clip 0: %v", err)
+	}
 	os.WriteFile(cfgFile, []byte("episodes = 7\nbogus = 1\n"), 0o644)
 	if _, _, err := run(t, "hebb", "config", "--config", cfgFile); err == nil || !strings.Contains(err.Error(), "bogus") {
 		t.Errorf("unknown key: %v", err)
