@@ -60,7 +60,7 @@ func init() {
 		Name:       "hebb-patterns",
 		Title:      "differentiable plasticity: plastic vs non-plastic networks on pattern memorisation and completion",
 		Reproduces: "Miconi, Clune & Stanley 2018, the binary pattern task (SPEC §10)",
-		FullTime:   "about 4 minutes on two cores (reduced task and P = 200, 3 seeds); the paper's size P = 1000 (configs/hebb-patterns-full.toml) about 0.7 s per episode per core",
+		FullTime:   "about 2 minutes on two cores (3.3 CPU-minutes: reduced task and P = 200, 3 seeds); the paper's size, configs/hebb-patterns-full.toml, about 0.75 CPU-s per plastic episode, 25 CPU-minutes per seed",
 		Run:        runHebbPatterns,
 	})
 }
@@ -226,7 +226,7 @@ func (h *hebbCurves) figure(base, ylabel string, seeds int) error {
 			}
 		}
 		p.Y.Min, p.Y.Max = 0, 1.45*ymax
-		p.Y.Tick.Marker = HebbTicks{}
+		p.Y.Tick.Marker, p.X.Tick.Marker = HebbTicks{}, HebbTicks{}
 		p.Legend.Left = false
 		ps = append(ps, p)
 	}
@@ -273,8 +273,12 @@ func runHebbPatterns(env *Env, text []byte) (*Report, error) {
 			summary = append(summary, []string{fmt.Sprint(s), r.Name, fmt.Sprint(c.Episodes), fmt.Sprint(c.Neurons()), output.F(v[0]), output.F(v[1]), output.F(v[2]), output.F(v[3])})
 		}
 		st := NewStat("", final[r.Name]...)
-		note := fmt.Sprintf("%d episodes, N = %d, α %s; η → %.3g; %.0f s per seed", hebbRunConfig(r, cfg, 1).Episodes, hebbRunConfig(r, cfg, 1).Neurons(), hebbRunConfig(r, cfg, 1).Network.Alpha,
-			NewStat("", etas[r.Name]...).Mean, NewStat("", secs[r.Name]...).Mean)
+		rc := hebbRunConfig(r, cfg, 1)
+		note := fmt.Sprintf("%d episodes, N = %d, α %s", rc.Episodes, rc.Neurons(), rc.Network.Alpha)
+		if rc.Network.Alpha != hebb.AlphaNone {
+			note += fmt.Sprintf("; η 0.01 → %.3g", NewStat("", etas[r.Name]...).Mean)
+		}
+		note += fmt.Sprintf("; %.0f s per seed", NewStat("", secs[r.Name]...).Mean)
 		rep.Rows = append(rep.Rows, Row{Quantity: "test sign error: " + r.Name, Ours: st, Paper: r.Reference, Note: note})
 	}
 	if err := output.WriteCSV(env.Path("curves.csv"), []string{"seed", "run", "episodes", "loss", "sign_error"}, curves.rows); err != nil {

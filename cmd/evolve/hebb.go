@@ -134,8 +134,16 @@ func effectiveHebbConfig(c *cli.Context) (hebbConfig, error) {
 		task = c.String("task")
 	}
 	cfg := experiments.DefaultHebbConfig(task)
-	if err := applyConfigFile(c, &cfg); err != nil {
-		return cfg, err
+	clipSet := false
+	if path := c.String("config"); path != "" {
+		md, err := toml.DecodeFile(path, &cfg)
+		if err != nil {
+			return cfg, fmt.Errorf("config %s: %w", path, err)
+		}
+		if und := md.Undecoded(); len(und) > 0 {
+			return cfg, fmt.Errorf("config %s: unknown keys: %v", path, und)
+		}
+		clipSet = md.IsDefined("network", "clip")
 	}
 	cfg.Task = task
 	if c.IsSet("dataset") {
@@ -155,9 +163,9 @@ func effectiveHebbConfig(c *cli.Context) (hebbConfig, error) {
 	}
 	if c.IsSet("rule") {
 		cfg.Network.Rule = hebb.Rule(c.String("rule"))
-		if cfg.Network.Rule == hebb.RuleNeuro && !c.IsSet("clip") && cfg.Network.Clip == 0 {
-			cfg.Network.Clip = 1 // the neuromodulated rule's default clip
-		}
+	}
+	if cfg.Network.Rule == hebb.RuleNeuro && !c.IsSet("clip") && !clipSet {
+		cfg.Network.Clip = 1 // the neuromodulated rule's default clip (absent from file and flags)
 	}
 	if c.IsSet("alpha") {
 		cfg.Network.Alpha = hebb.AlphaMode(c.String("alpha"))

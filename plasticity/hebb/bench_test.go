@@ -38,3 +38,6 @@ func BenchmarkReducedPatterns(b *testing.B) { benchEpisode(b, ReducedPatterns(),
 
 // BenchmarkReducedNonPlastic is the reduced size with α ≡ 0.
 func BenchmarkReducedNonPlastic(b *testing.B) { benchEpisode(b, ReducedPatterns(), AlphaNone) }
+
+// BenchmarkFullNonPlastic is the paper's size with α ≡ 0 (the baseline).
+func BenchmarkFullNonPlastic(b *testing.B) { benchEpisode(b, FullPatterns(), AlphaNone) }

@@ -65,4 +65,15 @@
 // PatternTask is the binary pattern memorisation and completion task of
 // the 2018 paper; ImageTask is its image reconstruction task with MNIST or
 // Fashion-MNIST in place of CIFAR-10 (SPEC §10).
+//
+// # Training, files, evolution
+//
+// Trainer takes Adam steps (package plasticity's Adam) on the mean exact
+// gradient of a batch of episodes, computed in parallel with results
+// independent of the number of workers; its state (parameters, Adam's
+// moments, episodes done) checkpoints with MarshalBinary and resumes
+// exactly. WriteParams and ReadParams store a network as a NumPy .npz
+// archive (format evolve-hebb/1). The fitness landscape fitness.Hebb
+// makes η and α genome-level coefficients of this engine for evolution
+// (evolve run --landscape hebb); the command is evolve hebb.
 package hebb

@@ -544,6 +544,20 @@ func (ws *Workspace) backRow(net *Net, h, xp, da, gW, gA []float64, hasG, rev bo
 			ar := net.Alpha[j*n : (j+1)*n : (j+1)*n]
 			gar := gA[j*n : (j+1)*n : (j+1)*n]
 			ar, gar = ar[:len(xp)], gar[:len(xp)]
+			if rev {
+				// Fused: H(t) is read once, then overwritten by H(t−1).
+				re, ird := ws.s2[j], 1/ws.s1[j]
+				for i, x := range xp {
+					hv, g := hr[i], gr[i]
+					ax := a * x
+					dxp[i] += (wr[i]+ar[i]*hv)*a + e*g
+					gwr[i] += ax
+					gar[i] += hv * ax
+					gr[i] = d*g + ar[i]*ax
+					hr[i] = (hv - re*xpp[i]) * ird
+				}
+				continue
+			}
 			for i, x := range xp {
 				hv, g := hr[i], gr[i]
 				ax := a * x
@@ -570,9 +584,9 @@ func (ws *Workspace) backRow(net *Net, h, xp, da, gW, gA []float64, hasG, rev bo
 			gA[k] += a * acc
 		}
 		if rev {
-			rd, re := ws.s1[j], ws.s2[j]
+			re, ird := ws.s2[j], 1/ws.s1[j]
 			for i, x := range xpp {
-				hr[i] = (hr[i] - re*x) / rd
+				hr[i] = (hr[i] - re*x) * ird
 			}
 		}
 	}
