@@ -150,7 +150,7 @@ func TestHebbConfigErrors(t *testing.T) {
 		{[]string{"--bits", "7"}, "P = 7"},
 		{[]string{"--task", "images", "--dataset", "halfspace"}, "mnist or fashion"},
 		{[]string{"--rule", "neuromodulated", "--clip", "0"}, "always clipped"},
-		{[]string{"stray"}, "unexpected arguments"},
+		{[]string{"stray"}, "unexpected argument"},
 	} {
 		_, _, err := run(t, append([]string{"hebb", "train", "--out", t.TempDir(), "--quiet"}, c.args...)...)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
