@@ -43,7 +43,7 @@ func BenchmarkFullRuleGeneration(b *testing.B) {
 			f.Loss(y)
 		}
 	}
-	cpu := cputime.Process() - cpu0
+	cpu := (cputime.Process() - cpu0).Seconds()
 	b.ReportMetric(float64(b.N*N*batch)/b.Elapsed().Seconds(), "ind·examples/s")
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/generation")
 	if cpu > 0 {

@@ -2,4 +2,6 @@
 
 package cputime
 
-func process() float64 { return 0 }
+import "time"
+
+func process() time.Duration { return 0 }

@@ -2,12 +2,15 @@
 
 package cputime
 
-import "syscall"
+import (
+	"syscall"
+	"time"
+)
 
-func process() float64 {
+func process() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
 	}
-	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
