@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -132,7 +133,12 @@ func runEvoMeta(env *Env, text []byte) (*Report, error) {
 	if env.Quick {
 		rep.Notes = append(rep.Notes, "QUICK (reduced) size: 1 seed, N = 200, 2 replicates, 40 generations, no exact map; not the full-size result")
 	}
-	if err := evoMetaFigures(env, n); err != nil {
+	trajs, err := evoMetaRead(env, n)
+	if err != nil {
+		return nil, err
+	}
+	rep.Rows = append(rep.Rows, evoMetaSummary(trajs)...)
+	if err := evoMetaFigures(env, trajs, n); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -220,12 +226,134 @@ func evoMetaTrajectory(env *Env, s int, res *sim.Result) error {
 	return output.WriteCSV(env.Path(fmt.Sprintf("trajectory-seed%d.csv", s)), header, rows)
 }
 
-// evoMetaFigures draws, from the trajectory-seed*.csv files of every seed
-// (so also for seeds whose cells were loaded from an earlier run), the test
-// accuracy of each run's mean rule against generation and against cost,
-// and the batch loss against generation: one line per run, Wright–Fisher
-// replicates and seeds pooled into mean ± sd.
-func evoMetaFigures(env *Env, seeds int) error {
+// evoMetaTraj is one run of one seed as read back from its trajectory CSV.
+type evoMetaTraj struct {
+	seed             int
+	run, group, kind string // group: the run without its replicate number
+	gens             []int
+	loss, acc, cost  []float64 // acc is NaN where the run was not tested
+	y                []float64 // the final mean rule
+}
+
+// evoMetaRead reads the trajectory-seed*.csv files of every seed (so also
+// of seeds whose cells were loaded from an earlier run).
+func evoMetaRead(env *Env, seeds int) ([]*evoMetaTraj, error) {
+	var out []*evoMetaTraj
+	for s := 1; s <= seeds; s++ {
+		name := fmt.Sprintf("trajectory-seed%d.csv", s)
+		rows, err := output.ReadCSV(env.Path(name))
+		if err != nil {
+			return nil, fmt.Errorf("evolution-vs-meta: %w", err)
+		}
+		if len(rows) < 2 || len(rows[0]) < 9 || rows[0][3] != "loss" || rows[0][5] != "test_accuracy" || rows[0][7] != "cost" || rows[0][8] != "y0" {
+			return nil, fmt.Errorf("evolution-vs-meta: %s has an unexpected header", name)
+		}
+		byRun := map[string]*evoMetaTraj{}
+		for _, r := range rows[1:] {
+			gen, err1 := strconv.Atoi(r[0])
+			loss, err2 := strconv.ParseFloat(r[3], 64)
+			acc, err3 := strconv.ParseFloat(r[5], 64)
+			cost, err4 := strconv.ParseFloat(r[7], 64)
+			y := make([]float64, len(r)-8)
+			var errY error
+			for i := range y {
+				var e error
+				y[i], e = strconv.ParseFloat(r[8+i], 64)
+				errY = errors.Join(errY, e)
+			}
+			if err := errors.Join(err1, err2, err3, err4, errY); err != nil {
+				return nil, fmt.Errorf("evolution-vs-meta: %s: %w", name, err)
+			}
+			t, ok := byRun[r[1]]
+			if !ok {
+				g := r[1]
+				if i := strings.IndexByte(g, '/'); i > 0 {
+					g = g[:i]
+				}
+				t = &evoMetaTraj{seed: s, run: r[1], group: g, kind: r[2]}
+				byRun[r[1]] = t
+				out = append(out, t)
+			}
+			t.gens = append(t.gens, gen)
+			t.loss, t.acc, t.cost = append(t.loss, loss), append(t.acc, acc), append(t.cost, cost)
+			t.y = y
+		}
+	}
+	return out, nil
+}
+
+// evoMetaSummary gives, for every run (replicates and seeds pooled), the
+// test accuracy at generation 0 and at its best, the batch loss of the
+// mean rule over the last 10 generations and the distance of the final
+// mean rule to the meta-learner's (adam's) of the same seed.
+func evoMetaSummary(trajs []*evoMetaTraj) []Row {
+	adam := map[int][]float64{}
+	var order []string
+	seen := map[string]bool{}
+	for _, t := range trajs {
+		if t.run == "adam" {
+			adam[t.seed] = t.y
+		}
+		if !seen[t.group] {
+			seen[t.group] = true
+			order = append(order, t.group)
+		}
+	}
+	var rows []Row
+	for _, g := range order {
+		var acc0, best, bestGen, lossEnd, dist []float64
+		for _, t := range trajs {
+			if t.group != g {
+				continue
+			}
+			b, bg := math.Inf(-1), 0
+			for i, a := range t.acc {
+				if i == 0 && a == a {
+					acc0 = append(acc0, a)
+				}
+				if a > b {
+					b, bg = a, t.gens[i]
+				}
+			}
+			if !math.IsInf(b, -1) {
+				best, bestGen = append(best, b), append(bestGen, float64(bg))
+			}
+			last := t.loss[max(0, len(t.loss)-10):]
+			m, _ := meanSD(last)
+			lossEnd = append(lossEnd, m)
+			if y, ok := adam[t.seed]; ok && len(y) == len(t.y) {
+				var d float64
+				for i := range y {
+					d += (y[i] - t.y[i]) * (y[i] - t.y[i])
+				}
+				dist = append(dist, math.Sqrt(d))
+			}
+		}
+		rows = append(rows,
+			Row{Quantity: "test accuracy at generation 0, " + g, Ours: NewStat("%", acc0...), Paper: "—"},
+			Row{Quantity: "best test accuracy over the run, " + g, Ours: NewStat("%", best...), Paper: "—", Note: genRange(bestGen)},
+			Row{Quantity: "batch loss L(Ȳ), mean of the last 10 generations, " + g, Ours: NewStat("", lossEnd...), Paper: "—"},
+			Row{Quantity: "distance ‖Ȳ − Ȳ_adam‖ at the end, " + g, Ours: NewStat("", dist...), Paper: "—"})
+	}
+	return rows
+}
+
+// genRange describes the generations at which the runs were best.
+func genRange(g []float64) string {
+	if len(g) == 0 {
+		return ""
+	}
+	lo, hi := slices.Min(g), slices.Max(g)
+	if lo == hi {
+		return fmt.Sprintf("at generation %g", lo)
+	}
+	return fmt.Sprintf("at generations %g–%g", lo, hi)
+}
+
+// evoMetaFigures draws the test accuracy of each run's mean rule against
+// generation and against cost, and the batch loss against generation: one
+// line per run, Wright–Fisher replicates and seeds pooled into mean ± sd.
+func evoMetaFigures(env *Env, trajs []*evoMetaTraj, seeds int) error {
 	type pts struct {
 		kind            string
 		acc, cost, loss map[int][]float64
@@ -233,39 +361,21 @@ func evoMetaFigures(env *Env, seeds int) error {
 	}
 	var order []string
 	runs := map[string]*pts{}
-	for s := 1; s <= seeds; s++ {
-		rows, err := output.ReadCSV(env.Path(fmt.Sprintf("trajectory-seed%d.csv", s)))
-		if err != nil {
-			return fmt.Errorf("evolution-vs-meta: figures: %w", err)
+	for _, t := range trajs {
+		p, ok := runs[t.group]
+		if !ok {
+			p = &pts{kind: t.kind, acc: map[int][]float64{}, cost: map[int][]float64{}, loss: map[int][]float64{}}
+			runs[t.group] = p
+			order = append(order, t.group)
 		}
-		if len(rows) < 2 || len(rows[0]) < 8 || rows[0][5] != "test_accuracy" || rows[0][7] != "cost" {
-			return fmt.Errorf("evolution-vs-meta: figures: trajectory-seed%d.csv has an unexpected header", s)
-		}
-		for _, r := range rows[1:] {
-			gen, err1 := strconv.Atoi(r[0])
-			loss, err2 := strconv.ParseFloat(r[3], 64)
-			acc, err3 := strconv.ParseFloat(r[5], 64)
-			cost, err4 := strconv.ParseFloat(r[7], 64)
-			if err := errors.Join(err1, err2, err3, err4); err != nil {
-				return fmt.Errorf("evolution-vs-meta: figures: trajectory-seed%d.csv: %w", s, err)
-			}
-			name := r[1]
-			if i := strings.IndexByte(name, '/'); i > 0 {
-				name = name[:i] // replicates pool with seeds
-			}
-			p, ok := runs[name]
-			if !ok {
-				p = &pts{kind: r[2], acc: map[int][]float64{}, cost: map[int][]float64{}, loss: map[int][]float64{}}
-				runs[name] = p
-				order = append(order, name)
-			}
+		for i, gen := range t.gens {
 			if _, seen := p.loss[gen]; !seen {
 				p.gens = append(p.gens, gen)
 			}
-			p.loss[gen] = append(p.loss[gen], loss)
-			if acc == acc {
-				p.acc[gen] = append(p.acc[gen], acc)
-				p.cost[gen] = append(p.cost[gen], cost)
+			p.loss[gen] = append(p.loss[gen], t.loss[i])
+			if a := t.acc[i]; a == a {
+				p.acc[gen] = append(p.acc[gen], a)
+				p.cost[gen] = append(p.cost[gen], t.cost[i])
 			}
 		}
 	}

@@ -1,7 +1,10 @@
 package experiments
 
 import (
+	"fmt"
 	"math"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/evolve-toolkit/evolve/sim"
@@ -34,5 +37,67 @@ func TestEvoMetaCell(t *testing.T) {
 		if !(v[i] == want[i] || math.IsNaN(v[i]) && math.IsNaN(want[i])) {
 			t.Errorf("value %d = %v, want %v (all: %v)", i, v[i], want[i], v)
 		}
+	}
+}
+
+// TestEvoMetaSummary: the summary rows come from the trajectory CSVs of
+// every seed. Two seeds, a Wright–Fisher run with two replicates and adam,
+// two coefficients; every expected number is worked out by hand below.
+func TestEvoMetaSummary(t *testing.T) {
+	env := &Env{Out: t.TempDir()}
+	header := "generation,run,kind,loss,mean_loss,test_accuracy,evaluations,cost,y0,y1\n"
+	// seed 1: wright-fisher/1 accuracies 0.5, 0.9 (best at 1), 0.7;
+	// wright-fisher/2 0.6, NaN, 0.8 (best 0.8 at 2); adam 0.5, 0.6, 0.55.
+	seed1 := header +
+		"0,wright-fisher/1,evolution,0.7,0.7,0.5,0,0,0,0\n0,wright-fisher/2,evolution,0.7,0.7,0.6,0,0,0,0\n0,adam,gradient,0.7,NaN,0.5,0,0,0,0\n" +
+		"1,wright-fisher/1,evolution,0.6,0.6,0.9,1,10,0,0\n1,wright-fisher/2,evolution,0.5,0.5,NaN,1,10,0,0\n1,adam,gradient,0.4,NaN,0.6,1,1,0,0\n" +
+		"2,wright-fisher/1,evolution,0.4,0.4,0.7,2,20,3,4\n2,wright-fisher/2,evolution,0.3,0.3,0.8,2,20,0,1\n2,adam,gradient,0.2,NaN,0.55,2,2,0,0\n"
+	// seed 2: one generation only; adam ends at (1, 1).
+	seed2 := header +
+		"0,wright-fisher/1,evolution,0.9,0.9,0.4,0,0,1,2\n0,wright-fisher/2,evolution,0.8,0.8,0.3,0,0,1,1\n0,adam,gradient,0.6,NaN,0.5,0,0,1,1\n"
+	for s, text := range []string{seed1, seed2} {
+		if err := os.WriteFile(env.Path(fmt.Sprintf("trajectory-seed%d.csv", s+1)), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	trajs, err := evoMetaRead(env, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := evoMetaSummary(trajs)
+	if len(rows) != 8 {
+		t.Fatalf("%d rows, want 4 per run group (wright-fisher, adam)", len(rows))
+	}
+	mean := func(v ...float64) float64 { m, _ := meanSD(v); return m }
+	want := []struct {
+		quantity string
+		mean     float64
+		n        int
+	}{
+		{"test accuracy at generation 0, wright-fisher", mean(0.5, 0.6, 0.4, 0.3), 4},
+		{"best test accuracy over the run, wright-fisher", mean(0.9, 0.8, 0.4, 0.3), 4},
+		// the last (up to) 10 generations: seed 1 all three, seed 2 one.
+		{"batch loss L(Ȳ), mean of the last 10 generations, wright-fisher", mean(mean(0.7, 0.6, 0.4), mean(0.7, 0.5, 0.3), 0.9, 0.8), 4},
+		// seed 1: (3,4) and (0,1) against adam's (0,0): 5 and 1; seed 2:
+		// (1,2) and (1,1) against (1,1): 1 and 0.
+		{"distance ‖Ȳ − Ȳ_adam‖ at the end, wright-fisher", mean(5, 1, 1, 0), 4},
+		{"test accuracy at generation 0, adam", mean(0.5, 0.5), 2},
+		{"best test accuracy over the run, adam", mean(0.6, 0.5), 2},
+		{"batch loss L(Ȳ), mean of the last 10 generations, adam", mean(mean(0.7, 0.4, 0.2), 0.6), 2},
+		{"distance ‖Ȳ − Ȳ_adam‖ at the end, adam", 0, 2},
+	}
+	for i, w := range want {
+		r := rows[i]
+		if r.Quantity != w.quantity || r.Ours.N != w.n || math.Abs(r.Ours.Mean-w.mean) > 1e-12 {
+			t.Errorf("row %d: %q mean %v (n=%d), want %q %v (n=%d)", i, r.Quantity, r.Ours.Mean, r.Ours.N, w.quantity, w.mean, w.n)
+		}
+	}
+	if rows[1].Note != "at generations 0–2" {
+		t.Errorf("best-accuracy note %q lacks the generations", rows[1].Note)
+	}
+	// A damaged file is an error naming it.
+	os.WriteFile(env.Path("trajectory-seed2.csv"), []byte(header+"x,adam,gradient,1,1,1,1,1,1,1\n"), 0o644)
+	if _, err := evoMetaRead(env, 2); err == nil || !strings.Contains(err.Error(), "trajectory-seed2.csv") {
+		t.Errorf("damaged trajectory: %v", err)
 	}
 }
