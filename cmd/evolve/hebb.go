@@ -72,7 +72,7 @@ func hebbCommand() *cli.Command {
 Hebbian trace per connection — with Adam on the exact BPTT gradient of the episode loss.
 
 Tasks: patterns-reduced (P = 50, K = 2, T = 11; 5000 episodes), patterns-full (the
-paper's P = 1000, K = 5, T = 106; 2000 episodes, about 0.7 s per episode on one core)
+paper's P = 1000, K = 5, T = 106; 2000 episodes, about 0.8 s per episode on one core)
 and images (MNIST or Fashion-MNIST, clamped input, half erased; T = 201). The
 non-plastic baseline is --alpha none, with --extra 200 for more neurons.
 
