@@ -27,7 +27,7 @@ func init() {
 		Name:       "hebb-images",
 		Title:      "differentiable plasticity: half-image completion on MNIST and Fashion-MNIST, plastic vs non-plastic",
 		Reproduces: "Miconi, Clune & Stanley 2018, the image reconstruction task (grey CIFAR-10 there; MNIST and Fashion-MNIST here, SPEC §10)",
-		FullTime:   "about 4 CPU-minutes (2 data sets, plastic and non-plastic, 150 episodes, 1 seed)",
+		FullTime:   "about 6 CPU-minutes (2 data sets, plastic and non-plastic, 150 episodes, 1 seed)",
 		Run:        runHebbImages,
 	})
 }

@@ -60,7 +60,7 @@ func init() {
 		Name:       "hebb-patterns",
 		Title:      "differentiable plasticity: plastic vs non-plastic networks on pattern memorisation and completion",
 		Reproduces: "Miconi, Clune & Stanley 2018, the binary pattern task (SPEC §10)",
-		FullTime:   "about 2 minutes on two cores (3.3 CPU-minutes: reduced task and P = 200, 3 seeds); the paper's size, configs/hebb-patterns-full.toml, about 0.75 CPU-s per plastic episode, 25 CPU-minutes per seed",
+		FullTime:   "about 2 minutes on two cores (3.3 CPU-minutes: reduced task and P = 200, 3 seeds); the paper's size, configs/hebb-patterns-full.toml, about 0.8 CPU-s per plastic episode, 30 CPU-minutes per seed",
 		Run:        runHebbPatterns,
 	})
 }

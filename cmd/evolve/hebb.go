@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"encoding/gob"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -19,6 +22,7 @@ import (
 
 	"github.com/evolve-toolkit/evolve/experiments"
 	"github.com/evolve-toolkit/evolve/internal/atomicfile"
+	"github.com/evolve-toolkit/evolve/internal/output"
 	"github.com/evolve-toolkit/evolve/plasticity/hebb"
 )
 
@@ -57,6 +61,7 @@ func hebbTrainFlags() []cli.Flag {
 		&cli.StringFlag{Name: "out", Usage: "output folder (default: a new folder runs/hebb-YYYYMMDD-HHMMSS)"},
 		&cli.StringFlag{Name: "resume", Usage: "continue the interrupted training in this folder (its config.toml and checkpoint.bin)"},
 		&cli.BoolFlag{Name: "force", Usage: "overwrite a finished or interrupted result in --out"},
+		&cli.StringSliceFlag{Name: "compare", Usage: "draw the learning curves of these finished runs (folders) beside this one in loss.png, e.g. a non-plastic baseline"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
 	}
 }
@@ -72,9 +77,10 @@ func hebbCommand() *cli.Command {
 Hebbian trace per connection — with Adam on the exact BPTT gradient of the episode loss.
 
 Tasks: patterns-reduced (P = 50, K = 2, T = 11; 5000 episodes), patterns-full (the
-paper's P = 1000, K = 5, T = 106; 2000 episodes, about 0.7 s per episode on one core)
+paper's P = 1000, K = 5, T = 106; 2000 episodes, about 0.8 s per episode on one core)
 and images (MNIST or Fashion-MNIST, clamped input, half erased; T = 201). The
-non-plastic baseline is --alpha none, with --extra 200 for more neurons.
+non-plastic baseline is --alpha none, with --extra 200 for more neurons; train it first
+and pass its folder to --compare to draw both learning curves in loss.png.
 
 --out gets config.toml (the effective config), params.npz (w, alpha, eta, w_m, b_m
 and config.json: format evolve-hebb/1, see README), loss.csv (episodes, training
@@ -212,7 +218,7 @@ func runHebbTrain(c *cli.Context) error {
 	out := c.String("out")
 	if dir := c.String("resume"); dir != "" {
 		for _, f := range c.FlagNames() {
-			if c.IsSet(f) && f != "resume" && f != "quiet" && f != "q" {
+			if c.IsSet(f) && f != "resume" && f != "quiet" && f != "q" && f != "compare" {
 				return fmt.Errorf("hebb train: --resume continues %s with its own config; --%s cannot change it", dir, f)
 			}
 		}
@@ -247,6 +253,15 @@ func runHebbTrain(c *cli.Context) error {
 				}
 			}
 		}
+	}
+	// Runs to draw beside this one, read before the long work.
+	var others []hebbCompared
+	for _, d := range c.StringSlice("compare") {
+		r, err := readHebbRun(d)
+		if err != nil {
+			return err
+		}
+		others = append(others, r)
 	}
 	if err := makeOut(out); err != nil {
 		return err
@@ -358,7 +373,7 @@ func runHebbTrain(c *cli.Context) error {
 	if err := writeCSV(filepath.Join(out, "loss.csv"), []string{"episodes", "loss", "sign_error"}, rows); err != nil {
 		return err
 	}
-	if err := hebbLossFigure(filepath.Join(out, "loss"), cfg, log); err != nil {
+	if err := hebbLossFigure(filepath.Join(out, "loss"), cfg, log, filepath.Base(out), others); err != nil {
 		return err
 	}
 	figs := "loss"
@@ -383,22 +398,90 @@ func runHebbTrain(c *cli.Context) error {
 	return nil
 }
 
+// hebbCompared is a finished run drawn beside this one.
+type hebbCompared struct {
+	label string
+	log   []experiments.HebbPoint
+}
+
+// readHebbRun reads the loss.csv and config.toml of a finished run.
+func readHebbRun(dir string) (hebbCompared, error) {
+	var cfg hebbConfig
+	if err := decodeTOML(filepath.Join(dir, "config.toml"), &cfg); err != nil {
+		return hebbCompared{}, fmt.Errorf("--compare %s: %w", dir, err)
+	}
+	rows, err := output.ReadCSV(filepath.Join(dir, "loss.csv"))
+	if err != nil {
+		return hebbCompared{}, fmt.Errorf("--compare %s: %w", dir, err)
+	}
+	if len(rows) < 2 || len(rows[0]) != 3 || rows[0][0] != "episodes" {
+		return hebbCompared{}, fmt.Errorf("--compare %s: loss.csv is not a loss file of evolve hebb train", dir)
+	}
+	out := hebbCompared{label: hebbLabel(cfg, filepath.Base(dir))}
+	for k, r := range rows[1:] {
+		var p experiments.HebbPoint
+		var e1, e2, e3 error
+		p.Episodes, e1 = strconv.Atoi(r[0])
+		p.Loss, e2 = strconv.ParseFloat(r[1], 64)
+		p.SignErr, e3 = strconv.ParseFloat(r[2], 64)
+		if err := errors.Join(e1, e2, e3); err != nil {
+			return hebbCompared{}, fmt.Errorf("--compare %s: loss.csv line %d: %w", dir, k+2, err)
+		}
+		out.log = append(out.log, p)
+	}
+	return out, nil
+}
+
+// hebbLabel names a run in a legend: its folder, α mode and size.
+func hebbLabel(cfg hebbConfig, name string) string {
+	l := fmt.Sprintf("%s: α %s, N = %d", name, cfg.Network.Alpha, cfg.Neurons())
+	if cfg.Network.Alpha == hebb.AlphaNone {
+		l += " (non-plastic)"
+	}
+	return l
+}
+
 // hebbLossFigure draws the training loss and sign error (means over bins
-// of consecutive steps) against episodes.
-func hebbLossFigure(base string, cfg hebbConfig, log []experiments.HebbPoint) error {
-	loss, serr := experiments.HebbCurve(log, 100)
-	title := fmt.Sprintf("%s, α %s, rule %s", cfg.Task, cfg.Network.Alpha, cfg.Network.Rule)
-	pl, err := linePlot(title, "training episodes", "training loss (bin mean)", []curve{{XY: loss}}, false)
+// of consecutive steps) against episodes, with the runs of --compare.
+func hebbLossFigure(base string, cfg hebbConfig, log []experiments.HebbPoint, self string, others []hebbCompared) error {
+	runs := append([]hebbCompared{{label: hebbLabel(cfg, self), log: log}}, others...)
+	var cl, ce []curve
+	for _, r := range runs {
+		loss, serr := experiments.HebbCurve(r.log, 100)
+		name := r.label
+		if len(runs) == 1 {
+			name = ""
+		}
+		cl = append(cl, curve{Name: name, XY: loss, Dashed: strings.Contains(r.label, "non-plastic")})
+		ce = append(ce, curve{Name: name, XY: serr, Dashed: strings.Contains(r.label, "non-plastic")})
+	}
+	title := fmt.Sprintf("%s, rule %s", cfg.Task, cfg.Network.Rule)
+	pl, err := linePlot(title, "training episodes", "training loss (bin mean)", cl, false)
 	if err != nil {
 		return err
 	}
-	pe, err := linePlot("sign error (chance ≈ 0.25 on patterns)", "training episodes", "sign error (bin mean)", []curve{{XY: serr}}, false)
+	pe, err := linePlot("sign error (chance ≈ 0.25 on patterns)", "training episodes", "sign error (bin mean)", ce, false)
 	if err != nil {
 		return err
 	}
-	pe.Y.Min = 0
-	pl.Y.Tick.Marker, pe.Y.Tick.Marker = experiments.HebbTicks{}, experiments.HebbTicks{}
-	return savePlots(base, []*plot.Plot{pl, pe}, 1, 2, 10*vg.Inch, 4*vg.Inch)
+	for _, p := range []*plot.Plot{pl, pe} {
+		p.Y.Tick.Marker, p.X.Tick.Marker = experiments.HebbTicks{}, experiments.HebbTicks{}
+		p.Legend.Left = false
+	}
+	// Room above the curves for the legend.
+	for _, pc := range []struct {
+		p  *plot.Plot
+		cs []curve
+	}{{pl, cl}, {pe, ce}} {
+		top := 0.0
+		for _, c := range pc.cs {
+			for _, xy := range c.XY {
+				top = max(top, xy.Y)
+			}
+		}
+		pc.p.Y.Min, pc.p.Y.Max = 0, top*(1.15+0.1*float64(len(runs)))
+	}
+	return savePlots(base, []*plot.Plot{pl, pe}, 1, 2, 11*vg.Inch, 4.5*vg.Inch)
 }
 
 func runHebbEvaluate(c *cli.Context) error {

@@ -243,3 +243,22 @@ eval_every = 40
 			num(first, "loss"), num(last, "loss"), 1-num(last, "test_accuracy"), num(last, "y1"))
 	}
 }
+
+// TestHebbCompare: --compare draws a finished run beside this one and
+// rejects a folder that is not a run of evolve hebb train.
+func TestHebbCompare(t *testing.T) {
+	t.Parallel()
+	d0, d1 := t.TempDir(), t.TempDir()
+	if _, _, err := run(t, "hebb", "train", "--alpha", "none", "--episodes", "40", "--eval-episodes", "5", "--out", d0, "--quiet"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := run(t, "hebb", "train", "--episodes", "40", "--eval-episodes", "5", "--compare", d0, "--out", d1, "--quiet"); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(filepath.Join(d1, "loss.png")); err != nil || st.Size() == 0 {
+		t.Errorf("loss.png: %v", err)
+	}
+	if _, _, err := run(t, "hebb", "train", "--episodes", "4", "--compare", t.TempDir(), "--out", t.TempDir(), "--quiet"); err == nil || !strings.Contains(err.Error(), "--compare") {
+		t.Errorf("--compare of an empty folder: %v", err)
+	}
+}
