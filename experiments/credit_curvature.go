@@ -43,7 +43,7 @@ func init() {
 		Name:       "credit-curvature",
 		Title:      "temporal credit-assignment rules on sequential MNIST: λ_top, trace and generalisation gap",
 		Reproduces: "Liu et al. 2022 (SPEC §11)",
-		FullTime:   "≈60 CPU-hours (N=128, batch 256, 16k/10k iterations, 5 rules + 2 remedy runs × 5 seeds; 1 iteration ≈ 0.12 s); --quick ≈ 10 CPU-minutes",
+		FullTime:   "estimated 40–60 CPU-hours (N=128, batch 256, 16k/10k iterations, 5 rules + 2 remedy runs × 5 seeds; ≈0.3 s per iteration, 42× the reduced N=32 setting's measured 7 ms); --quick ≈ 5 CPU-minutes",
 		Run:        runCreditCurvature,
 	})
 }
