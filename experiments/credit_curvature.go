@@ -349,6 +349,21 @@ func creditFigures(env *Env, runs []creditRun, rules []credit.Rule, cfg creditCu
 		p1.Add(g)
 		p1.Legend.Add(fmt.Sprintf("2/η = %g", 2/cfg.LR), g)
 	}
+	// λ_top spans orders of magnitude (collapsed runs near 1, sharp ones
+	// past 1000): a log axis when every value allows it.
+	logY := true
+	for _, run := range runs {
+		for _, x := range run.recs {
+			if !(x.LambdaTop > 0) {
+				logY = false
+			}
+		}
+	}
+	if logY {
+		p1.Y.Scale = plot.LogScale{}
+		p1.Y.Tick.Marker = output.LogTicks{}
+		p1.Y.Label.Text = "λ_top (log scale)"
+	}
 	p1.Add(plotter.NewGrid())
 	p2.Add(plotter.NewGrid())
 	return output.SavePlots(env.Path("credit-curvature"), []*plot.Plot{p1, p2}, 1, 2, 30*vg.Centimeter, 12*vg.Centimeter)
