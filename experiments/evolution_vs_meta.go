@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -64,7 +65,8 @@ func runEvoMeta(env *Env, text []byte) (*Report, error) {
 		transfer = nil
 	}
 	var names []string
-	per := map[string][][]float64{} // run → values per seed
+	per := map[string][][]float64{}      // run → values per seed
+	lands := map[int]*fitness.FullRule{} // seed → landscape, for the curvature
 	for s := 1; s <= n; s++ {
 		c := cfg.Run
 		c.Seed = uint64(s)
@@ -78,6 +80,7 @@ func runEvoMeta(env *Env, text []byte) (*Report, error) {
 		if !ok {
 			return nil, fmt.Errorf("evolution-vs-meta: the landscape must be full-rule, got %q", c.Landscape.Kind)
 		}
+		lands[s] = fr
 		vals, err := env.Cell(fmt.Sprintf("seed%d", s), func() ([]float64, error) {
 			env.Logf("evolution-vs-meta: seed %d/%d, %d generations", s, n, c.Generations)
 			var err error
@@ -138,6 +141,11 @@ func runEvoMeta(env *Env, text []byte) (*Report, error) {
 		return nil, err
 	}
 	rep.Rows = append(rep.Rows, evoMetaSummary(trajs)...)
+	curv, err := evoMetaCurvature(trajs, lands)
+	if err != nil {
+		return nil, err
+	}
+	rep.Rows = append(rep.Rows, curv...)
 	if err := evoMetaFigures(env, trajs, n); err != nil {
 		return nil, err
 	}
@@ -336,6 +344,67 @@ func evoMetaSummary(trajs []*evoMetaTraj) []Row {
 			Row{Quantity: "distance ‖Ȳ − Ȳ_adam‖ at the end, " + g, Ours: NewStat("", dist...), Paper: "—"})
 	}
 	return rows
+}
+
+// evoMetaCurvature gives, for every run (replicates and seeds pooled), the
+// top and bottom eigenvalues and the trace of the exact Hessian of the
+// meta-loss L(Y) at the run's final mean rule (SPEC §11's question for
+// rules found by evolution against the meta-learner's). The Hessian is
+// that of the seed's landscape on the batch of meta step 1 (patterns,
+// predictions and the mistake gate fixed, fitness.FullRule.Hessian),
+// built column by column from exact products and symmetrised (it is
+// symmetric to rounding).
+func evoMetaCurvature(trajs []*evoMetaTraj, lands map[int]*fitness.FullRule) ([]Row, error) {
+	type acc struct{ top, bottom, trace []float64 }
+	var order []string
+	per := map[string]*acc{}
+	for _, t := range trajs {
+		fr, ok := lands[t.seed]
+		if !ok || len(t.y) != fr.Dim() {
+			continue
+		}
+		h, err := fr.Hessian(t.y)
+		if err != nil {
+			continue // a rule that diverges on the batch has no curvature
+		}
+		P := h.Len()
+		dense := mat.NewDense(P, P, nil)
+		e, col := make([]float64, P), make([]float64, P)
+		for j := range P {
+			clear(e)
+			e[j] = 1
+			h.HessVec(col, e)
+			dense.SetCol(j, col)
+		}
+		sym := mat.NewSymDense(P, nil)
+		for i := range P {
+			for j := i; j < P; j++ {
+				sym.SetSym(i, j, (dense.At(i, j)+dense.At(j, i))/2)
+			}
+		}
+		var eig mat.EigenSym
+		if !eig.Factorize(sym, false) {
+			return nil, fmt.Errorf("evolution-vs-meta: eigenvalues of the meta-loss Hessian of %s (seed %d) did not converge", t.run, t.seed)
+		}
+		ev := eig.Values(nil) // ascending
+		a, ok := per[t.group]
+		if !ok {
+			a = &acc{}
+			per[t.group] = a
+			order = append(order, t.group)
+		}
+		a.top, a.bottom = append(a.top, ev[len(ev)-1]), append(a.bottom, ev[0])
+		a.trace = append(a.trace, mat.Trace(sym))
+	}
+	var rows []Row
+	for _, g := range order {
+		a := per[g]
+		rows = append(rows,
+			Row{Quantity: "meta-loss Hessian at the final Ȳ: λ_top, " + g, Ours: NewStat("", a.top...), Paper: "—", Note: "exact, batch of meta step 1"},
+			Row{Quantity: "meta-loss Hessian at the final Ȳ: λ_min, " + g, Ours: NewStat("", a.bottom...), Paper: "—"},
+			Row{Quantity: "meta-loss Hessian at the final Ȳ: trace, " + g, Ours: NewStat("", a.trace...), Paper: "—"})
+	}
+	return rows, nil
 }
 
 // genRange describes the generations at which the runs were best.

@@ -7,6 +7,11 @@ import (
 	"strings"
 	"testing"
 
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/evolve-toolkit/evolve/dataset"
+	"github.com/evolve-toolkit/evolve/fitness"
+	"github.com/evolve-toolkit/evolve/plasticity"
 	"github.com/evolve-toolkit/evolve/sim"
 )
 
@@ -99,5 +104,75 @@ func TestEvoMetaSummary(t *testing.T) {
 	os.WriteFile(env.Path("trajectory-seed2.csv"), []byte(header+"x,adam,gradient,1,1,1,1,1,1,1\n"), 0o644)
 	if _, err := evoMetaRead(env, 2); err == nil || !strings.Contains(err.Error(), "trajectory-seed2.csv") {
 		t.Errorf("damaged trajectory: %v", err)
+	}
+}
+
+// TestEvoMetaCurvature: the eigenvalues and trace reported for a run are
+// those of the Hessian of the meta-loss at its final rule, here checked
+// against an independent Hessian: central differences (h = 1e-4) of the
+// exact rule gradient, on a smooth landscape (T = 1 output rule, All
+// scheme with AllEdges: no pattern, prediction or gate changes, and L is
+// smooth in Y). Two runs of one group pool as mean of two.
+func TestEvoMetaCurvature(t *testing.T) {
+	sp, err := dataset.Load("halfspace", &dataset.Options{Seed: 2, TrainSize: 60, TestSize: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := plasticity.Config{Nodes: 20, Cap: 10, Rounds: 1, Seed: 3, Scheme: plasticity.All, AllEdges: true}
+	fr, err := fitness.NewFullRule(cfg, sp.Train, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	P := fr.Dim()
+	ys := [][]float64{make([]float64, P), make([]float64, P)}
+	for i := range P {
+		ys[0][i] = 0.3 * math.Sin(float64(3*i+1))
+		ys[1][i] = 0.5 * math.Cos(float64(2*i+1))
+	}
+	trajs := []*evoMetaTraj{{seed: 1, run: "exact", group: "exact", y: ys[0]}, {seed: 1, run: "exact/2", group: "exact", y: ys[1]}}
+	rows, err := evoMetaCurvature(trajs, map[int]*fitness.FullRule{1: fr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 3 {
+		t.Fatalf("%d rows, want 3", len(rows))
+	}
+	var tops, bottoms, traces []float64
+	for _, y := range ys {
+		const h = 1e-4
+		H := mat.NewSymDense(P, nil)
+		gp, gm := make([]float64, P), make([]float64, P)
+		cols := make([][]float64, P)
+		for j := range P {
+			yp, ym := append([]float64(nil), y...), append([]float64(nil), y...)
+			yp[j] += h
+			ym[j] -= h
+			fr.Gradient(gp, yp)
+			fr.Gradient(gm, ym)
+			cols[j] = make([]float64, P)
+			for i := range P {
+				cols[j][i] = (gp[i] - gm[i]) / (2 * h)
+			}
+		}
+		for i := range P {
+			for j := i; j < P; j++ {
+				H.SetSym(i, j, (cols[j][i]+cols[i][j])/2)
+			}
+		}
+		var eig mat.EigenSym
+		if !eig.Factorize(H, false) {
+			t.Fatal("reference eigenvalues did not converge")
+		}
+		ev := eig.Values(nil)
+		tops, bottoms, traces = append(tops, ev[len(ev)-1]), append(bottoms, ev[0]), append(traces, mat.Trace(H))
+	}
+	for i, want := range [][]float64{tops, bottoms, traces} {
+		m, _ := meanSD(want)
+		if got := rows[i].Ours.Mean; math.Abs(got-m) > 1e-5*math.Max(1, math.Abs(m)) || rows[i].Ours.N != 2 {
+			t.Errorf("%s: %v (n=%d), finite differences give %v", rows[i].Quantity, got, rows[i].Ours.N, m)
+		}
+	}
+	if !(tops[0] > 0) {
+		t.Errorf("λ_top %v: the cross-entropy in the output rule is convex (Theorem 2), so the top eigenvalue is positive", tops[0])
 	}
 }
