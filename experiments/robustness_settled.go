@@ -56,7 +56,7 @@ func init() {
 		Name:       "robustness-settled",
 		Title:      "Table 2's networks under attacks that cannot be masked: minimal distances, logit scale, double softmax",
 		Reproduces: "paper Table 2 and Figure 5 (robustness), issue 15",
-		FullTime:   "about 4.5 hours on two cores (3 seeds, 100 images; estimated from the reduced run, see REPRODUCTION.md)",
+		FullTime:   "about 4 hours on two idle cores (3 seeds, 100 images, 6 networks; estimated from the reduced run, see REPRODUCTION.md)",
 		Run:        runSettled,
 	})
 }
@@ -629,7 +629,7 @@ func settledReport(env *Env, cfg settledConfig, rep *Report, attacks, dists, tem
 			}
 		}
 	}
-	b.WriteString("\nCPU time per network and seed (seconds, mean over seeds):")
+	b.WriteString("\nWall-clock time per network and seed (seconds, mean over seeds; on a shared machine it depends on the load):")
 	for _, model := range cfg.Models {
 		md := get(model)
 		var parts []string
@@ -741,7 +741,7 @@ func settledFigures(env *Env, cfg settledConfig, attacks, dists []attack.Method,
 				return err
 			}
 			sc.Shape = draw.CrossGlyph{}
-			sc.Color = color.RGBA{R: 200, A: 255}
+			sc.Color = color.Black
 			sc.Radius = vg.Points(5)
 			p.Add(sc)
 			if !paperInLegend {
