@@ -676,7 +676,7 @@ func settledFigures(env *Env, cfg settledConfig, attacks, dists []attack.Method,
 	}
 	legend := plot.New()
 	legend.HideAxes()
-	legend.Title.Text = "attacks (lines that coincide hide each other: see summary.csv)"
+	legend.Title.Text = "attacks (coinciding lines hide each other)"
 	legend.Legend.Left, legend.Legend.Top = true, true
 	legend.Legend.TextStyle.Font.Size = vg.Points(13)
 	legend.Legend.ThumbnailWidth = vg.Points(40)
