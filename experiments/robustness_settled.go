@@ -765,9 +765,19 @@ func settledFigures(env *Env, cfg settledConfig, attacks, dists []attack.Method,
 			p.Title.Text = "minimal distance by " + m.String()
 			p.X.Label.Text = "ε (L2)"
 			p.Y.Label.Text = "share of images with distance > ε"
-			p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, cfg.Distances.Max, 0, 1
+			// The x range ends a little past the largest finite distance.
+			top := 0.0
+			for _, model := range cfg.Models {
+				for _, d := range get(model).dist[k] {
+					if !math.IsInf(d, 1) {
+						top = max(top, d)
+					}
+				}
+			}
+			xMax := min(cfg.Distances.Max, math.Ceil(top)+1)
+			p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, xMax, 0, 1
 			p.Y.Tick.Marker = plot.ConstantTicks(ticks(0, 1, 0.2))
-			p.X.Tick.Marker = plot.ConstantTicks(ticks(0, cfg.Distances.Max, 1))
+			p.X.Tick.Marker = plot.ConstantTicks(ticks(0, xMax, 0.5))
 			p.Add(plotter.NewGrid())
 			p.Legend.Top = true
 			for mi, model := range cfg.Models {
@@ -775,7 +785,7 @@ func settledFigures(env *Env, cfg settledConfig, attacks, dists []attack.Method,
 				const steps = 200
 				xy := make(plotter.XYs, steps+1)
 				for j := range xy {
-					x := cfg.Distances.Max * float64(j) / steps
+					x := xMax * float64(j) / steps
 					xy[j] = plotter.XY{X: x, Y: attack.RobustAt(d, x)}
 				}
 				l, err := plotter.NewLine(xy)
