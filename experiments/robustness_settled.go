@@ -827,7 +827,7 @@ func settledFigures(env *Env, cfg settledConfig, attacks, dists []attack.Method,
 			return err
 		}
 		p.Y.Min, p.Y.Max = 0, 1.05
-		p.Legend.Left, p.Legend.Top = true, false
+		p.Legend.Left, p.Legend.Top = false, true // the masked curve falls from the top left
 		if err := output.SavePlots(env.Path("robustness-settled-temperature"), []*plot.Plot{p}, 1, 1, 7*vg.Inch, 4.5*vg.Inch); err != nil {
 			return err
 		}
