@@ -56,7 +56,7 @@ func init() {
 		Name:       "robustness-settled",
 		Title:      "Table 2's networks under attacks that cannot be masked: minimal distances, logit scale, double softmax",
 		Reproduces: "paper Table 2 and Figure 5 (robustness), issue 15",
-		FullTime:   "about 4.5 hours on two cores (3 seeds, 100 images; estimated from the reduced run, see REPRODUCTION.md)",
+		FullTime:   "about 4 hours on two idle cores (3 seeds, 100 images, 6 networks; estimated from the reduced run, see REPRODUCTION.md)",
 		Run:        runSettled,
 	})
 }
@@ -629,7 +629,7 @@ func settledReport(env *Env, cfg settledConfig, rep *Report, attacks, dists, tem
 			}
 		}
 	}
-	b.WriteString("\nCPU time per network and seed (seconds, mean over seeds):")
+	b.WriteString("\nWall-clock time per network and seed (seconds, mean over seeds; on a shared machine it depends on the load):")
 	for _, model := range cfg.Models {
 		md := get(model)
 		var parts []string
@@ -676,7 +676,7 @@ func settledFigures(env *Env, cfg settledConfig, attacks, dists []attack.Method,
 	}
 	legend := plot.New()
 	legend.HideAxes()
-	legend.Title.Text = "attacks (lines that coincide hide each other: see summary.csv)"
+	legend.Title.Text = "attacks (coinciding lines hide each other)"
 	legend.Legend.Left, legend.Legend.Top = true, true
 	legend.Legend.TextStyle.Font.Size = vg.Points(13)
 	legend.Legend.ThumbnailWidth = vg.Points(40)
@@ -741,7 +741,7 @@ func settledFigures(env *Env, cfg settledConfig, attacks, dists []attack.Method,
 				return err
 			}
 			sc.Shape = draw.CrossGlyph{}
-			sc.Color = color.RGBA{R: 200, A: 255}
+			sc.Color = color.Black
 			sc.Radius = vg.Points(5)
 			p.Add(sc)
 			if !paperInLegend {
@@ -765,9 +765,19 @@ func settledFigures(env *Env, cfg settledConfig, attacks, dists []attack.Method,
 			p.Title.Text = "minimal distance by " + m.String()
 			p.X.Label.Text = "ε (L2)"
 			p.Y.Label.Text = "share of images with distance > ε"
-			p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, cfg.Distances.Max, 0, 1
+			// The x range ends a little past the largest finite distance.
+			top := 0.0
+			for _, model := range cfg.Models {
+				for _, d := range get(model).dist[k] {
+					if !math.IsInf(d, 1) {
+						top = max(top, d)
+					}
+				}
+			}
+			xMax := min(cfg.Distances.Max, math.Ceil(top)+1)
+			p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, xMax, 0, 1
 			p.Y.Tick.Marker = plot.ConstantTicks(ticks(0, 1, 0.2))
-			p.X.Tick.Marker = plot.ConstantTicks(ticks(0, cfg.Distances.Max, 1))
+			p.X.Tick.Marker = plot.ConstantTicks(ticks(0, xMax, 0.5))
 			p.Add(plotter.NewGrid())
 			p.Legend.Top = true
 			for mi, model := range cfg.Models {
@@ -775,7 +785,7 @@ func settledFigures(env *Env, cfg settledConfig, attacks, dists []attack.Method,
 				const steps = 200
 				xy := make(plotter.XYs, steps+1)
 				for j := range xy {
-					x := cfg.Distances.Max * float64(j) / steps
+					x := xMax * float64(j) / steps
 					xy[j] = plotter.XY{X: x, Y: attack.RobustAt(d, x)}
 				}
 				l, err := plotter.NewLine(xy)
@@ -817,7 +827,7 @@ func settledFigures(env *Env, cfg settledConfig, attacks, dists []attack.Method,
 			return err
 		}
 		p.Y.Min, p.Y.Max = 0, 1.05
-		p.Legend.Left, p.Legend.Top = true, false
+		p.Legend.Left, p.Legend.Top = false, true // the masked curve falls from the top left
 		if err := output.SavePlots(env.Path("robustness-settled-temperature"), []*plot.Plot{p}, 1, 1, 7*vg.Inch, 4.5*vg.Inch); err != nil {
 			return err
 		}
