@@ -112,10 +112,51 @@ func TestConfigDumpAndErrors(t *testing.T) {
 // after its first checkpoint, resumes it, and compares the trajectory with
 // an uninterrupted run byte for byte.
 func TestRunKilledAndResumed(t *testing.T) {
+	// Slow enough to be killed mid-way: a large population, 40 generations.
+	killAndResume(t, strings.NewReplacer("generations = 12", "generations = 40", "population = 200", "population = 4000").Replace(quickRun))
+}
+
+// fullRuleRun is a small stochastic full-rule comparison (T = 3, graph
+// and output rules, two Wright–Fisher replicates, the Monte Carlo exact
+// map and adam, test accuracy every 3 generations), checkpointed every 2
+// generations (issue 10: resume after kill -9 still identical).
+const fullRuleRun = `generations = 16
+seed = 3
+[landscape]
+kind = "full-rule"
+dataset = "relu1"
+batch = 30
+stochastic = true
+train_size = 300
+test_size = 300
+graph = true
+[landscape.network]
+nodes = 30
+rounds = 3
+[genetics]
+loci = 10
+fitness = "exp"
+theta = 0.6
+population = 400
+method = "monte-carlo"
+samples = 1
+replicates = 2
+[runs]
+evolution = ["wright-fisher", "exact"]
+gradient = ["adam"]
+eval_every = 3
+checkpoint_every = 2
+`
+
+func TestRunFullRuleKilledAndResumed(t *testing.T) { killAndResume(t, fullRuleRun) }
+
+// killAndResume runs the config whole, then again killed with SIGKILL
+// after its first checkpoint and resumed, and compares the trajectories
+// byte for byte.
+func killAndResume(t *testing.T, config string) {
 	bin := evolveBinary(t)
 	dir := t.TempDir()
-	// Slow enough to be killed mid-way: a large population, 40 generations.
-	cfg := writeFile(t, filepath.Join(dir, "slow.toml"), strings.NewReplacer("generations = 12", "generations = 40", "population = 200", "population = 4000").Replace(quickRun))
+	cfg := writeFile(t, filepath.Join(dir, "slow.toml"), config)
 	whole := filepath.Join(dir, "whole")
 	if out, err := exec.Command(bin, "run", "--config", cfg, "--out", whole, "--quiet").CombinedOutput(); err != nil {
 		t.Fatalf("uninterrupted run: %v\n%s", err, out)
