@@ -411,18 +411,21 @@ func (net *Network) gatherPays() bool { return net.n <= gatherMaxNodes }
 // as addColumn column by column, into ws.u.
 func (net *Network) gatherRound(ws *Workspace, t int, dw []float64) {
 	prev := ws.H[t-1]
-	js, cs := ws.gj[:0], ws.gc[:0]
-	finite := true
-	for _, j := range ws.Fired[t-1] {
-		if c := prev[j]; c != 0 {
-			js = append(js, j)
-			cs = append(cs, c)
-			finite = finite && !math.IsInf(c, 0) && !math.IsNaN(c)
-		}
+	fired := ws.Fired[t-1]
+	js, cs := ws.gj[:len(fired)], ws.gc[:len(fired)]
+	// Branch-free: every fired node is written, and kept if c ≠ 0; c − c
+	// is 0 for a finite c and NaN for ±Inf and NaN.
+	cnt, bad := 0, 0
+	for _, j := range fired {
+		c := prev[j]
+		js[cnt], cs[cnt] = j, c
+		cnt += b2i(c != 0)
+		bad |= b2i(c-c != 0)
 	}
+	js, cs = js[:cnt], cs[:cnt]
 	u := ws.u
 	copy(u, ws.A)
-	if finite {
+	if bad == 0 {
 		gaxpy(u, dw, net.n, js, cs)
 		return
 	}
