@@ -584,7 +584,11 @@ func settledReport(env *Env, cfg settledConfig, rep *Report, attacks, dists, tem
 		b.WriteString("\n")
 	}
 	for k, m := range dists {
-		fmt.Fprintf(&b, "\nMinimal L2 distance by %s (bisection to %g, up to %g; pooled): ", m, cfg.Distances.Tol, cfg.Distances.Max)
+		how := fmt.Sprintf("bisection to %g, up to %g", cfg.Distances.Tol, cfg.Distances.Max)
+		if m.Decision() {
+			how = "its closest point"
+		}
+		fmt.Fprintf(&b, "\nMinimal L2 distance by %s (%s; pooled): ", m, how)
 		var parts []string
 		for _, model := range cfg.Models {
 			d := get(model).dist[k]
