@@ -1,6 +1,8 @@
 package plasticity
 
 import (
+	"bytes"
+	"encoding/gob"
 	"errors"
 	"fmt"
 	"math"
@@ -167,6 +169,32 @@ type MetaSettings struct {
 	// Progress, if not nil, is called after every outer step with the
 	// step's record and the total number of steps.
 	Progress func(step MetaStep, total int)
+	// Stop, if not nil, is asked after every step; when it returns true,
+	// Meta writes a checkpoint (if Checkpoint is set) and returns the
+	// steps done with ErrMetaStopped.
+	Stop func() bool
+	// Checkpoint, if not nil, receives the state of the run every
+	// CheckpointEvery steps and when Stop stops it.
+	Checkpoint func(state []byte) error
+	// CheckpointEvery is the checkpoint interval in steps. If it is 0,
+	// 100 is used; a negative interval checkpoints only when stopped.
+	CheckpointEvery int
+	// Resume, if not nil, is a state written by Checkpoint of a run with
+	// the same network, data, start rules and settings: Meta continues it
+	// and returns what the uninterrupted run would have, bit for bit (the
+	// batches depend only on the step and the seed).
+	Resume []byte
+}
+
+// ErrMetaStopped is returned by Meta when MetaSettings.Stop stopped it.
+var ErrMetaStopped = errors.New("plasticity: meta-learning stopped")
+
+// metaState is what a checkpoint of Meta holds.
+type metaState struct {
+	Step, Total int
+	Theta       []float64
+	Adam        []byte
+	Steps       []MetaStep
 }
 
 // MetaStep records one outer step.
@@ -345,9 +373,47 @@ func Meta(net *Network, data *dataset.Set, start Rules, s *MetaSettings) (*MetaR
 	net.cfg.Epochs = c.InnerEpochs
 	defer func() { net.cfg.Epochs = saved }()
 
+	first := 1
+	if s.Resume != nil {
+		var st metaState
+		if err := gob.NewDecoder(bytes.NewReader(s.Resume)).Decode(&st); err != nil {
+			return nil, fmt.Errorf("plasticity: meta: resume: %w", err)
+		}
+		if st.Total != total || len(st.Theta) != len(theta) || len(st.Steps) != st.Step || st.Step > total {
+			return nil, fmt.Errorf("plasticity: meta: resume: the checkpoint (step %d of %d, %d parameters) is not of this run (%d steps, %d parameters)", st.Step, st.Total, len(st.Theta), total, len(theta))
+		}
+		if err := opt.UnmarshalBinary(st.Adam); err != nil {
+			return nil, fmt.Errorf("plasticity: meta: resume: %w", err)
+		}
+		copy(theta, st.Theta)
+		for _, l := range ls {
+			l.set(theta)
+		}
+		res.Steps = append(res.Steps, st.Steps...)
+		first = st.Step + 1
+	}
+	every := s.CheckpointEvery
+	if every == 0 {
+		every = 100
+	}
+	checkpoint := func(step int) error {
+		if s.Checkpoint == nil {
+			return nil
+		}
+		ad, err := opt.MarshalBinary()
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		if err := gob.NewEncoder(&buf).Encode(metaState{Step: step, Total: total, Theta: theta, Adam: ad, Steps: res.Steps}); err != nil {
+			return err
+		}
+		return s.Checkpoint(buf.Bytes())
+	}
+
 	rg := NewRuleGrader(net)
 	batch := batches.NewBatch()
-	for step := 1; step <= total; step++ {
+	for step := first; step <= total; step++ {
 		epoch := batches.Epoch(step)
 		batches.Batch(batch, step)
 		var dG, dO []float64
@@ -382,6 +448,18 @@ func Meta(net *Network, data *dataset.Set, start Rules, s *MetaSettings) (*MetaR
 		res.Steps = append(res.Steps, rec)
 		if s.Progress != nil {
 			s.Progress(rec, total)
+		}
+		if every > 0 && step%every == 0 && step < total {
+			if err := checkpoint(step); err != nil {
+				return res, fmt.Errorf("plasticity: meta: checkpoint: %w", err)
+			}
+		}
+		if step < total && s.Stop != nil && s.Stop() {
+			res.Rules = rules
+			if err := checkpoint(step); err != nil {
+				return res, fmt.Errorf("plasticity: meta: checkpoint: %w", err)
+			}
+			return res, ErrMetaStopped
 		}
 	}
 	res.Rules = rules

@@ -1,6 +1,7 @@
 package plasticity
 
 import (
+	"errors"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -149,5 +150,52 @@ func TestMetaCombinations(t *testing.T) {
 		if net.Config().Epochs != 1 {
 			t.Errorf("%s: the network's epochs were not restored", tc.name)
 		}
+	}
+}
+
+// TestMetaStopResume: a run stopped after step 4 (its checkpoint taken
+// then) and resumed on a fresh network gives the steps and rules of the
+// uninterrupted run bit for bit, with an MLP graph rule (its parameters
+// restored through the table) and the periodic checkpoints too; a
+// checkpoint of another run is refused.
+func TestMetaStopResume(t *testing.T) {
+	t.Parallel()
+	sp := loadSet(t, "relu1", 300)
+	newNet := func() *Network {
+		net, err := New(Config{Inputs: 10, Labels: 2, Nodes: 30, Cap: 15, Rounds: 2, Seed: 5}, rand.NewPCG(5, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return net
+	}
+	mc := MetaConfig{Graph: ParamMLP, Hidden: 4, Seed: 3, Epochs: 3}
+	whole, err := Meta(newNet(), sp.Train, Rules{}, &MetaSettings{MetaConfig: mc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var saved []byte
+	periodic := 0
+	part, err := Meta(newNet(), sp.Train, Rules{}, &MetaSettings{MetaConfig: mc, CheckpointEvery: 2,
+		Checkpoint: func(b []byte) error { saved = append([]byte(nil), b...); periodic++; return nil },
+		Stop:       func() bool { return periodic == 2 }, // after the checkpoint of step 4
+	})
+	if !errors.Is(err, ErrMetaStopped) {
+		t.Fatalf("stopped run: %v", err)
+	}
+	if len(part.Steps) != 4 {
+		t.Fatalf("stopped after %d steps, want 4", len(part.Steps))
+	}
+	resumed, err := Meta(newNet(), sp.Train, Rules{}, &MetaSettings{MetaConfig: mc, Resume: saved})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(whole.Steps) != 9 || !slices.Equal(whole.Steps, resumed.Steps) ||
+		!slices.Equal(whole.Rules.Graph.Table, resumed.Rules.Graph.Table) || !slices.Equal(whole.Rules.Output.Table, resumed.Rules.Output.Table) {
+		t.Fatalf("resumed run differs from the uninterrupted one (%d and %d steps)", len(resumed.Steps), len(whole.Steps))
+	}
+	other := mc
+	other.Epochs = 2
+	if _, err := Meta(newNet(), sp.Train, Rules{}, &MetaSettings{MetaConfig: other, Resume: saved}); err == nil || !strings.Contains(err.Error(), "not of this run") {
+		t.Errorf("a checkpoint of another run: %v", err)
 	}
 }
