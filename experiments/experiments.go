@@ -41,6 +41,7 @@ type Env struct {
 	Version string
 
 	cellMu    sync.Mutex // Cell is safe for concurrent use
+	logMu     sync.Mutex // and so is Logf (cells run in parallel log from several goroutines)
 	cells     map[string][]float64
 	cellsHash string
 	cellsName string
@@ -135,6 +136,8 @@ func (e *Env) loadCells(name, hash string) error {
 // Logf writes a progress line.
 func (e *Env) Logf(format string, args ...any) {
 	if e.Log != nil {
+		e.logMu.Lock()
+		defer e.logMu.Unlock()
 		fmt.Fprintf(e.Log, format+"\n", args...)
 	}
 }
