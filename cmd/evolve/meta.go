@@ -1,7 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"time"
 
@@ -10,6 +13,7 @@ import (
 
 	"github.com/evolve-toolkit/evolve/dataset"
 	"github.com/evolve-toolkit/evolve/experiments"
+	"github.com/evolve-toolkit/evolve/internal/atomicfile"
 	"github.com/evolve-toolkit/evolve/internal/seed"
 	"github.com/evolve-toolkit/evolve/internal/userconf"
 	"github.com/evolve-toolkit/evolve/plasticity"
@@ -64,6 +68,8 @@ func metaCommand() *cli.Command {
 		&cli.Float64Flag{Name: "weight-decay", Value: m.WeightDecay, Usage: "coupled L2 weight decay (negative: none)"},
 		&cli.StringFlag{Name: "out", Usage: "folder for the rule files, loss.csv, loss.png, loss.svg and meta.json"},
 		forceFlag, printConfigFlag,
+		&cli.StringFlag{Name: "resume", Usage: "continue the interrupted run in this folder (its config.toml and checkpoint.bin)"},
+		&cli.IntFlag{Name: "checkpoint-every", Value: 100, Usage: "with --out, write checkpoint.bin every this many steps (negative: only when stopped)"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
 	}
 	flags = append(flags, dataFlags(def.DataConfig)...)
@@ -80,7 +86,12 @@ The default is Figure 3's first setting: an output rule table learned on halfspa
 with |V| = 100, T = 1. For the second, use
   --dataset relu1 --rounds 3 --cap 50 --graph mlp --hidden 20
 --out writes graph.rule.json and output.rule.json (loadable by evolve train),
-loss.csv (step, epoch, loss, batch accuracy), loss.png, loss.svg and meta.json.`,
+loss.csv (step, epoch, loss, batch accuracy), loss.png, loss.svg and meta.json.
+
+With --out, Ctrl-C or SIGTERM (Slurm and Kubernetes stop jobs with it) writes
+checkpoint.bin (with a checksum) and exits with status 130 or 143; so does every
+--checkpoint-every steps. --resume DIR continues the run with its own config.toml,
+and the result equals an uninterrupted run's, bit for bit.`,
 		Flags:  flags,
 		Action: runMeta,
 	}
@@ -118,25 +129,56 @@ func effectiveMetaConfig(c *cli.Context, data *dataset.Split) (metaConfig, error
 }
 
 func runMeta(c *cli.Context) (err error) {
-	cfg, err := effectiveMetaConfig(c, nil)
-	if err != nil {
-		return err
-	}
-	if c.Bool("print-config") {
-		return printConfig(c, cfg)
+	stderr, stdout := c.App.ErrWriter, c.App.Writer
+	var cfg metaConfig
+	var resume []byte
+	out := c.String("out")
+	var od *outDir
+	if dir := c.String("resume"); dir != "" {
+		for _, b := range append(metaBinds, bind{"config", ""}, bind{"force", ""}, bind{"print-config", ""}) {
+			if c.IsSet(b.flag) {
+				return fmt.Errorf("meta: --resume continues %s with its own config; --%s cannot change it", dir, b.flag)
+			}
+		}
+		if out != "" && filepath.Clean(out) != filepath.Clean(dir) {
+			return fmt.Errorf("meta: --resume %s writes to %s; --out %s cannot move it (copy the folder first)", dir, dir, out)
+		}
+		if err := decodeTOML(filepath.Join(dir, "config.toml"), &cfg); err != nil {
+			return fmt.Errorf("meta: resume: %w", err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "meta.json")); err == nil {
+			fmt.Fprintf(stdout, "%s is finished (meta.json); nothing to resume\n", dir)
+			return nil
+		}
+		if resume, err = atomicfile.ReadChecked(filepath.Join(dir, "checkpoint.bin")); err != nil {
+			return fmt.Errorf("meta: resume: %w", err)
+		}
+		out, od = dir, &outDir{Path: dir}
+	} else {
+		if cfg, err = effectiveMetaConfig(c, nil); err != nil {
+			return err
+		}
+		if c.Bool("print-config") {
+			return printConfig(c, cfg)
+		}
+		if od, err = openOut(out, "meta.json", c.Bool("force")); err != nil {
+			return fmt.Errorf("meta: %w", err)
+		}
+		if out != "" {
+			if _, err := os.Stat(filepath.Join(out, "checkpoint.bin")); err == nil && !c.Bool("force") {
+				return fmt.Errorf("meta: %s holds an interrupted run; continue it with --resume %s, or give --force to start over", out, out)
+			}
+			os.Remove(filepath.Join(out, "checkpoint.bin")) // --force: start over
+		}
 	}
 	m := &cfg.Meta
-	out := c.String("out")
-	od, err := openOut(out, "meta.json", c.Bool("force"))
-	if err != nil {
-		return fmt.Errorf("meta: %w", err)
-	}
+	ctx, received, stopSignals := signalContext(c.Context)
+	defer stopSignals()
 	defer func() {
-		if err != nil {
+		if err != nil && received() == nil {
 			od.Discard() // a failure leaves no half-made folder
 		}
 	}()
-	stderr, stdout := c.App.ErrWriter, c.App.Writer
 
 	t0 := time.Now()
 	data, err := cfg.Load(cfg.Network.Seed)
@@ -144,11 +186,22 @@ func runMeta(c *cli.Context) (err error) {
 		return err
 	}
 	tLoad := time.Since(t0)
-	if cfg, err = effectiveMetaConfig(c, data); err != nil {
-		return err
+	if resume == nil {
+		if cfg, err = effectiveMetaConfig(c, data); err != nil {
+			return err
+		}
 	}
 	if err := cfg.Network.Validate(); err != nil {
 		return err
+	}
+	if out != "" && resume == nil {
+		b, err := encodeTOML(cfg)
+		if err != nil {
+			return err
+		}
+		if err := atomicfile.Write(filepath.Join(out, "config.toml"), b); err != nil {
+			return err
+		}
 	}
 	var start plasticity.Rules
 	if cfg.GraphStart != "" {
@@ -172,7 +225,7 @@ func runMeta(c *cli.Context) (err error) {
 	}
 	var bar *progress // made at the first step, when the total is known
 	t1 := time.Now()
-	res, err := plasticity.Meta(net, data.Train, start, &plasticity.MetaSettings{
+	settings := &plasticity.MetaSettings{
 		MetaConfig: *m,
 		Progress: func(s plasticity.MetaStep, total int) {
 			if bar == nil {
@@ -180,9 +233,27 @@ func runMeta(c *cli.Context) (err error) {
 			}
 			bar.Set(s.Step, fmt.Sprintf("loss %.4f", s.Loss))
 		},
-	})
+		Stop:            func() bool { return ctx.Err() != nil },
+		CheckpointEvery: c.Int("checkpoint-every"),
+		Resume:          resume,
+	}
+	if out != "" {
+		settings.Checkpoint = func(b []byte) error { return atomicfile.WriteChecked(filepath.Join(out, "checkpoint.bin"), b) }
+	}
+	res, err := plasticity.Meta(net, data.Train, start, settings)
 	if bar != nil {
 		bar.Done()
+	}
+	if errors.Is(err, plasticity.ErrMetaStopped) {
+		sig := received()
+		if sig == nil {
+			sig = os.Interrupt
+		}
+		if out == "" {
+			return stoppedExit(sig, fmt.Sprintf("meta: stopped by %v after step %d; nothing saved (no --out)", sig, len(res.Steps)))
+		}
+		od.created = false // keep the checkpoint
+		return stoppedExit(sig, fmt.Sprintf("meta: stopped by %v after step %d; continue with: evolve meta --resume %s", sig, len(res.Steps), out))
 	}
 	if err != nil {
 		return err

@@ -190,3 +190,63 @@ func TestRunDamagedCheckpoint(t *testing.T) {
 		t.Fatalf("resume from a damaged checkpoint: err = %v, want a damaged-checkpoint error", err)
 	}
 }
+
+// TestMetaSignalCheckpointsAndResumes: evolve meta stopped by SIGTERM
+// (exit 143) or SIGINT (130) after a checkpoint, then resumed with
+// --resume, writes the loss curve and the learned rules of an
+// uninterrupted run byte for byte; a resume that tries to change the
+// config is an error.
+func TestMetaSignalCheckpointsAndResumes(t *testing.T) {
+	bin := evolveBinary(t)
+	dir := t.TempDir()
+	args := []string{"meta", "--dataset", "relu1", "--train-size", "2000", "--test-size", "200", "--nodes", "40", "--rounds", "3",
+		"--graph", "table", "--batch", "200", "--steps", "1500", "--checkpoint-every", "10", "--quiet"}
+	whole := filepath.Join(dir, "whole")
+	if out, err := exec.Command(bin, append(args, "--out", whole)...).CombinedOutput(); err != nil {
+		t.Fatalf("uninterrupted run: %v\n%s", err, out)
+	}
+	files := []string{"loss.csv", "graph.rule.json", "output.rule.json"}
+	for _, tc := range []struct {
+		sig  syscall.Signal
+		code int
+	}{{syscall.SIGTERM, 143}, {syscall.SIGINT, 130}} {
+		out := filepath.Join(dir, tc.sig.String())
+		cmd := exec.Command(bin, append(args, "--out", out)...)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(2 * time.Minute)
+		for {
+			if _, err := os.Stat(filepath.Join(out, "checkpoint.bin")); err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				cmd.Process.Kill()
+				t.Fatal("no checkpoint appeared")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		cmd.Process.Signal(tc.sig)
+		err := cmd.Wait()
+		if _, statErr := os.Stat(filepath.Join(out, "meta.json")); statErr == nil {
+			t.Logf("%v: the run finished before the signal arrived", tc.sig)
+		} else if code := cmd.ProcessState.ExitCode(); code != tc.code || !strings.Contains(stderr.String(), "--resume") {
+			t.Fatalf("%v: exit %d (%v), want %d and a resume hint; stderr:\n%s", tc.sig, code, err, tc.code, stderr.String())
+		}
+		if b, err := exec.Command(bin, "meta", "--resume", out, "--steps", "10").CombinedOutput(); err == nil || !strings.Contains(string(b), "--steps cannot change it") {
+			t.Errorf("resume with --steps: %v\n%s", err, b)
+		}
+		if b, err := exec.Command(bin, "meta", "--resume", out, "--quiet").CombinedOutput(); err != nil {
+			t.Fatalf("resume after %v: %v\n%s", tc.sig, err, b)
+		}
+		for _, f := range files {
+			want, _ := os.ReadFile(filepath.Join(whole, f))
+			got, _ := os.ReadFile(filepath.Join(out, f))
+			if len(want) == 0 || !bytes.Equal(got, want) {
+				t.Fatalf("after %v and resume %s differs from the uninterrupted run's", tc.sig, f)
+			}
+		}
+	}
+}
