@@ -327,18 +327,31 @@ func (net *Network) forward(ws *Workspace, x []float64, dw []float64, dt *denseT
 	if len(x) != net.d {
 		panic("plasticity: Forward: input has wrong length")
 	}
+	net.inputDrive(ws.A, x)
+	clear(ws.Pattern)
+	copy(ws.u, ws.A)
+	net.finishRound(ws, 1)
+	return net.rounds(ws, dw, dt)
+}
+
+// inputDrive writes a = (M_A∘A)x to a: one axpy per non-zero input.
+func (net *Network) inputDrive(a, x []float64) {
 	n := net.n
-	a := ws.A
 	clear(a)
 	for j, xj := range x {
 		if xj != 0 {
 			axpy(a, xj, net.AT[j*n:(j+1)*n])
 		}
 	}
-	clear(ws.Pattern)
-	copy(ws.u, a)
-	net.finishRound(ws, 1)
-	return net.rounds(ws, dw, dt)
+}
+
+// relu writes ReLU(src) to dst, branch-free (see capK): a value below 0
+// becomes +0; −0 and NaN stay.
+func relu(dst, src []float64) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] = math.Float64frombits(math.Float64bits(v) &^ -uint64(b2i(v < 0)))
+	}
 }
 
 // rounds runs rounds 2..T of a forward pass whose input drive ws.A, round
@@ -438,9 +451,7 @@ func (net *Network) gatherRound(ws *Workspace, t int, dw []float64) {
 // round t and records who fired.
 func (net *Network) finishRound(ws *Workspace, t int) {
 	u := ws.u
-	for i, v := range u { // ReLU, branch-free (see capK): v < 0 becomes +0
-		u[i] = math.Float64frombits(math.Float64bits(v) &^ -uint64(b2i(v < 0)))
-	}
+	relu(u, u)
 	ws.Fired[t] = capK(ws.Fired[t][:0], ws.H[t], u, ws.buf, net.k)
 	bitv := 1 << (net.T - t)
 	for _, i := range ws.Fired[t] {

@@ -41,16 +41,9 @@ func NewBatchCache(net *Network, batch *dataset.Set) (*BatchCache, error) {
 	c.f1 = make([]int32, 0, N*c.k1+n) // capK needs room for n
 	ws := net.NewWorkspace()
 	for i := 0; i < N; i++ {
-		x := batch.Row(i)
 		a := c.a[i*n : (i+1)*n]
-		for j, xj := range x { // as forward
-			if xj != 0 {
-				axpy(a, xj, net.AT[j*n:(j+1)*n])
-			}
-		}
-		for j, v := range a { // ReLU, as finishRound
-			ws.u[j] = math.Float64frombits(math.Float64bits(v) &^ -uint64(b2i(v < 0)))
-		}
+		net.inputDrive(a, batch.Row(i))
+		relu(ws.u, a)
 		c.f1 = capK(c.f1, c.h1[i*n:(i+1)*n], ws.u, ws.buf, net.k)
 	}
 	// Train's order: one stream from the seed, shuffled again each epoch.
