@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -174,5 +175,47 @@ func TestEvoMetaCurvature(t *testing.T) {
 	}
 	if !(tops[0] > 0) {
 		t.Errorf("λ_top %v: the cross-entropy in the output rule is convex (Theorem 2), so the top eigenvalue is positive", tops[0])
+	}
+}
+
+// TestEvoMetaQuick: the quick size runs end to end (two Wright–Fisher
+// replicates and adam on the stochastic full-rule landscape), its report
+// has every run's rows (test accuracies, summary from the trajectory,
+// meta-loss curvature) and the figure is written.
+func TestEvoMetaQuick(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the quick experiment (about 15 CPU-s)")
+	}
+	rep, out := runQuick(t, "evolution-vs-meta")
+	want := []string{
+		"final test accuracy (relu1), wright-fisher/1", "final test accuracy (relu1), adam",
+		"best test accuracy over the run, wright-fisher", "distance ‖Ȳ − Ȳ_adam‖ at the end, wright-fisher",
+		"meta-loss Hessian at the final Ȳ: λ_top, adam", "meta-loss Hessian at the final Ȳ: trace, wright-fisher",
+	}
+	have := map[string]Row{}
+	for _, r := range rep.Rows {
+		have[r.Quantity] = r
+	}
+	for _, q := range want {
+		r, ok := have[q]
+		if !ok {
+			t.Errorf("no row %q", q)
+			continue
+		}
+		if r.Ours.N == 0 || math.IsNaN(r.Ours.Mean) {
+			t.Errorf("%q: %v", q, r.Ours)
+		}
+	}
+	// The distance of adam to itself is 0; accuracies are shares.
+	if r := have["distance ‖Ȳ − Ȳ_adam‖ at the end, adam"]; r.Ours.Mean != 0 {
+		t.Errorf("adam's distance to itself: %v", r.Ours)
+	}
+	if a := have["final test accuracy (relu1), adam"].Ours.Mean; !(a >= 0 && a <= 1) {
+		t.Errorf("adam's test accuracy %v outside [0, 1]", a)
+	}
+	for _, f := range []string{"accuracy.png", "trajectory-seed1.csv"} {
+		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
 	}
 }
