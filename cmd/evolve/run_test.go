@@ -166,17 +166,7 @@ func killAndResume(t *testing.T, config string) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		if _, err := os.Stat(filepath.Join(killed, "checkpoint.bin")); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			t.Fatal("no checkpoint appeared")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitForCheckpoint(t, cmd, killed)
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
 	if _, err := os.Stat(filepath.Join(killed, "trajectory.csv")); err == nil {
@@ -228,5 +218,23 @@ func TestRunFullRule(t *testing.T) {
 	}
 	if !strings.Contains(string(csv), ",y79,") {
 		t.Error("trajectory.csv lacks y79 (80 coefficients)")
+	}
+}
+
+// waitForCheckpoint waits (up to 2 minutes) until the command writing to
+// dir has written its first checkpoint.bin, and kills it and fails if
+// none appears.
+func waitForCheckpoint(t *testing.T, cmd *exec.Cmd, dir string) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "checkpoint.bin")); err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("no checkpoint appeared")
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

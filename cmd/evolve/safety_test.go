@@ -10,7 +10,6 @@ import (
 	"sync"
 	"syscall"
 	"testing"
-	"time"
 )
 
 var (
@@ -139,17 +138,7 @@ func TestRunSignalCheckpointsAndResumes(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		deadline := time.Now().Add(2 * time.Minute)
-		for {
-			if _, err := os.Stat(filepath.Join(out, "checkpoint.bin")); err == nil {
-				break
-			}
-			if time.Now().After(deadline) {
-				cmd.Process.Kill()
-				t.Fatal("no checkpoint appeared")
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
+		waitForCheckpoint(t, cmd, out)
 		cmd.Process.Signal(tc.sig)
 		err := cmd.Wait()
 		if _, statErr := os.Stat(filepath.Join(out, "meta.json")); statErr == nil {
@@ -217,17 +206,7 @@ func TestMetaSignalCheckpointsAndResumes(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		deadline := time.Now().Add(2 * time.Minute)
-		for {
-			if _, err := os.Stat(filepath.Join(out, "checkpoint.bin")); err == nil {
-				break
-			}
-			if time.Now().After(deadline) {
-				cmd.Process.Kill()
-				t.Fatal("no checkpoint appeared")
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
+		waitForCheckpoint(t, cmd, out)
 		cmd.Process.Signal(tc.sig)
 		err := cmd.Wait()
 		if _, statErr := os.Stat(filepath.Join(out, "meta.json")); statErr == nil {
