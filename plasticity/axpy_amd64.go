@@ -9,10 +9,11 @@ import (
 )
 
 // useAVX2 reports whether the processor and the operating system support
-// AVX2 (CPUID leaf 1: OSXSAVE and AVX; XCR0: XMM and YMM state; leaf 7: AVX2).
+// AVX2 and POPCNT (CPUID leaf 1: POPCNT, OSXSAVE and AVX; XCR0: XMM and
+// YMM state; leaf 7: AVX2). Every processor with AVX2 has POPCNT.
 var useAVX2 = func() bool {
 	_, _, c1, _ := cpuid(1, 0)
-	if c1&(1<<27) == 0 || c1&(1<<28) == 0 {
+	if c1&(1<<23) == 0 || c1&(1<<27) == 0 || c1&(1<<28) == 0 {
 		return false
 	}
 	if xcr0, _ := xgetbv(); xcr0&6 != 6 {

@@ -63,6 +63,9 @@ TEXT ·gaxpyAVX2(SB), NOSPLIT, $0-104
 	XORQ AX, AX
 
 loop32:
+	LEAQ 36(AX), CX
+	CMPQ CX, BX
+	JEQ  block36
 	LEAQ 32(AX), CX
 	CMPQ CX, BX
 	JGT  loop4
@@ -114,6 +117,62 @@ store32:
 	VMOVUPD Y7, 224(DI)(AX*8)
 	ADDQ    $32, AX
 	JMP     loop32
+
+block36:
+	// Exactly 36 rows left (|V| = 100 ends so): nine chains at once,
+	// rather than 32 and then a lone chain of 4 bound by the latency of
+	// its additions.
+	VMOVUPD (DI)(AX*8), Y0
+	VMOVUPD 32(DI)(AX*8), Y1
+	VMOVUPD 64(DI)(AX*8), Y2
+	VMOVUPD 96(DI)(AX*8), Y3
+	VMOVUPD 128(DI)(AX*8), Y4
+	VMOVUPD 160(DI)(AX*8), Y5
+	VMOVUPD 192(DI)(AX*8), Y6
+	VMOVUPD 224(DI)(AX*8), Y7
+	VMOVUPD 256(DI)(AX*8), Y8
+	XORQ R11, R11
+
+inner36:
+	CMPQ R11, R9
+	JGE  store36
+	MOVLQSX (R8)(R11*4), R12
+	IMULQ   DX, R12
+	ADDQ    SI, R12
+	LEAQ    (R12)(AX*8), R12
+	VBROADCASTSD (R10)(R11*8), Y9
+	VMULPD  (R12), Y9, Y10
+	VMULPD  32(R12), Y9, Y11
+	VMULPD  64(R12), Y9, Y12
+	VMULPD  96(R12), Y9, Y13
+	VADDPD  Y10, Y0, Y0
+	VADDPD  Y11, Y1, Y1
+	VADDPD  Y12, Y2, Y2
+	VADDPD  Y13, Y3, Y3
+	VMULPD  128(R12), Y9, Y14
+	VMULPD  160(R12), Y9, Y15
+	VMULPD  192(R12), Y9, Y10
+	VMULPD  224(R12), Y9, Y11
+	VMULPD  256(R12), Y9, Y12
+	VADDPD  Y14, Y4, Y4
+	VADDPD  Y15, Y5, Y5
+	VADDPD  Y10, Y6, Y6
+	VADDPD  Y11, Y7, Y7
+	VADDPD  Y12, Y8, Y8
+	INCQ    R11
+	JMP     inner36
+
+store36:
+	VMOVUPD Y0, (DI)(AX*8)
+	VMOVUPD Y1, 32(DI)(AX*8)
+	VMOVUPD Y2, 64(DI)(AX*8)
+	VMOVUPD Y3, 96(DI)(AX*8)
+	VMOVUPD Y4, 128(DI)(AX*8)
+	VMOVUPD Y5, 160(DI)(AX*8)
+	VMOVUPD Y6, 192(DI)(AX*8)
+	VMOVUPD Y7, 224(DI)(AX*8)
+	VMOVUPD Y8, 256(DI)(AX*8)
+	JMP     done4
 
 loop4:
 	LEAQ 4(AX), CX

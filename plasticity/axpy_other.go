@@ -33,3 +33,11 @@ func maskAdd(w, v []float64, mask []uint64) {
 		w[i] += math.Float64frombits(math.Float64bits(v[i]) & mask[i])
 	}
 }
+
+func capScanAVX2(buf, u []float64) (m, zeros int) { panic("plasticity: no AVX2") }
+
+func capTakeAVX2(out []int32, h, u []float64, tau float64, lim int) int {
+	panic("plasticity: no AVX2")
+}
+
+func capLimAVX2(u []float64, tau float64, ties int) (int, bool) { panic("plasticity: no AVX2") }

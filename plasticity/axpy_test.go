@@ -50,7 +50,7 @@ func TestAxpyBitIdentical(t *testing.T) {
 func TestGaxpyBitIdentical(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(2, 9))
-	for _, n := range []int{1, 3, 4, 5, 15, 16, 17, 20, 33, 100, 257} {
+	for _, n := range []int{1, 3, 4, 5, 15, 16, 17, 20, 33, 36, 40, 68, 100, 257} {
 		w := make([]float64, n*n)
 		for i := range w {
 			w[i] = rng.NormFloat64() * math.Pow(10, float64(rng.IntN(12)-6))

@@ -345,15 +345,6 @@ func (net *Network) inputDrive(a, x []float64) {
 	}
 }
 
-// relu writes ReLU(src) to dst, branch-free (see capK): a value below 0
-// becomes +0; −0 and NaN stay.
-func relu(dst, src []float64) {
-	dst = dst[:len(src)]
-	for i, v := range src {
-		dst[i] = math.Float64frombits(math.Float64bits(v) &^ -uint64(b2i(v < 0)))
-	}
-}
-
 // rounds runs rounds 2..T of a forward pass whose input drive ws.A, round
 // 1 (ws.H[1], ws.Fired[1]) and round-1 pattern bits are in ws, and returns
 // the prediction. dw and dt are as in forward.
@@ -450,9 +441,7 @@ func (net *Network) gatherRound(ws *Workspace, t int, dw []float64) {
 // finishRound applies ReLU and the cap to the pre-activations ws.u of
 // round t and records who fired.
 func (net *Network) finishRound(ws *Workspace, t int) {
-	u := ws.u
-	relu(u, u)
-	ws.Fired[t] = capK(ws.Fired[t][:0], ws.H[t], u, ws.buf, net.k)
+	ws.Fired[t] = capK(ws.Fired[t][:0], ws.H[t], ws.u, ws.buf, net.k)
 	bitv := 1 << (net.T - t)
 	for _, i := range ws.Fired[t] {
 		ws.Pattern[i] |= bitv
@@ -552,59 +541,94 @@ func (net *Network) roundsBatch(wss []*Workspace, dw []float64) {
 	}
 }
 
-// capK writes cap_k(u) to h (dense) and appends the selected indices, in
-// increasing order, to dst. It keeps the k largest values; among equal
-// values the lower index wins. u holds values after ReLU (≥ 0). buf is
-// scratch of length len(u).
+// capK writes cap_k(ReLU(u)) to h (dense) and appends the selected
+// indices, in increasing order, to dst. It keeps the k largest values of
+// ReLU(u); among equal values the lower index wins. ReLU maps a value
+// below 0 to +0 and keeps −0 and NaN (a NaN is never selected). u is not
+// modified. buf is scratch of length len(u).
 //
-// The loops are branch-free: which of the values after ReLU pass is a
-// coin flip for the branch predictor, and a mispredicted branch per value
-// cost more than the selection itself.
+// The loops are branch-free: which of the values pass is a coin flip for
+// the branch predictor, and a mispredicted branch per value cost more
+// than the selection itself. With AVX2 the two passes over u (capScan,
+// capTake) handle four values per instruction.
 func capK(dst []int32, h, u, buf []float64, k int) []int32 {
 	n := len(u)
 	if k >= n {
 		for i, v := range u {
-			h[i] = v
+			h[i] = reluv(v)
 			dst = append(dst, int32(i))
 		}
 		return dst
 	}
-	// The values come after ReLU: the k-th largest is 0 unless more than
-	// k are positive, and then it is the k-th largest of the positive
-	// ones. Selecting among those only halves the work in the usual case.
-	m, zeros := 0, 0
-	buf = buf[:n]
-	for _, v := range u {
-		buf[m] = v
-		m += b2i(v > 0)
-		zeros += b2i(v == 0)
-	}
+	// The k-th largest value after ReLU is 0 unless more than k values
+	// are positive, and then it is the k-th largest of the positive ones.
+	// Selecting among those only halves the work in the usual case.
+	m, zeros := capScan(buf[:n], u)
 	// With at most k positive values the threshold is 0: every positive
 	// value is kept, then zeros, lowest index first.
 	tau, above, eqs := 0.0, m, zeros
 	if m > k {
-		tau = kthLargest(buf[:m], k)
-		above, eqs = 0, 0
-		for _, v := range buf[:m] {
-			above += b2i(v > tau)
-			eqs += b2i(v == tau)
-		}
+		tau, above, eqs = kthLargest(buf[:m], k)
 	}
 	// The values equal to tau at indices below lim are kept: all of them
 	// if all are needed, else up to the ties-th one.
 	ties, lim := k-above, n
 	if ties < eqs {
-		lim = 0
-		for cnt, i := 0, 0; i < n; i++ {
-			lim += b2i(cnt < ties)
-			cnt += b2i(u[i] == tau)
-		}
+		lim = capLim(u, tau, ties)
 	}
 	return capTake(dst, h, u, tau, lim)
 }
 
-// capTake writes to h the values of u above tau and those equal to tau at
-// indices below lim, zero elsewhere, and appends their indices to dst.
+// capLim returns one past the index of the ties-th value of u equal to
+// tau after ReLU (0 if ties is 0); there are more than ties such values.
+func capLim(u []float64, tau float64, ties int) int {
+	if ties <= 0 {
+		return 0
+	}
+	i, cnt := 0, 0
+	if useAVX2 {
+		i = len(u) &^ 3
+		lim, found := capLimAVX2(u[:i], tau, ties)
+		if found {
+			return lim
+		}
+		cnt = lim
+	}
+	for ; i < len(u); i++ {
+		cnt += b2i(reluv(u[i]) == tau)
+		if cnt == ties {
+			return i + 1
+		}
+	}
+	panic("plasticity: capLim: fewer ties than expected")
+}
+
+// reluv is ReLU of one value, branch-free: below 0 becomes +0; −0 and
+// NaN stay.
+func reluv(v float64) float64 {
+	return math.Float64frombits(math.Float64bits(v) &^ -uint64(b2i(v < 0)))
+}
+
+// capScan copies the positive values of u, in order, to the front of buf
+// and returns their number m and the number of values that are 0 after
+// ReLU (v ≤ 0; NaN is neither).
+func capScan(buf, u []float64) (m, zeros int) {
+	i := 0
+	if useAVX2 {
+		i = len(u) &^ 3
+		m, zeros = capScanAVX2(buf, u[:i])
+	}
+	for _, v := range u[i:] {
+		buf[m] = v
+		m += b2i(v > 0)
+		zeros += b2i(v <= 0)
+	}
+	return m, zeros
+}
+
+// capTake writes to h the values of ReLU(u) above tau and those equal to
+// tau at indices below lim, zero elsewhere, and appends their indices to
+// dst. tau ≥ 0.
 func capTake(dst []int32, h, u []float64, tau float64, lim int) []int32 {
 	n := len(u)
 	base := len(dst)
@@ -613,8 +637,13 @@ func capTake(dst []int32, h, u []float64, tau float64, lim int) []int32 {
 	}
 	out := dst[base : base+n]
 	h = h[:n]
-	cnt := 0
-	for i, v := range u {
+	cnt, i := 0, 0
+	if useAVX2 {
+		i = n &^ 3
+		cnt = capTakeAVX2(out, h, u[:i], tau, lim)
+	}
+	for ; i < n; i++ {
+		v := reluv(u[i])
 		take := b2i(v > tau) | b2i(v == tau)&b2i(i < lim)
 		out[cnt] = int32(i)
 		cnt += take
@@ -631,11 +660,14 @@ func b2i(b bool) int {
 	return 0
 }
 
-// kthLargest returns the k-th largest value of buf (1-based), reordering
-// buf. It is quickselect with branch-free partitions: first the values
-// above the pivot to the front, then, among the rest, those equal to it,
-// so many equal values cost linear time.
-func kthLargest(buf []float64, k int) float64 {
+// kthLargest returns the k-th largest value tau of buf (1-based), the
+// number of values above it and the number equal to it, reordering buf.
+// buf holds no NaN. It is quickselect with branch-free partitions: first
+// the values above the pivot to the front, then, among the rest, those
+// equal to it, so many equal values cost linear time. The counts come
+// free: buf[:lo] is always above everything in buf[lo:hi+1], and
+// buf[hi+1:] below it.
+func kthLargest(buf []float64, k int) (tau float64, above, eqs int) {
 	lo, hi := 0, len(buf)-1
 	target := k - 1
 	for lo < hi {
@@ -666,9 +698,9 @@ func kthLargest(buf []float64, k int) float64 {
 			eq += b2i(v == pivot)
 		}
 		if target < eq {
-			return pivot
+			return pivot, gt, eq - gt
 		}
 		lo = eq
 	}
-	return buf[lo]
+	return buf[lo], lo, 1
 }

@@ -43,8 +43,7 @@ func NewBatchCache(net *Network, batch *dataset.Set) (*BatchCache, error) {
 	for i := 0; i < N; i++ {
 		a := c.a[i*n : (i+1)*n]
 		net.inputDrive(a, batch.Row(i))
-		relu(ws.u, a)
-		c.f1 = capK(c.f1, c.h1[i*n:(i+1)*n], ws.u, ws.buf, net.k)
+		c.f1 = capK(c.f1, c.h1[i*n:(i+1)*n], a, ws.buf, net.k)
 	}
 	// Train's order: one stream from the seed, shuffled again each epoch.
 	rng := seed.New(net.cfg.Seed, seed.Order, 0)

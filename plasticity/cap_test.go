@@ -1,0 +1,95 @@
+package plasticity
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"testing"
+)
+
+// bruteReluCap is cap_k(ReLU(u)) by definition (SPEC §1): ReLU maps
+// v < 0 to +0 and keeps −0 (and NaN, which is never selected); then the
+// k largest values fire, lower index first among equal values. It sorts
+// the indices by (value descending, index ascending) — an independent
+// route from capK's counting and quickselect. With k ≥ n every node
+// fires, NaN included (the network's finiteness check reports a NaN).
+func bruteReluCap(u []float64, k int) (fired []int32, h []float64) {
+	n := len(u)
+	r := make([]float64, n)
+	var idx []int
+	for i, v := range u {
+		r[i] = v
+		if v < 0 {
+			r[i] = 0
+		}
+		if !math.IsNaN(v) || k >= n {
+			idx = append(idx, i)
+		}
+	}
+	if k < n {
+		sort.SliceStable(idx, func(a, b int) bool { return r[idx[a]] > r[idx[b]] })
+	}
+	h = make([]float64, n)
+	for _, i := range idx[:min(k, len(idx))] {
+		fired = append(fired, int32(i))
+		h[i] = r[i]
+	}
+	slices.Sort(fired)
+	return fired, h
+}
+
+// TestCapReluMatchesBrute checks capK on raw pre-activations — negative
+// values, −0, +0, ±Inf, NaN, many ties — against bruteReluCap, with the
+// AVX2 kernels and with the plain Go loops, bit for bit (h's −0 stays
+// −0), and checks that u is left unchanged.
+func TestCapReluMatchesBrute(t *testing.T) {
+	defer func(v bool) { useAVX2 = v }(useAVX2)
+	paths := []bool{false}
+	if useAVX2 {
+		paths = append(paths, true)
+	}
+	special := []float64{math.Copysign(0, -1), 0, math.Inf(1), math.Inf(-1), -1e-300, 5e-324}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, avx := range paths {
+		useAVX2 = avx
+		for trial := 0; trial < 3000; trial++ {
+			n := 1 + rng.IntN(130)
+			k := 1 + rng.IntN(n)
+			u := make([]float64, n)
+			for i := range u {
+				switch rng.IntN(6) {
+				case 0:
+					u[i] = special[rng.IntN(len(special))]
+				case 1:
+					u[i] = float64(rng.IntN(7) - 3) // ties, negatives
+				default:
+					u[i] = rng.NormFloat64()
+				}
+			}
+			if trial%50 == 0 {
+				u[rng.IntN(n)] = math.NaN()
+			}
+			in := slices.Clone(u)
+			h := make([]float64, n)
+			for i := range h {
+				h[i] = 99 // every entry must be written
+			}
+			got := capK(make([]int32, 0, 2), h, u, make([]float64, n), k)
+			wantF, wantH := bruteReluCap(in, k)
+			if !slices.Equal(got, wantF) {
+				t.Fatalf("avx2=%v cap_%d(%v) = %v, want %v", avx, k, in, got, wantF)
+			}
+			for i := range h {
+				if math.Float64bits(h[i]) != math.Float64bits(wantH[i]) {
+					t.Fatalf("avx2=%v cap_%d(%v): h[%d] = %v, want %v", avx, k, in, i, h[i], wantH[i])
+				}
+			}
+			for i := range u {
+				if math.Float64bits(u[i]) != math.Float64bits(in[i]) {
+					t.Fatalf("avx2=%v: capK changed u[%d]", avx, i)
+				}
+			}
+		}
+	}
+}
