@@ -36,7 +36,7 @@ func maskAdd(w, v []float64, mask []uint64) {
 
 func capScanAVX2(buf, u []float64) (m, zeros int) { panic("plasticity: no AVX2") }
 
-func capTakeAVX2(out []int32, h, u []float64, tau float64, lim int) int {
+func capTakeAVX2(out []int32, vals, h, u []float64, tau float64, lim int) (int, bool) {
 	panic("plasticity: no AVX2")
 }
 

@@ -2,6 +2,8 @@
 
 package plasticity
 
+import "math"
+
 // capLUT holds the shuffle controls of capScanAVX2 and capTakeAVX2: for
 // each 4-bit mask of selected lanes, the lanes to move to the front.
 // pack8 selects 64-bit lanes as pairs of 32-bit ones (VPERMD), pack4
@@ -14,12 +16,14 @@ type capLUT struct {
 	iota4 [4]uint32     // offset 800: 0, 1, 2, 3
 	four8 [4]int64      // offset 816: 4, 4, 4, 4
 	four4 [4]uint32     // offset 848: 4, 4, 4, 4
+	inf   [4]float64    // offset 864: +Inf
 }
 
 var capTables = func() *capLUT {
 	t := new(capLUT)
 	for i := range 4 {
 		t.iota8[i], t.iota4[i], t.four8[i], t.four4[i] = int64(i), uint32(i), 4, 4
+		t.inf[i] = math.Inf(1)
 	}
 	for mask := range 16 {
 		p := 0
@@ -41,14 +45,16 @@ func capScanAVX2(buf, u []float64) (m, zeros int) {
 }
 
 // capTakeAVX2 is the loop of capTake for len(u) a multiple of 4: it
-// returns the number of indices written to out.
-func capTakeAVX2(out []int32, h, u []float64, tau float64, lim int) int {
-	return capTakeAsm(out, h, u, tau, lim, capTables)
+// returns the number of indices written to out (and values to vals) and
+// whether a value taken is +Inf.
+func capTakeAVX2(out []int32, vals, h, u []float64, tau float64, lim int) (int, bool) {
+	cnt, inf := capTakeAsm(out, vals, h, u, tau, lim, capTables)
+	return cnt, inf != 0
 }
 
 func capScanAsm(buf, u []float64, lut *capLUT) (m, zeros int)
 
-func capTakeAsm(out []int32, h, u []float64, tau float64, lim int, lut *capLUT) int
+func capTakeAsm(out []int32, vals, h, u []float64, tau float64, lim int, lut *capLUT) (cnt, inf int)
 
 // capLimAVX2 counts, over u (len(u) a multiple of 4), the values equal to
 // tau after ReLU: if the ties-th is at index p it returns p+1, true;

@@ -44,24 +44,28 @@ scandone:
 	VZEROUPPER
 	RET
 
-// func capTakeAsm(out []int32, h, u []float64, tau float64, lim int, lut *capLUT) int
+// func capTakeAsm(out []int32, vals, h, u []float64, tau float64, lim int, lut *capLUT) (cnt, inf int)
 // For u in blocks of 4: r = ReLU(v) (v < 0 becomes +0; −0 and NaN stay),
-// take = r > tau or (r == tau and i < lim), h[i] = take ? r : +0, and the
-// indices taken are packed to out[cnt:] (VPERMILPS with pack4; the 16-byte
-// store stays within out because cnt ≤ i).
-TEXT ·capTakeAsm(SB), NOSPLIT, $0-104
+// take = r > tau or (r == tau and i < lim), h[i] = take ? r : +0; the
+// indices taken are packed to out[cnt:] (VPERMILPS with pack4) and their
+// values to vals[cnt:] (VPERMD with pack8); the stores stay within out and
+// vals because cnt ≤ i. inf is non-zero if a value taken is +Inf.
+TEXT ·capTakeAsm(SB), NOSPLIT, $0-136
 	MOVQ out_base+0(FP), DI
-	MOVQ h_base+24(FP), R9
-	MOVQ u_base+48(FP), SI
-	MOVQ u_len+56(FP), CX
-	MOVQ lut+88(FP), R8
-	VBROADCASTSD tau+72(FP), Y8
-	VPBROADCASTQ lim+80(FP), Y9
+	MOVQ vals_base+24(FP), R13
+	MOVQ h_base+48(FP), R9
+	MOVQ u_base+72(FP), SI
+	MOVQ u_len+80(FP), CX
+	MOVQ lut+112(FP), R8
+	VBROADCASTSD tau+96(FP), Y8
+	VPBROADCASTQ lim+104(FP), Y9
 	VMOVDQU 768(R8), Y10       // i, i+1, i+2, i+3 as int64
 	VMOVDQU 800(R8), X11       // the same as int32
 	VMOVDQU 816(R8), Y12       // 4 as int64
 	VMOVDQU 848(R8), X13       // 4 as int32
+	VMOVDQU 864(R8), Y15       // +Inf
 	VXORPD  Y0, Y0, Y0
+	VXORPD  Y14, Y14, Y14      // any +Inf taken
 	XORQ AX, AX                // i
 	XORQ BX, BX                // cnt
 
@@ -76,14 +80,20 @@ takeloop:
 	VPCMPGTQ Y10, Y9, Y5       // lim > i
 	VANDPD  Y5, Y4, Y4
 	VORPD   Y4, Y3, Y3         // take
-	VANDPD  Y1, Y3, Y6
+	VANDPD  Y1, Y3, Y6         // h
 	VMOVUPD Y6, (R9)(AX*8)
+	VCMPPD  $0x00, Y15, Y6, Y5 // h == +Inf
+	VORPD   Y5, Y14, Y14
 	VMOVMSKPD Y3, R10
 	MOVQ    R10, R12
-	SHLQ    $4, R12
-	VMOVDQU 512(R8)(R12*1), X7
-	VPERMILPS X7, X11, X14
-	VMOVDQU X14, (DI)(BX*4)
+	SHLQ    $5, R12
+	VMOVDQU (R8)(R12*1), Y2    // pack8[mask]
+	VPERMD  Y6, Y2, Y4
+	VMOVUPD Y4, (R13)(BX*8)
+	SHRQ    $1, R12
+	VMOVDQU 512(R8)(R12*1), X7 // pack4[mask]
+	VPERMILPS X7, X11, X7
+	VMOVDQU X7, (DI)(BX*4)
 	POPCNTQ R10, R10
 	ADDQ    R10, BX
 	VPADDQ  Y12, Y10, Y10
@@ -92,7 +102,9 @@ takeloop:
 	JMP     takeloop
 
 takedone:
-	MOVQ BX, ret+96(FP)
+	MOVQ BX, cnt+120(FP)
+	VMOVMSKPD Y14, R10
+	MOVQ R10, inf+128(FP)
 	VZEROUPPER
 	RET
 

@@ -75,8 +75,21 @@ func TestCapReluMatchesBrute(t *testing.T) {
 			for i := range h {
 				h[i] = 99 // every entry must be written
 			}
-			got := capK(make([]int32, 0, 2), h, u, make([]float64, n), k)
+			vals := make([]float64, n)
+			got, ok := capKV(make([]int32, 0, 2), vals, h, u, make([]float64, n), k)
 			wantF, wantH := bruteReluCap(in, k)
+			// vals: the values at the fired nodes, in order; ok: k < n
+			// and every one of them finite and positive.
+			wantOK := k < n
+			for p, i := range wantF {
+				if p < len(got) && k < n && math.Float64bits(vals[p]) != math.Float64bits(wantH[i]) {
+					t.Fatalf("avx2=%v cap_%d(%v): vals[%d] = %v, want %v", avx, k, in, p, vals[p], wantH[i])
+				}
+				wantOK = wantOK && wantH[i] > 0 && !math.IsInf(wantH[i], 0)
+			}
+			if ok != wantOK {
+				t.Fatalf("avx2=%v cap_%d(%v): ok = %v, want %v", avx, k, in, ok, wantOK)
+			}
 			if !slices.Equal(got, wantF) {
 				t.Fatalf("avx2=%v cap_%d(%v) = %v, want %v", avx, k, in, got, wantF)
 			}

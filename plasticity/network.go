@@ -68,8 +68,10 @@ type Workspace struct {
 	// Pred is the prediction ŷ.
 	Pred int
 
-	u   []float64 // pre-cap values
-	buf []float64 // selection scratch
+	u    []float64   // pre-cap values
+	buf  []float64   // selection scratch
+	fv   [][]float64 // fv[t]: hᵗ at the nodes of Fired[t], in that order (see capKV)
+	fvOK []bool      // fvOK[t]: fv[t] holds them, all finite and non-zero
 	gj  []int32   // columns of a round (see gatherRound)
 	gc  []float64 // and their factors
 	gv  []float64 // graph-rule rows spread over the nodes (applyGraphTo)
@@ -86,9 +88,12 @@ func newWorkspace(n, m, T int) *Workspace {
 		buf:     make([]float64, n),
 		gj:      make([]int32, n),
 		gc:      make([]float64, n),
+		fv:      make([][]float64, T+1),
+		fvOK:    make([]bool, T+1),
 	}
 	for t := range ws.H {
 		ws.H[t] = make([]float64, n)
+		ws.fv[t] = make([]float64, n)
 	}
 	return ws
 }
@@ -414,8 +419,16 @@ func (net *Network) gatherPays() bool { return net.n <= gatherMaxNodes }
 // the fired nodes j with hᵗ⁻¹_j ≠ 0 in increasing order, the same sums
 // as addColumn column by column, into ws.u.
 func (net *Network) gatherRound(ws *Workspace, t int, dw []float64) {
-	prev := ws.H[t-1]
 	fired := ws.Fired[t-1]
+	u := ws.u
+	if ws.fvOK[t-1] {
+		// Every fired node has a finite, non-zero hᵗ⁻¹_j: the factors
+		// are the values capKV packed.
+		copy(u, ws.A)
+		gaxpy(u, dw, net.n, fired, ws.fv[t-1])
+		return
+	}
+	prev := ws.H[t-1]
 	js, cs := ws.gj[:len(fired)], ws.gc[:len(fired)]
 	// Branch-free: every fired node is written, and kept if c ≠ 0; c − c
 	// is 0 for a finite c and NaN for ±Inf and NaN.
@@ -427,7 +440,6 @@ func (net *Network) gatherRound(ws *Workspace, t int, dw []float64) {
 		bad |= b2i(c-c != 0)
 	}
 	js, cs = js[:cnt], cs[:cnt]
-	u := ws.u
 	copy(u, ws.A)
 	if bad == 0 {
 		gaxpy(u, dw, net.n, js, cs)
@@ -441,7 +453,7 @@ func (net *Network) gatherRound(ws *Workspace, t int, dw []float64) {
 // finishRound applies ReLU and the cap to the pre-activations ws.u of
 // round t and records who fired.
 func (net *Network) finishRound(ws *Workspace, t int) {
-	ws.Fired[t] = capK(ws.Fired[t][:0], ws.H[t], ws.u, ws.buf, net.k)
+	ws.Fired[t], ws.fvOK[t] = capKV(ws.Fired[t][:0], ws.fv[t], ws.H[t], ws.u, ws.buf, net.k)
 	bitv := 1 << (net.T - t)
 	for _, i := range ws.Fired[t] {
 		ws.Pattern[i] |= bitv
@@ -552,13 +564,22 @@ func (net *Network) roundsBatch(wss []*Workspace, dw []float64) {
 // than the selection itself. With AVX2 the two passes over u (capScan,
 // capTake) handle four values per instruction.
 func capK(dst []int32, h, u, buf []float64, k int) []int32 {
+	dst, _ = capKV(dst, make([]float64, len(u)), h, u, buf, k)
+	return dst
+}
+
+// capKV is capK that also writes the selected values, in the order of
+// their indices, to vals (len(vals) ≥ len(u)), and reports whether they
+// are all finite and non-zero — then a round that reads them (see
+// gatherRound) needs no pass over the fired nodes to find its factors.
+func capKV(dst []int32, vals, h, u, buf []float64, k int) ([]int32, bool) {
 	n := len(u)
 	if k >= n {
 		for i, v := range u {
 			h[i] = reluv(v)
 			dst = append(dst, int32(i))
 		}
-		return dst
+		return dst, false
 	}
 	// The k-th largest value after ReLU is 0 unless more than k values
 	// are positive, and then it is the k-th largest of the positive ones.
@@ -576,7 +597,9 @@ func capK(dst []int32, h, u, buf []float64, k int) []int32 {
 	if ties < eqs {
 		lim = capLim(u, tau, ties)
 	}
-	return capTake(dst, h, u, tau, lim)
+	dst, finite := capTake(dst, vals, h, u, tau, lim)
+	// With tau > 0, or no ties at tau = 0, every value taken is positive.
+	return dst, finite && (tau > 0 || ties == 0)
 }
 
 // capLim returns one past the index of the ties-th value of u equal to
@@ -627,29 +650,33 @@ func capScan(buf, u []float64) (m, zeros int) {
 }
 
 // capTake writes to h the values of ReLU(u) above tau and those equal to
-// tau at indices below lim, zero elsewhere, and appends their indices to
-// dst. tau ≥ 0.
-func capTake(dst []int32, h, u []float64, tau float64, lim int) []int32 {
+// tau at indices below lim, zero elsewhere, appends their indices to dst
+// and writes the values, in the same order, to vals (len(vals) ≥ len(u)).
+// tau ≥ 0. It reports whether no value taken is +Inf.
+func capTake(dst []int32, vals, h, u []float64, tau float64, lim int) ([]int32, bool) {
 	n := len(u)
 	base := len(dst)
 	if cap(dst)-base < n {
 		dst = append(dst[:cap(dst)], make([]int32, base+n-cap(dst))...)
 	}
 	out := dst[base : base+n]
-	h = h[:n]
-	cnt, i := 0, 0
+	h, vals = h[:n], vals[:n]
+	cnt, i, inf := 0, 0, false
 	if useAVX2 {
 		i = n &^ 3
-		cnt = capTakeAVX2(out, h, u[:i], tau, lim)
+		cnt, inf = capTakeAVX2(out, vals, h, u[:i], tau, lim)
 	}
+	infs := 0
 	for ; i < n; i++ {
 		v := reluv(u[i])
 		take := b2i(v > tau) | b2i(v == tau)&b2i(i < lim)
-		out[cnt] = int32(i)
+		hv := math.Float64frombits(math.Float64bits(v) & -uint64(take))
+		out[cnt], vals[cnt] = int32(i), hv
 		cnt += take
-		h[i] = math.Float64frombits(math.Float64bits(v) & -uint64(take))
+		h[i] = hv
+		infs |= b2i(hv > math.MaxFloat64)
 	}
-	return dst[:base+cnt]
+	return dst[:base+cnt], !inf && infs == 0
 }
 
 // b2i is 1 for true and 0 for false; the compiler makes it a SETcc.

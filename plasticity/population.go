@@ -22,6 +22,8 @@ type BatchCache struct {
 	a     []float64 // a of example i at [i*n, (i+1)*n)
 	h1    []float64 // h¹ of example i, dense, at [i*n, (i+1)*n)
 	f1    []int32   // the k1 nodes fired in round 1, at [i*k1, (i+1)*k1)
+	v1    []float64 // their values h¹ (capKV's vals), at [i*k1, (i+1)*k1)
+	ok1   []bool    // capKV's report for example i
 	order []int32   // the training order, epoch after epoch
 }
 
@@ -38,12 +40,15 @@ func NewBatchCache(net *Network, batch *dataset.Set) (*BatchCache, error) {
 	N, n := batch.Len(), net.n
 	c := &BatchCache{cfg: net.cfg, batch: batch, n: n, k1: min(net.k, n),
 		a: make([]float64, N*n), h1: make([]float64, N*n), order: make([]int32, 0, net.cfg.Epochs*N)}
-	c.f1 = make([]int32, 0, N*c.k1+n) // capK needs room for n
+	c.f1 = make([]int32, 0, N*c.k1+n) // capKV needs room for n
+	c.v1, c.ok1 = make([]float64, N*c.k1), make([]bool, N)
 	ws := net.NewWorkspace()
+	vals := make([]float64, n)
 	for i := 0; i < N; i++ {
 		a := c.a[i*n : (i+1)*n]
 		net.inputDrive(a, batch.Row(i))
-		c.f1 = capK(c.f1, c.h1[i*n:(i+1)*n], a, ws.buf, net.k)
+		c.f1, c.ok1[i] = capKV(c.f1, vals, c.h1[i*n:(i+1)*n], a, ws.buf, net.k)
+		copy(c.v1[i*c.k1:(i+1)*c.k1], vals)
 	}
 	// Train's order: one stream from the seed, shuffled again each epoch.
 	rng := seed.New(net.cfg.Seed, seed.Order, 0)
@@ -71,6 +76,7 @@ func (c *BatchCache) load(ws *Workspace, i, T int) {
 	ws.A = c.a[i*n : (i+1)*n : (i+1)*n]
 	ws.H[1] = c.h1[i*n : (i+1)*n : (i+1)*n]
 	ws.Fired[1] = c.f1[i*k1 : (i+1)*k1 : (i+1)*k1]
+	ws.fv[1], ws.fvOK[1] = c.v1[i*k1:(i+1)*k1:(i+1)*k1], c.ok1[i]
 	clear(ws.Pattern)
 	bit := 1 << (T - 1)
 	for _, j := range ws.Fired[1] {
