@@ -72,9 +72,9 @@ type Workspace struct {
 	buf  []float64   // selection scratch
 	fv   [][]float64 // fv[t]: hᵗ at the nodes of Fired[t], in that order (see capKV)
 	fvOK []bool      // fvOK[t]: fv[t] holds them, all finite and non-zero
-	gj  []int32   // columns of a round (see gatherRound)
-	gc  []float64 // and their factors
-	gv  []float64 // graph-rule rows spread over the nodes (applyGraphTo)
+	gj   []int32     // columns of a round (see gatherRound)
+	gc   []float64   // and their factors
+	gv   []float64   // graph-rule rows spread over the nodes (applyGraphTo)
 }
 
 func newWorkspace(n, m, T int) *Workspace {
