@@ -96,3 +96,35 @@ func maskAdd(w, v []float64, mask []uint64) {
 		w[i] += math.Float64frombits(math.Float64bits(v[i]) & mask[i])
 	}
 }
+
+// maskAddColumnsAVX2 is maskAddColumns for the rows [0, n&^3).
+func maskAddColumnsAVX2(w, gv []float64, mask []uint64, pre []int, n int)
+
+// maskAddColumns is maskAdd on every column j of the n×n dense matrix w
+// (stored by column) with the row pre[j] of gv and column j of mask:
+// w[j*n+i] += gv[pre[j]*n+i] & mask[j*n+i], in one call.
+func maskAddColumns(w, gv []float64, mask []uint64, pre []int, n int) {
+	if len(w) != n*n || len(mask) != n*n || len(pre) != n {
+		panic("plasticity: maskAddColumns: slice lengths differ")
+	}
+	S := len(gv) / max(n, 1)
+	for _, a := range pre {
+		if a < 0 || a >= S {
+			panic("plasticity: maskAddColumns: pattern out of range")
+		}
+	}
+	r4 := 0
+	if useAVX2 {
+		r4 = n &^ 3
+		maskAddColumnsAVX2(w, gv, mask, pre, n)
+	}
+	if r4 == n {
+		return
+	}
+	for j, a := range pre {
+		w, v, m := w[j*n:(j+1)*n], gv[a*n:(a+1)*n], mask[j*n:(j+1)*n]
+		for i := r4; i < n; i++ {
+			w[i] += math.Float64frombits(math.Float64bits(v[i]) & m[i])
+		}
+	}
+}

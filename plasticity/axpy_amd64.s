@@ -226,3 +226,45 @@ loopm:
 donem:
 	VZEROUPPER
 	RET
+
+// func maskAddColumnsAVX2(w, gv []float64, mask []uint64, pre []int, n int)
+// For every column j in [0, n): w[j*n+i] += gv[pre[j]*n+i] & mask[j*n+i]
+// for i in [0, n&^3), four values per instruction.
+TEXT ·maskAddColumnsAVX2(SB), NOSPLIT, $0-104
+	MOVQ w_base+0(FP), DI
+	MOVQ gv_base+24(FP), SI
+	MOVQ mask_base+48(FP), R8
+	MOVQ pre_base+72(FP), R9
+	MOVQ n+96(FP), DX
+	MOVQ DX, BX
+	ANDQ $-4, BX              // rows per column handled here
+	LEAQ (DX*8), R10          // bytes per column
+	XORQ R11, R11             // j
+
+colloop:
+	CMPQ R11, DX
+	JGE  colsdone
+	MOVQ (R9)(R11*8), R12     // pre[j]
+	IMULQ R10, R12
+	ADDQ SI, R12              // &gv[pre[j]*n]
+	XORQ AX, AX
+
+rowloop:
+	CMPQ AX, BX
+	JGE  nextcol
+	VMOVUPD (R12)(AX*8), Y0
+	VANDPD  (R8)(AX*8), Y0, Y0
+	VADDPD  (DI)(AX*8), Y0, Y0
+	VMOVUPD Y0, (DI)(AX*8)
+	ADDQ    $4, AX
+	JMP     rowloop
+
+nextcol:
+	ADDQ R10, DI
+	ADDQ R10, R8
+	INCQ R11
+	JMP  colloop
+
+colsdone:
+	VZEROUPPER
+	RET

@@ -41,3 +41,11 @@ func capTakeAVX2(out []int32, vals, h, u []float64, tau float64, lim int) (int, 
 }
 
 func capLimAVX2(u []float64, tau float64, ties int) (int, bool) { panic("plasticity: no AVX2") }
+
+// maskAddColumns is maskAdd on every column j of w with the row pre[j] of
+// gv (see the amd64 version).
+func maskAddColumns(w, gv []float64, mask []uint64, pre []int, n int) {
+	for j, a := range pre {
+		maskAdd(w[j*n:(j+1)*n], gv[a*n:(a+1)*n], mask[j*n:(j+1)*n])
+	}
+}

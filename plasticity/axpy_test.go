@@ -3,6 +3,7 @@ package plasticity
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -83,6 +84,47 @@ func TestGaxpyBitIdentical(t *testing.T) {
 				if math.Float64bits(got[i]) != math.Float64bits(want[i]) && !(math.IsNaN(got[i]) && math.IsNaN(want[i])) {
 					t.Fatalf("n=%d cols=%d: row %d is %v, want %v", n, cols, i, got[i], want[i])
 				}
+			}
+		}
+	}
+}
+
+// TestMaskAddColumnsBitIdentical checks maskAddColumns (and maskAdd) on
+// random dense matrices, masks, pattern rows and sizes (multiples of 4 or
+// not) against the plain definition, w[j*n+i] += gv[pre[j]*n+i] where
+// mask[j*n+i] is set, nothing where it is not, bit for bit.
+func TestMaskAddColumnsBitIdentical(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{1, 3, 4, 7, 8, 33, 100, 101} {
+		const S = 8
+		w := make([]float64, n*n)
+		gv := make([]float64, S*n)
+		mask := make([]uint64, n*n)
+		pre := make([]int, n)
+		for i := range w {
+			if rng.IntN(3) > 0 {
+				mask[i] = ^uint64(0)
+				w[i] = rng.NormFloat64()
+			}
+		}
+		for i := range gv {
+			gv[i] = rng.NormFloat64() * 1e-3
+		}
+		for j := range pre {
+			pre[j] = rng.IntN(S)
+		}
+		want := slices.Clone(w)
+		for j := 0; j < n; j++ {
+			for i := 0; i < n; i++ {
+				if mask[j*n+i] != 0 {
+					want[j*n+i] += gv[pre[j]*n+i]
+				}
+			}
+		}
+		maskAddColumns(w, gv, mask, pre, n)
+		for i := range w {
+			if math.Float64bits(w[i]) != math.Float64bits(want[i]) {
+				t.Fatalf("n=%d: w[%d] = %v, want %v", n, i, w[i], want[i])
 			}
 		}
 	}

@@ -229,6 +229,12 @@ func (dt *denseTrain) flush(net *Network) {
 	if !dt.pending {
 		return
 	}
+	if !dt.mult && net.mask != nil {
+		// Every column at once: w[:, j] += gv[pre[j]] & mask[:, j].
+		maskAddColumns(dt.w, dt.gv, net.mask, dt.pre, net.n)
+		dt.pending = false
+		return
+	}
 	for j := 0; j < net.n; j++ {
 		dt.updateColumn(net, j)
 	}
