@@ -32,6 +32,9 @@ type Tester interface {
 // FullRule is the landscape of the meta-learning loss of SPEC §3 as a
 // function of the entries of additive rule tables: the graph rule (when
 // Graph is set, 4^T entries first) then the output rule (2^(T+1) entries).
+// With GraphHidden set the graph rule is an MLP (plasticity.MLP, tanh
+// hidden layer of GraphHidden units over the 2T pattern bits) and its
+// parameters (W1, B1, W2, B2) come first in Y instead of the table.
 // L(Y) resets the network, trains it on the batch with the rules Y (in
 // the order plasticity.Train uses) and returns the mean loss on the
 // batch; the network is fixed, so L is a deterministic, piecewise-smooth
@@ -61,10 +64,12 @@ type FullRule struct {
 }
 
 type fullShared struct {
-	cfg   plasticity.Config
-	loss  plasticity.Loss
-	graph bool
-	T     int
+	cfg    plasticity.Config
+	loss   plasticity.Loss
+	graph  bool
+	hidden int // width of an MLP graph rule; 0: a table
+	seed   uint64
+	T      int
 	pool  sync.Pool
 	train *dataset.Set // the training set of TestAccuracy
 	test  *dataset.Set
@@ -83,6 +88,10 @@ var (
 type FullRuleSettings struct {
 	// Graph includes the graph rule in Y (needs T ≥ 2).
 	Graph bool
+	// GraphHidden, if positive, makes the graph rule an MLP with this
+	// many hidden units (plasticity.MetaConfig's Graph = "mlp", Hidden):
+	// Y holds its parameters instead of the table. Needs Graph.
+	GraphHidden int
 	// Loss is plasticity.CrossEntropy (the default) or plasticity.MSE.
 	Loss plasticity.Loss
 	// Stochastic draws a new batch of Batch examples of the data set for
@@ -134,7 +143,10 @@ func NewFullRule(cfg plasticity.Config, data *dataset.Set, s *FullRuleSettings) 
 	if s.Batch < 0 {
 		return nil, fmt.Errorf("fitness: full-rule: batch must be positive, got %d", s.Batch)
 	}
-	sh := &fullShared{cfg: cfg, loss: loss, graph: s.Graph && cfg.Rounds > 1, T: cfg.Rounds, train: s.Train, test: s.Test}
+	if s.GraphHidden < 0 || (s.GraphHidden > 0 && !(s.Graph && cfg.Rounds > 1)) {
+		return nil, fmt.Errorf("fitness: full-rule: graph_hidden = %d needs a positive width and a graph rule (graph = true, rounds ≥ 2)", s.GraphHidden)
+	}
+	sh := &fullShared{cfg: cfg, loss: loss, graph: s.Graph && cfg.Rounds > 1, hidden: s.GraphHidden, seed: s.Seed, T: cfg.Rounds, train: s.Train, test: s.Test}
 	if sh.train == nil {
 		sh.train = data
 	}
@@ -208,8 +220,35 @@ func (sh *fullShared) newWorker() (*fullWorker, error) {
 	if sh.graph {
 		w.rules.Graph = plasticity.NewRule(plasticity.GraphRule, sh.T)
 		w.dG = make([]float64, len(w.rules.Graph.Table))
+		if sh.hidden > 0 {
+			w.rules.Graph.MLP = sh.startMLP()
+		}
 	}
 	return w, nil
+}
+
+// startMLP is the MLP graph rule the meta-learner starts from for the
+// landscape's seed (plasticity.MetaConfig with Graph = "mlp", Hidden and
+// the default InitScale 0.01): NewMLP's weights with its output weights
+// scaled by 0.01.
+func (sh *fullShared) startMLP() *plasticity.MLP {
+	m := plasticity.NewMLP(plasticity.GraphRule, sh.T, sh.hidden, seed.PCG(sh.seed, seed.Rule, 2))
+	for i := range m.W2 {
+		m.W2[i] *= 0.01
+	}
+	return m
+}
+
+// Start returns the coefficients the meta-learner starts from: zero
+// tables, and for an MLP graph rule the parameters of startMLP (an MLP
+// with zero parameters is a saddle: its gradient moves only the output
+// bias). A run uses them as the offsets c_p of its coefficients.
+func (f *FullRule) Start() []float64 {
+	y := make([]float64, f.Dim())
+	if f.hidden > 0 {
+		f.startMLP().Params(y[:0])
+	}
+	return y
 }
 
 func (sh *fullShared) get() *fullWorker {
@@ -223,25 +262,30 @@ func (sh *fullShared) get() *fullWorker {
 	return w
 }
 
-// Dim returns the number of rule entries in Y.
-func (f *FullRule) Dim() int {
-	p := 2 << f.T
-	if f.graph {
-		p += 1 << (2 * f.T)
-	}
-	return p
-}
+// Dim returns the number of coefficients in Y.
+func (f *FullRule) Dim() int { return f.GraphEntries() + 2<<f.T }
 
 // GraphEntries returns the number of leading coefficients that belong to
-// the graph rule (0 without one).
+// the graph rule (0 without one): its table entries, or the parameters of
+// its MLP.
 func (f *FullRule) GraphEntries() int {
-	if f.graph {
-		return 1 << (2 * f.T)
+	switch {
+	case !f.graph:
+		return 0
+	case f.hidden > 0:
+		return f.hidden*(2*f.T+2) + 1
 	}
-	return 0
+	return 1 << (2 * f.T)
 }
 
-// Rules returns the additive rules of coefficients y (new tables).
+// Rounds returns the network's T.
+func (f *FullRule) Rounds() int { return f.T }
+
+// GraphHidden returns the width of an MLP graph rule, 0 for a table.
+func (f *FullRule) GraphHidden() int { return f.hidden }
+
+// Rules returns the additive rules of coefficients y (new rules; an MLP
+// graph rule has its table evaluated).
 func (f *FullRule) Rules(y []float64) plasticity.Rules {
 	if len(y) != f.Dim() {
 		panic("fitness: FullRule.Rules: y has wrong length")
@@ -250,11 +294,29 @@ func (f *FullRule) Rules(y []float64) plasticity.Rules {
 	g := f.GraphEntries()
 	if f.graph {
 		r.Graph = plasticity.NewRule(plasticity.GraphRule, f.T)
-		copy(r.Graph.Table, y[:g])
+		if f.hidden > 0 {
+			r.Graph.MLP = f.startMLP()
+			r.Graph.MLP.SetParams(y[:g])
+			r.Graph.Eval()
+		} else {
+			copy(r.Graph.Table, y[:g])
+		}
 	}
 	r.Output = plasticity.NewRule(plasticity.OutputRule, f.T)
 	copy(r.Output.Table, y[g:])
 	return r
+}
+
+// Tables returns the rule tables of coefficients y as one vector, the
+// graph table (4^T entries, if any) then the output table: y itself for
+// table rules, the MLP's table otherwise.
+func (f *FullRule) Tables(y []float64) []float64 {
+	r := f.Rules(y)
+	var t []float64
+	if r.Graph != nil {
+		t = append(t, r.Graph.Table...)
+	}
+	return append(t, r.Output.Table...)
 }
 
 // HasTest reports whether the landscape has a test set.
@@ -297,7 +359,11 @@ func (f *FullRule) eval(dst, y []float64) float64 {
 	w := f.get()
 	defer f.pool.Put(w)
 	g := f.GraphEntries()
-	if f.graph {
+	switch {
+	case f.hidden > 0:
+		w.rules.Graph.MLP.SetParams(y[:g])
+		w.rules.Graph.Eval()
+	case f.graph:
 		copy(w.rules.Graph.Table, y[:g])
 	}
 	copy(w.rules.Output.Table, y[g:])
@@ -315,7 +381,13 @@ func (f *FullRule) eval(dst, y []float64) float64 {
 		clear(dst)
 		return inf
 	}
-	copy(dst[:g], w.dG)
+	if f.hidden > 0 {
+		// Chain ∂L/∂table through the MLP.
+		clear(dst[:g])
+		w.rules.Graph.MLP.Backward(dst[:g], w.dG, plasticity.GraphRule, f.T)
+	} else {
+		copy(dst[:g], w.dG)
+	}
 	copy(dst[g:], w.dO)
 	return l
 }

@@ -42,6 +42,10 @@ type Spec struct {
 	Network plasticity.Config `toml:"network" json:"network"`
 	// Graph puts the graph rule's entries in Y (full-rule, T ≥ 2).
 	Graph bool `toml:"graph" json:"graph"`
+	// GraphHidden, if positive, makes the graph rule an MLP with this many
+	// hidden units, its parameters in Y (full-rule with graph; `evolve
+	// meta`'s graph = "mlp", hidden). 0 keeps the table.
+	GraphHidden int `toml:"graph_hidden" json:"graph_hidden,omitempty"`
 	// Loss is "ce" (the default) or "mse".
 	Loss plasticity.Loss `toml:"loss" json:"loss"`
 	// Dim is P for the quadratic and linear-ce landscapes. If Dim is 0, 4 is used.
@@ -121,6 +125,12 @@ func (s Spec) Validate() error {
 	if s.TrainSize < 0 || s.TestSize < 0 {
 		return fmt.Errorf("fitness: train_size (%d) and test_size (%d) must not be negative", s.TrainSize, s.TestSize)
 	}
+	if s.GraphHidden < 0 {
+		return fmt.Errorf("fitness: graph_hidden must not be negative, got %d", s.GraphHidden)
+	}
+	if s.GraphHidden > 0 && (s.Kind != "full-rule" || !s.Graph || s.Network.Rounds < 2) {
+		return fmt.Errorf("fitness: graph_hidden = %d needs kind = \"full-rule\", graph = true and network.rounds ≥ 2", s.GraphHidden)
+	}
 	if s.Stochastic && s.Kind != "full-rule" {
 		return fmt.Errorf("fitness: stochastic batches need the full-rule landscape, got %q", s.Kind)
 	}
@@ -195,7 +205,7 @@ func (s Spec) buildFullRule() (*FullRule, error) {
 	if err != nil {
 		return nil, err
 	}
-	set := &FullRuleSettings{Graph: s.Graph, Loss: s.Loss, Stochastic: s.Stochastic, Batch: s.Batch, Seed: s.Seed, Train: sp.Train, Test: sp.Test}
+	set := &FullRuleSettings{Graph: s.Graph, GraphHidden: s.GraphHidden, Loss: s.Loss, Stochastic: s.Stochastic, Batch: s.Batch, Seed: s.Seed, Train: sp.Train, Test: sp.Test}
 	if s.Stochastic {
 		return NewFullRule(s.Network, sp.Train, set)
 	}

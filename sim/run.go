@@ -6,6 +6,7 @@ import (
 	"math"
 	"reflect"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/evolve-toolkit/evolve/fitness"
@@ -71,6 +72,13 @@ func Run(cfg Config, land fitness.Landscape, s *Settings) (*Result, error) {
 	if g.Offset != nil && len(g.Offset) != P {
 		return nil, fmt.Errorf("sim: %d offsets for %d coefficients", len(g.Offset), P)
 	}
+	if st, ok := land.(interface{ Start() []float64 }); ok && g.Offset == nil {
+		// The landscape's own start (an MLP rule's initial weights): the
+		// offsets c_p, so every run starts where the meta-learner does.
+		if y0 := st.Start(); slices.ContainsFunc(y0, func(v float64) bool { return v != 0 }) {
+			g.Offset = y0
+		}
+	}
 	enc := &genetics.Encoding{P: P, N: g.Loci, Eps: g.Eps, Offset: g.Offset}
 	if err := enc.Validate(); err != nil {
 		return nil, err
@@ -121,6 +129,7 @@ func Run(cfg Config, land fitness.Landscape, s *Settings) (*Result, error) {
 	}
 	res := &Result{Config: cfg}
 	res.Config.Runs.GDRate = gdRate // the effective step size, for the record
+	res.Config.Genetics.Offset = g.Offset
 	for _, r := range runs {
 		res.Runs = append(res.Runs, r.name())
 		res.Kinds = append(res.Kinds, r.kind())

@@ -187,3 +187,52 @@ func TestStochasticResumeAndThreads(t *testing.T) {
 		}
 	}
 }
+
+// TestAdamIsMetaMLP: as TestAdamIsMeta with an MLP graph rule
+// (landscape.graph_hidden = 4; evolve meta's graph = "mlp", hidden = 4).
+// The run starts at the landscape's start, the meta-learner's own random
+// MLP (Start, used as the offsets), with a zero output table; after 1 and
+// 6 steps the adam run's MLP parameters and output table are Meta's, bit
+// for bit, and the recorded offsets are the effective ones.
+func TestAdamIsMetaMLP(t *testing.T) {
+	t.Parallel()
+	const G, H = 6, 4
+	cfg := stochasticCfg(G)
+	cfg.Landscape.GraphHidden = H
+	cfg = cfg.Defaults()
+	land := build(t, cfg)
+	res, err := Run(cfg, land, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Config.Genetics.Offset; len(got) != land.Dim() || got[0] == 0 {
+		t.Fatalf("recorded offsets %v: want the landscape's start", got)
+	}
+	sp, err := dataset.Load("halfspace", &dataset.Options{Seed: 7, TrainSize: 200, TestSize: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc := plasticity.Config{Nodes: 30, Cap: 15, Rounds: 2, Seed: 7, Inputs: sp.Train.Dim, Labels: sp.Train.Labels}
+	net, err := plasticity.New(nc, seed.PCG(7, seed.Network, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := plasticity.Rules{Output: plasticity.NewRule(plasticity.OutputRule, 2)} // graph: Meta's random MLP
+	for _, steps := range []int{1, G} {
+		mr, err := plasticity.Meta(net, sp.Train, start, &plasticity.MetaSettings{MetaConfig: plasticity.MetaConfig{
+			Graph: plasticity.ParamMLP, Hidden: H, Output: plasticity.ParamTable, Batch: 40, Steps: steps, Seed: 7}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := append(mr.Rules.Graph.MLP.Params(nil), mr.Rules.Output.Table...)
+		got := res.Observations[steps].Y
+		if len(got) != len(want) {
+			t.Fatalf("adam has %d coefficients, meta %d", len(got), len(want))
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("after %d steps coefficient %d: adam %v, meta %v", steps, i, got[i], want[i])
+			}
+		}
+	}
+}

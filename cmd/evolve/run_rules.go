@@ -17,11 +17,23 @@ import (
 	"github.com/evolve-toolkit/evolve/sim"
 )
 
-// ruleShape is how the coefficients of a rule landscape form tables: the
-// first graph entries are the graph rule S×S ([pre][post]), the rest the
-// output rule S×2 ([pattern][true, predicted]).
+// ruleShape is how the rule tables of a rule landscape's coefficients
+// are laid out: the first graph entries are the graph rule S×S
+// ([pre][post]), the rest the output rule S×2 ([pattern][true,
+// predicted]). tables, if not nil, turns coefficients into these tables
+// (an MLP graph rule's parameters into its table); nil means the
+// coefficients are the tables.
 type ruleShape struct {
 	graph, S int
+	tables   func(y []float64) []float64
+}
+
+// of returns the rule tables of the coefficients y.
+func (sh ruleShape) of(y []float64) []float64 {
+	if sh.tables == nil {
+		return y
+	}
+	return sh.tables(y)
 }
 
 // shapeOf returns the table shape of a landscape of P coefficients whose
@@ -31,6 +43,14 @@ func shapeOf(P int, land any) (ruleShape, bool) {
 	g, ok := land.(interface{ GraphEntries() int })
 	if !ok {
 		return ruleShape{}, false
+	}
+	if m, ok := land.(interface {
+		GraphHidden() int
+		Tables([]float64) []float64
+		Rounds() int
+	}); ok && m.GraphHidden() > 0 {
+		S := 1 << m.Rounds()
+		return ruleShape{graph: S * S, S: S, tables: m.Tables}, true
 	}
 	sh := ruleShape{graph: g.GraphEntries(), S: (P - g.GraphEntries()) / 2}
 	return sh, sh.S > 0 && 2*sh.S+sh.graph == P && (sh.graph == 0 || sh.graph == sh.S*sh.S)
@@ -62,13 +82,18 @@ func printRuleSummary(w io.Writer, res *sim.Result, sh ruleShape, hasShape bool)
 		return
 	}
 	for _, o := range final {
+		y := sh.of(o.Y)
 		fmt.Fprintf(w, "\n%s: final rule tables (rows: pattern, first round most significant bit)\n", o.Run)
 		if sh.graph > 0 {
-			fmt.Fprintf(w, "graph rule [pre][post]:\n")
-			writeMatrix(w, o.Y[:sh.graph], sh.S, sh.S)
+			what := ""
+			if sh.tables != nil {
+				what = " (the table of the MLP)"
+			}
+			fmt.Fprintf(w, "graph rule [pre][post]%s:\n", what)
+			writeMatrix(w, y[:sh.graph], sh.S, sh.S)
 		}
 		fmt.Fprintf(w, "output rule [pattern][true, predicted]:\n")
-		writeMatrix(w, o.Y[sh.graph:], sh.S, 2)
+		writeMatrix(w, y[sh.graph:], sh.S, 2)
 	}
 }
 
@@ -109,7 +134,7 @@ type grid struct {
 }
 
 func (g grid) Dims() (c, r int)       { return g.cols, g.rows }
-func (g grid) Z(c, r int) float64     { return g.v[(g.rows-1-r)*g.cols+c] }
+func (g grid) Z(c, r int) float64     { return g.v[r*g.cols+c] }
 func (g grid) X(c int) float64        { return float64(c) }
 func (g grid) Y(r int) float64        { return float64(g.rows - 1 - r) }
 func (g grid) Min() (m float64)       { return -maxAbs(g.v) }
@@ -131,8 +156,9 @@ func ruleHeatmaps(base string, res *sim.Result, sh ruleShape) error {
 	final := res.Final()
 	var gMax, oMax float64
 	for _, o := range final {
-		gMax = max(gMax, maxAbs(o.Y[:sh.graph]))
-		oMax = max(oMax, maxAbs(o.Y[sh.graph:]))
+		y := sh.of(o.Y)
+		gMax = max(gMax, maxAbs(y[:sh.graph]))
+		oMax = max(oMax, maxAbs(y[sh.graph:]))
 	}
 	type table struct {
 		name     string
@@ -142,12 +168,16 @@ func ruleHeatmaps(base string, res *sim.Result, sh ruleShape) error {
 	}
 	tables := []table{{"output rule", sh.graph, 2 * sh.S, 2, oMax}}
 	if sh.graph > 0 {
-		tables = append([]table{{"graph rule", 0, sh.graph, sh.S, gMax}}, tables...)
+		name := "graph rule"
+		if sh.tables != nil {
+			name = "graph rule (MLP's table)"
+		}
+		tables = append([]table{{name, 0, sh.graph, sh.S, gMax}}, tables...)
 	}
 	var plots []*plot.Plot
 	for _, o := range final {
 		for _, tb := range tables {
-			p, err := heatPlot(fmt.Sprintf("%s — %s", o.Run, tb.name), grid{o.Y[tb.off : tb.off+tb.len], sh.S, tb.cols}, tb.scale, tb.cols == 2)
+			p, err := heatPlot(fmt.Sprintf("%s — %s", o.Run, tb.name), grid{sh.of(o.Y)[tb.off : tb.off+tb.len], sh.S, tb.cols}, tb.scale, tb.cols == 2)
 			if err != nil {
 				return err
 			}
