@@ -70,9 +70,9 @@ type fullShared struct {
 	hidden int // width of an MLP graph rule; 0: a table
 	seed   uint64
 	T      int
-	pool  sync.Pool
-	train *dataset.Set // the training set of TestAccuracy
-	test  *dataset.Set
+	pool   sync.Pool
+	train  *dataset.Set // the training set of TestAccuracy
+	test   *dataset.Set
 
 	mu      sync.Mutex
 	batches *plasticity.Batches // nil for a fixed batch
