@@ -40,6 +40,13 @@ func init() {
 		FullTime:   "about 20 CPU-minutes per seed at full size (3 seeds, 100 generations); --quick about 15 CPU-seconds",
 		Run:        runEvoMeta,
 	})
+	register(&Experiment{
+		Name:       "evolution-vs-meta-mlp",
+		Title:      "evolution-vs-meta with an MLP graph rule (177 coefficients: the MLP's 161 parameters and the 16-entry output table)",
+		Reproduces: "appendix C at the scale of the meta-learner with the paper's MLP rule parameterisation (SPEC §3, §12)",
+		FullTime:   "about 10 CPU-minutes per seed at full size (3 seeds, 100 generations); --quick about 15 CPU-seconds",
+		Run:        runEvoMeta,
+	})
 }
 
 // evoMetaValues are the numbers of a run kept per seed (one cell).
