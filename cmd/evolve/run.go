@@ -42,6 +42,7 @@ func runFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "gradient", Usage: "gradient runs: gd, adam, natural, lande (default: all)"},
 		&cli.BoolFlag{Name: "stochastic", Usage: "full-rule: a new batch every generation, the batches of evolve meta for the same seed"},
 		&cli.BoolFlag{Name: "graph", Usage: "full-rule: the graph rule's 4^T entries are coefficients too (needs --rounds ≥ 2)"},
+		&cli.IntFlag{Name: "graph-hidden", Usage: "full-rule with --graph: the graph rule is an MLP with this many tanh hidden units, its parameters the coefficients, starting at evolve meta's random MLP (default: a table)"},
 		&cli.IntFlag{Name: "rounds", Aliases: []string{"T"}, Value: def.Landscape.Network.Rounds, Usage: "rounds T of the landscape's network"},
 		&cli.IntFlag{Name: "nodes", Value: def.Landscape.Network.Nodes, Usage: "nodes |V| of the landscape's network"},
 		&cli.IntFlag{Name: "cap", Value: def.Landscape.Network.Cap, Usage: "cap k of the landscape's network (default |V|/2)"},
@@ -73,7 +74,7 @@ func runFlags() []cli.Flag {
 var runBinds = []bind{
 	{"generations", "generations"}, {"seed", "seed"},
 	{"landscape", "landscape.kind"}, {"dataset", "landscape.dataset"}, {"data-dir", "landscape.data_dir"}, {"batch", "landscape.batch"},
-	{"stochastic", "landscape.stochastic"}, {"graph", "landscape.graph"}, {"loss", "landscape.loss"}, {"dim", "landscape.dim"},
+	{"stochastic", "landscape.stochastic"}, {"graph", "landscape.graph"}, {"graph-hidden", "landscape.graph_hidden"}, {"loss", "landscape.loss"}, {"dim", "landscape.dim"},
 	{"train-size", "landscape.train_size"}, {"test-size", "landscape.test_size"},
 	{"rounds", "landscape.network.rounds"}, {"nodes", "landscape.network.nodes"}, {"cap", "landscape.network.cap"},
 	{"p", "landscape.network.p"}, {"eta", "landscape.network.eta"}, {"recurrence", "landscape.network.recurrence"}, {"input-ones", "landscape.network.input_ones"},
