@@ -29,15 +29,18 @@ type Config struct {
 
 // Genetics configures the encoding of the coefficients and the selection.
 type Genetics struct {
-	// Loci is the number of loci per coefficient. If Loci is 0, 6 is used.
+	// Loci is the number of loci per coefficient. If Loci is 0, 6 is used
+	// (20 on the full-rule landscape).
 	Loci int `toml:"loci" json:"loci"`
 	// Eps is the allele effect ε. If Eps is 0, 0.05 is used.
 	Eps float64 `toml:"eps" json:"eps"`
 	// Offset holds the offsets c_p; nil means 0.
 	Offset []float64 `toml:"offset" json:"offset,omitempty"`
-	// Fitness is "linear" (w = 1 − θL, the default) or "exp" (w = exp(−θL)).
+	// Fitness is "linear" (w = 1 − θL, the default) or "exp" (w = exp(−θL),
+	// the default on the full-rule landscape).
 	Fitness string `toml:"fitness" json:"fitness"`
-	// Theta is the selection strength θ. If Theta is 0, 0.02 is used.
+	// Theta is the selection strength θ. If Theta is 0, 0.02 is used (0.6
+	// on the full-rule landscape).
 	Theta float64 `toml:"theta" json:"theta"`
 	// Start is the start frequency of allele +ε. If Start is 0, 0.5 is used.
 	Start float64 `toml:"start" json:"start"`
@@ -53,7 +56,8 @@ type Genetics struct {
 	// Method is how the exact expectations are evaluated: "auto" (the
 	// default), "enumeration" or "monte-carlo".
 	Method string `toml:"method" json:"method"`
-	// Samples is the number of Monte Carlo samples. If Samples is 0, 1024 is used.
+	// Samples is the number of Monte Carlo samples. If Samples is 0, 1024 is
+	// used (2 on the full-rule landscape).
 	Samples int `toml:"samples" json:"samples"`
 	// Replicates is the number R of independent Wright–Fisher populations
 	// (own streams), named wright-fisher/1 … /R when R > 1. If Replicates
@@ -102,6 +106,26 @@ func (c Config) Defaults() Config {
 	c.Landscape.Seed = c.Seed
 	c.Landscape = c.Landscape.Defaults()
 	g := &c.Genetics
+	if c.Landscape.Kind == "full-rule" {
+		// The whole rule (SPEC §12): coefficients of range ±nε = ±1 and
+		// a Lande step θnε² = 0.03 per coefficient at x = ½, which moves
+		// the mean rule at about the meta-learner's pace (Adam, rate
+		// 0.01); exp fitness, since θL reaches 1 at these losses; two
+		// Monte Carlo samples per conditional expectation of the exact
+		// map (each costs P·(n + 1) trainings).
+		if g.Loci == 0 {
+			g.Loci = 20
+		}
+		if g.Fitness == "" {
+			g.Fitness = "exp"
+		}
+		if g.Theta == 0 {
+			g.Theta = 0.6
+		}
+		if g.Samples == 0 {
+			g.Samples = 2
+		}
+	}
 	if g.Loci == 0 {
 		g.Loci = 6
 	}

@@ -205,7 +205,9 @@ rules reach |entries| of a few tenths to 1). Selection moves the mean by Lande's
 ΔȲ ≈ −θ G ∇L(Ȳ), G = 4ε² Σ_ℓ x(1 − x) per coefficient, about θ n ε² at x = ½: the effective
 learning rate. Adam moves each entry by about its rate (0.01) per step; θ n ε² · |∂L/∂Y| of the
 same size keeps evolution at a comparable pace. Drift is weaker than selection when
-N θ · 2ε |∂L/∂Y| ≫ 1. Exp fitness (--fitness exp) accepts any θ. A full-rule example that
+N θ · 2ε |∂L/∂Y| ≫ 1. Exp fitness (--fitness exp) accepts any θ. On the full-rule landscape
+the defaults are these values: --loci 20 --eps 0.05 (range ±1), --theta 0.6 (θnε² = 0.03),
+--fitness exp, --samples 2 (Monte Carlo exact map). A full-rule example that
 runs in about 20 seconds on two cores (README): --loci 20 --eps 0.05 --theta 0.6 --fitness exp
 --population 200 -R 2 --batch 100 -g 60 --dataset relu1 --evolution wright-fisher --gradient adam.`,
 		Flags:  flags,
