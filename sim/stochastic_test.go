@@ -27,6 +27,22 @@ func stochasticCfg(gens int) Config {
 	}
 }
 
+// metaReference returns the training set and the network of stochasticCfg
+// as evolve meta builds them, for the meta-learner the adam run must equal.
+func metaReference(t *testing.T) (*dataset.Split, *plasticity.Network) {
+	t.Helper()
+	sp, err := dataset.Load("halfspace", &dataset.Options{Seed: 7, TrainSize: 200, TestSize: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc := plasticity.Config{Nodes: 30, Cap: 15, Rounds: 2, Seed: 7, Inputs: sp.Train.Dim, Labels: sp.Train.Labels}
+	net, err := plasticity.New(nc, seed.PCG(7, seed.Network, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sp, net
+}
+
 // TestAdamIsMeta: the adam run on a stochastic full-rule landscape with
 // the meta-learner's settings (lr 1e-2, coupled weight decay 0.01, zero
 // start tables, batch 40) is plasticity.Meta, bit for bit: the same
@@ -39,15 +55,7 @@ func TestAdamIsMeta(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sp, err := dataset.Load("halfspace", &dataset.Options{Seed: 7, TrainSize: 200, TestSize: 200})
-	if err != nil {
-		t.Fatal(err)
-	}
-	nc := plasticity.Config{Nodes: 30, Cap: 15, Rounds: 2, Seed: 7, Inputs: sp.Train.Dim, Labels: sp.Train.Labels}
-	net, err := plasticity.New(nc, seed.PCG(7, seed.Network, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sp, net := metaReference(t)
 	start := plasticity.Rules{Graph: plasticity.NewRule(plasticity.GraphRule, 2), Output: plasticity.NewRule(plasticity.OutputRule, 2)}
 	for _, steps := range []int{1, G} {
 		mr, err := plasticity.Meta(net, sp.Train, start, &plasticity.MetaSettings{MetaConfig: plasticity.MetaConfig{
@@ -208,15 +216,7 @@ func TestAdamIsMetaMLP(t *testing.T) {
 	if got := res.Config.Genetics.Offset; len(got) != land.Dim() || got[0] == 0 {
 		t.Fatalf("recorded offsets %v: want the landscape's start", got)
 	}
-	sp, err := dataset.Load("halfspace", &dataset.Options{Seed: 7, TrainSize: 200, TestSize: 200})
-	if err != nil {
-		t.Fatal(err)
-	}
-	nc := plasticity.Config{Nodes: 30, Cap: 15, Rounds: 2, Seed: 7, Inputs: sp.Train.Dim, Labels: sp.Train.Labels}
-	net, err := plasticity.New(nc, seed.PCG(7, seed.Network, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sp, net := metaReference(t)
 	start := plasticity.Rules{Output: plasticity.NewRule(plasticity.OutputRule, 2)} // graph: Meta's random MLP
 	for _, steps := range []int{1, G} {
 		mr, err := plasticity.Meta(net, sp.Train, start, &plasticity.MetaSettings{MetaConfig: plasticity.MetaConfig{
