@@ -485,8 +485,8 @@ func evoMetaFigures(env *Env, trajs []*evoMetaTraj, seeds int) error {
 	if len(byGen) == 0 {
 		return nil
 	}
-	pool := fmt.Sprintf("mean ± sd over %d seed(s) and the replicates", seeds)
-	a, err := output.LinePlot("test accuracy of the mean rule ("+pool+")", "generation / step", "test accuracy (relu1)", byGen, false, false)
+	pool := fmt.Sprintf("%d seed(s) × replicates, mean ± sd", seeds)
+	a, err := output.LinePlot("test accuracy of the mean rule\n("+pool+")", "generation / step", "test accuracy (relu1)", byGen, false, false)
 	if err != nil {
 		return err
 	}
