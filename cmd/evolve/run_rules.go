@@ -327,7 +327,14 @@ func accuracyFigures(out string, res *sim.Result) (bool, error) {
 	byCost := groupedCurves(res, func(o sim.Observation) (float64, float64, bool) {
 		return o.Cost, o.TestAccuracy, tested(o) && o.Cost > 0
 	})
-	a, err := linePlot("test accuracy of the mean rule (fresh network)", "generation / step", "test accuracy", byGen, false)
+	what := map[string]string{
+		"full-rule": "test accuracy of the mean rule (a fresh network trained with it)",
+		"hebb":      "test accuracy of the mean rule (1 − sign error on the test episodes)",
+	}[res.Config.Landscape.Kind]
+	if what == "" {
+		what = "test accuracy of the mean rule"
+	}
+	a, err := linePlot(what, "generation / step", "test accuracy", byGen, false)
 	if err != nil {
 		return false, err
 	}
