@@ -77,34 +77,50 @@ func gaxpy(u, w []float64, n int, idx []int32, c []float64) {
 	}
 }
 
-// maskAddAVX2 is maskAdd for the values [0, len(w)&^3).
-func maskAddAVX2(w, v []float64, mask []uint64)
+// maskLUT[b] holds, for the 4-bit edge pattern b of four rows, the
+// 64-bit lane masks (all ones where bit l of b is set).
+var maskLUT = func() *[16][4]uint64 {
+	t := new([16][4]uint64)
+	for b := range 16 {
+		for l := range 4 {
+			if b&(1<<l) != 0 {
+				t[b][l] = ^uint64(0)
+			}
+		}
+	}
+	return t
+}()
 
-// maskAdd adds v[i] to w[i] where mask[i] is all ones and +0 where it is
-// 0: w[i] += v[i] & mask[i] on the bits. A masked-out w[i] that holds +0
-// keeps +0 (+0 + +0); elsewhere it is exactly w[i] + v[i].
-func maskAdd(w, v []float64, mask []uint64) {
-	if len(v) != len(w) || len(mask) != len(w) {
+// maskAddAVX2 is maskAdd for the values [0, len(w)&^3).
+func maskAddAVX2(w, v []float64, bits []uint64, lut *[16][4]uint64)
+
+// maskAdd adds v[i] to w[i] where bit i of bits (bit i%64 of word i/64)
+// is set, and +0 where it is not: a masked-out w[i] that holds +0 keeps
+// +0 (+0 + +0); elsewhere it is exactly w[i] + v[i].
+func maskAdd(w, v []float64, bits []uint64) {
+	if len(v) != len(w) || len(bits) < (len(w)+63)/64 {
 		panic("plasticity: maskAdd: slice lengths differ")
 	}
 	r4 := 0
 	if useAVX2 {
 		r4 = len(w) &^ 3
-		maskAddAVX2(w, v, mask)
+		maskAddAVX2(w, v, bits, maskLUT)
 	}
 	for i := r4; i < len(w); i++ {
-		w[i] += math.Float64frombits(math.Float64bits(v[i]) & mask[i])
+		w[i] += math.Float64frombits(math.Float64bits(v[i]) & -(bits[i>>6] >> (i & 63) & 1))
 	}
 }
 
 // maskAddColumnsAVX2 is maskAddColumns for the rows [0, n&^3).
-func maskAddColumnsAVX2(w, gv []float64, mask []uint64, pre []int, n int)
+func maskAddColumnsAVX2(w, gv []float64, bits []uint64, pre []int, n, words int, lut *[16][4]uint64)
 
 // maskAddColumns is maskAdd on every column j of the n×n dense matrix w
-// (stored by column) with the row pre[j] of gv and column j of mask:
-// w[j*n+i] += gv[pre[j]*n+i] & mask[j*n+i], in one call.
-func maskAddColumns(w, gv []float64, mask []uint64, pre []int, n int) {
-	if len(w) != n*n || len(mask) != n*n || len(pre) != n {
+// (stored by column) with the row pre[j] of gv and the edge bits of
+// column j (words = ⌈n/64⌉ words a column): w[j*n+i] += gv[pre[j]*n+i]
+// where bit i of column j is set, in one call.
+func maskAddColumns(w, gv []float64, bits []uint64, pre []int, n int) {
+	words := (n + 63) / 64
+	if len(w) != n*n || len(bits) != n*words || len(pre) != n {
 		panic("plasticity: maskAddColumns: slice lengths differ")
 	}
 	S := len(gv) / max(n, 1)
@@ -116,15 +132,15 @@ func maskAddColumns(w, gv []float64, mask []uint64, pre []int, n int) {
 	r4 := 0
 	if useAVX2 {
 		r4 = n &^ 3
-		maskAddColumnsAVX2(w, gv, mask, pre, n)
+		maskAddColumnsAVX2(w, gv, bits, pre, n, words, maskLUT)
 	}
 	if r4 == n {
 		return
 	}
 	for j, a := range pre {
-		w, v, m := w[j*n:(j+1)*n], gv[a*n:(a+1)*n], mask[j*n:(j+1)*n]
+		w, v, b := w[j*n:(j+1)*n], gv[a*n:(a+1)*n], bits[j*words:(j+1)*words]
 		for i := r4; i < n; i++ {
-			w[i] += math.Float64frombits(math.Float64bits(v[i]) & m[i])
+			w[i] += math.Float64frombits(math.Float64bits(v[i]) & -(b[i>>6] >> (i & 63) & 1))
 		}
 	}
 }

@@ -202,24 +202,34 @@ done4:
 	VZEROUPPER
 	RET
 
-// func maskAddAVX2(w, v []float64, mask []uint64)
-// w[i] += v[i] & mask[i] (bitwise AND of the float's bits: v[i] or +0),
-// for i in [0, len(w)&^3), four values per instruction.
-TEXT ·maskAddAVX2(SB), NOSPLIT, $0-72
+// func maskAddAVX2(w, v []float64, bits []uint64, lut *[16][4]uint64)
+// w[i] += v[i] & lane mask, for i in [0, len(w)&^3), four values per
+// instruction: the four edge bits of rows i..i+3 (bits i%64.. of word
+// i/64; i is a multiple of 4, so they never straddle two words) select
+// the lane masks lut[b].
+TEXT ·maskAddAVX2(SB), NOSPLIT, $0-80
 	MOVQ w_base+0(FP), DI
 	MOVQ w_len+8(FP), BX
 	ANDQ $-4, BX
 	MOVQ v_base+24(FP), SI
-	MOVQ mask_base+48(FP), R8
+	MOVQ bits_base+48(FP), R8
+	MOVQ lut+72(FP), R9
 	XORQ AX, AX
 
 loopm:
 	CMPQ AX, BX
 	JGE  donem
-	VMOVUPD (SI)(AX*8), Y0
-	VANDPD  (R8)(AX*8), Y0, Y0
-	VADDPD  (DI)(AX*8), Y0, Y0
-	VMOVUPD Y0, (DI)(AX*8)
+	MOVQ AX, R11
+	SHRQ $6, R11
+	MOVQ (R8)(R11*8), R12
+	MOVQ AX, CX
+	SHRQ CX, R12               // the shift count is taken mod 64
+	ANDQ $15, R12
+	SHLQ $5, R12
+	VMOVDQU (R9)(R12*1), Y1
+	VANDPD  (SI)(AX*8), Y1, Y1
+	VADDPD  (DI)(AX*8), Y1, Y1
+	VMOVUPD Y1, (DI)(AX*8)
 	ADDQ    $4, AX
 	JMP     loopm
 
@@ -227,15 +237,18 @@ donem:
 	VZEROUPPER
 	RET
 
-// func maskAddColumnsAVX2(w, gv []float64, mask []uint64, pre []int, n int)
-// For every column j in [0, n): w[j*n+i] += gv[pre[j]*n+i] & mask[j*n+i]
-// for i in [0, n&^3), four values per instruction.
-TEXT ·maskAddColumnsAVX2(SB), NOSPLIT, $0-104
+// func maskAddColumnsAVX2(w, gv []float64, bits []uint64, pre []int, n, words int, lut *[16][4]uint64)
+// For every column j in [0, n): w[j*n+i] += gv[pre[j]*n+i] & lane mask
+// (the edge bits of column j at bits[j*words:]), for i in [0, n&^3).
+TEXT ·maskAddColumnsAVX2(SB), NOSPLIT, $0-120
 	MOVQ w_base+0(FP), DI
 	MOVQ gv_base+24(FP), SI
-	MOVQ mask_base+48(FP), R8
+	MOVQ bits_base+48(FP), R8
 	MOVQ pre_base+72(FP), R9
 	MOVQ n+96(FP), DX
+	MOVQ words+104(FP), R13
+	SHLQ $3, R13              // bytes of edge bits per column
+	MOVQ lut+112(FP), R14
 	MOVQ DX, BX
 	ANDQ $-4, BX              // rows per column handled here
 	LEAQ (DX*8), R10          // bytes per column
@@ -252,16 +265,23 @@ colloop:
 rowloop:
 	CMPQ AX, BX
 	JGE  nextcol
-	VMOVUPD (R12)(AX*8), Y0
-	VANDPD  (R8)(AX*8), Y0, Y0
-	VADDPD  (DI)(AX*8), Y0, Y0
-	VMOVUPD Y0, (DI)(AX*8)
+	MOVQ AX, R15
+	SHRQ $6, R15
+	MOVQ (R8)(R15*8), R15
+	MOVQ AX, CX
+	SHRQ CX, R15
+	ANDQ $15, R15
+	SHLQ $5, R15
+	VMOVDQU (R14)(R15*1), Y1
+	VANDPD  (R12)(AX*8), Y1, Y1
+	VADDPD  (DI)(AX*8), Y1, Y1
+	VMOVUPD Y1, (DI)(AX*8)
 	ADDQ    $4, AX
 	JMP     rowloop
 
 nextcol:
 	ADDQ R10, DI
-	ADDQ R10, R8
+	ADDQ R13, R8
 	INCQ R11
 	JMP  colloop
 

@@ -24,13 +24,14 @@ func gaxpy(u, w []float64, n int, idx []int32, c []float64) {
 	}
 }
 
-// maskAdd adds v[i] & mask[i] to w[i] (see the amd64 version).
-func maskAdd(w, v []float64, mask []uint64) {
-	if len(v) != len(w) || len(mask) != len(w) {
+// maskAdd adds v[i] to w[i] where bit i of bits is set (see the amd64
+// version).
+func maskAdd(w, v []float64, bits []uint64) {
+	if len(v) != len(w) || len(bits) < (len(w)+63)/64 {
 		panic("plasticity: maskAdd: slice lengths differ")
 	}
 	for i := range w {
-		w[i] += math.Float64frombits(math.Float64bits(v[i]) & mask[i])
+		w[i] += math.Float64frombits(math.Float64bits(v[i]) & -(bits[i>>6] >> (i & 63) & 1))
 	}
 }
 
@@ -43,9 +44,10 @@ func capTakeAVX2(out []int32, vals, h, u []float64, tau float64, lim int) (int, 
 func capLimAVX2(u []float64, tau float64, ties int) (int, bool) { panic("plasticity: no AVX2") }
 
 // maskAddColumns is maskAdd on every column j of w with the row pre[j] of
-// gv (see the amd64 version).
-func maskAddColumns(w, gv []float64, mask []uint64, pre []int, n int) {
+// gv and column j's edge bits (see the amd64 version).
+func maskAddColumns(w, gv []float64, bits []uint64, pre []int, n int) {
+	words := (n + 63) / 64
 	for j, a := range pre {
-		maskAdd(w[j*n:(j+1)*n], gv[a*n:(a+1)*n], mask[j*n:(j+1)*n])
+		maskAdd(w[j*n:(j+1)*n], gv[a*n:(a+1)*n], bits[j*words:(j+1)*words])
 	}
 }

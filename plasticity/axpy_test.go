@@ -89,22 +89,28 @@ func TestGaxpyBitIdentical(t *testing.T) {
 	}
 }
 
-// TestMaskAddColumnsBitIdentical checks maskAddColumns (and maskAdd) on
-// random dense matrices, masks, pattern rows and sizes (multiples of 4 or
-// not) against the plain definition, w[j*n+i] += gv[pre[j]*n+i] where
-// mask[j*n+i] is set, nothing where it is not, bit for bit.
+// TestMaskAddColumnsBitIdentical checks maskAddColumns and maskAdd on
+// random dense matrices, edge bit matrices, pattern rows and sizes
+// (multiples of 4 or not, across 64-bit words) against the plain
+// definition, w[j*n+i] += gv[pre[j]*n+i] where j→i is an edge, nothing
+// where it is not, bit for bit.
 func TestMaskAddColumnsBitIdentical(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, n := range []int{1, 3, 4, 7, 8, 33, 100, 101} {
+	for _, n := range []int{1, 3, 4, 7, 8, 33, 64, 65, 100, 101, 130} {
 		const S = 8
+		words := (n + 63) / 64
 		w := make([]float64, n*n)
 		gv := make([]float64, S*n)
-		mask := make([]uint64, n*n)
+		bits := make([]uint64, n*words)
+		edge := make([]bool, n*n)
 		pre := make([]int, n)
-		for i := range w {
-			if rng.IntN(3) > 0 {
-				mask[i] = ^uint64(0)
-				w[i] = rng.NormFloat64()
+		for j := 0; j < n; j++ {
+			for i := 0; i < n; i++ {
+				if rng.IntN(3) > 0 {
+					edge[j*n+i] = true
+					bits[j*words+i/64] |= 1 << (i % 64)
+					w[j*n+i] = rng.NormFloat64()
+				}
 			}
 		}
 		for i := range gv {
@@ -116,15 +122,20 @@ func TestMaskAddColumnsBitIdentical(t *testing.T) {
 		want := slices.Clone(w)
 		for j := 0; j < n; j++ {
 			for i := 0; i < n; i++ {
-				if mask[j*n+i] != 0 {
+				if edge[j*n+i] {
 					want[j*n+i] += gv[pre[j]*n+i]
 				}
 			}
 		}
-		maskAddColumns(w, gv, mask, pre, n)
+		got := slices.Clone(w)
+		maskAddColumns(got, gv, bits, pre, n)
+		one := slices.Clone(w)
+		for j := 0; j < n; j++ {
+			maskAdd(one[j*n:(j+1)*n], gv[pre[j]*n:(pre[j]+1)*n], bits[j*words:(j+1)*words])
+		}
 		for i := range w {
-			if math.Float64bits(w[i]) != math.Float64bits(want[i]) {
-				t.Fatalf("n=%d: w[%d] = %v, want %v", n, i, w[i], want[i])
+			if math.Float64bits(got[i]) != math.Float64bits(want[i]) || math.Float64bits(one[i]) != math.Float64bits(want[i]) {
+				t.Fatalf("n=%d: w[%d] = %v (columns) and %v (maskAdd), want %v", n, i, got[i], one[i], want[i])
 			}
 		}
 	}

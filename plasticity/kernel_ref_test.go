@@ -185,7 +185,8 @@ func (p *plainNet) train(rules Rules, data *dataset.Set) {
 // same predictions, firing patterns and logits on every test example, as
 // the plain implementation. The cases cover both recurrences, additive and
 // multiplicative graph rules, both schemes, AllEdges, T = 1, and graphs
-// dense enough for the dense copy (p = 0.5) and too sparse for it (p = 0.1).
+// dense enough for the dense copy (p = 0.5) and too sparse for it (p = 0.1),
+// and networks above gatherMaxNodes.
 func TestKernelsMatchPlain(t *testing.T) {
 	t.Parallel()
 	sp, err := dataset.Load("halfspace", &dataset.Options{Seed: 4, TrainSize: 300, TestSize: 100})
@@ -203,6 +204,9 @@ func TestKernelsMatchPlain(t *testing.T) {
 		{Config{Nodes: 40, Cap: 15, Rounds: 3, P: 0.1, Recurrence: Reference}, false},
 		{Config{Nodes: 40, Cap: 15, Rounds: 3, P: 0.1}, true},
 		{Config{Nodes: 40, Cap: 15, Rounds: 1, Epochs: 2}, false},
+		// Above gatherMaxNodes: the column-by-column kernels.
+		{Config{Nodes: 300, Cap: 100, Rounds: 3, Recurrence: Reference}, false},
+		{Config{Nodes: 300, Cap: 100, Rounds: 3}, false},
 	}
 	for n, tc := range tests {
 		cfg := tc.cfg

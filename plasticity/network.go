@@ -32,10 +32,11 @@ type Network struct {
 
 	dt *denseTrain // Train's dense copy of W (see trainDense)
 
-	// mask is the graph as a dense |V|×|V| bit mask by pre-synaptic node
-	// (all ones where j→i is an edge), for the vectorised graph update
-	// (see updateColumn); built by trainDense when |V| ≤ gatherMaxNodes.
-	mask []uint64
+	// edgeBits is the graph as a bit matrix by pre-synaptic node: bit i
+	// (bit i%64 of word i/64) of column j, at [j*w, (j+1)*w) with
+	// w = ⌈|V|/64⌉ words, is set where j→i is an edge; for the vectorised
+	// graph update (see updateColumn); built by trainDense.
+	edgeBits []uint64
 }
 
 // denseTrain is the state of a training loop on a dense copy of the graph
@@ -213,11 +214,13 @@ func (net *Network) trainDense() *denseTrain {
 	}
 	net.dt.pending = false
 	net.fillDense(net.dt.w)
-	if net.gatherPays() && net.mask == nil {
-		net.mask = make([]uint64, n*n)
+	if net.edgeBits == nil {
+		words := (n + 63) / 64
+		net.edgeBits = make([]uint64, n*words)
 		for j := 0; j < n; j++ {
+			col := net.edgeBits[j*words : (j+1)*words]
 			for _, i := range net.Post[net.ColPtr[j]:net.ColPtr[j+1]] {
-				net.mask[j*n+int(i)] = ^uint64(0)
+				col[i>>6] |= 1 << (i & 63)
 			}
 		}
 	}
@@ -229,9 +232,9 @@ func (dt *denseTrain) flush(net *Network) {
 	if !dt.pending {
 		return
 	}
-	if !dt.mult && net.mask != nil {
-		// Every column at once: w[:, j] += gv[pre[j]] & mask[:, j].
-		maskAddColumns(dt.w, dt.gv, net.mask, dt.pre, net.n)
+	if !dt.mult && net.edgeBits != nil {
+		// Every column at once: w[:, j] += gv[pre[j]] on the edges of j.
+		maskAddColumns(dt.w, dt.gv, net.edgeBits, dt.pre, net.n)
 		dt.pending = false
 		return
 	}
@@ -253,10 +256,11 @@ func (dt *denseTrain) updateColumn(net *Network, j int) {
 		}
 		return
 	}
-	if net.mask != nil {
+	if useAVX2 && net.edgeBits != nil {
 		// The whole column, vectorised: w[i] + v[i] on the edges, and
 		// +0 + +0 elsewhere (a dense copy holds +0 off the edges).
-		maskAdd(w, v, net.mask[j*n:(j+1)*n])
+		words := (n + 63) / 64
+		maskAdd(w, v, net.edgeBits[j*words:(j+1)*words])
 		return
 	}
 	// Unrolled by 4: the edges of a column go to distinct nodes, so the
