@@ -197,7 +197,10 @@ step, samples × P × (loci + 1) batches per Monte Carlo exact-map generation). 
 coefficients the summary prints loss, test accuracy, cost and the distance to adam per run and
 the final rules as small matrices; rules.png shows them as heat maps, accuracy.png the test
 accuracy against generation and against cost. --replicates R runs R populations (own
-streams), drawn as mean ± sd.
+streams), drawn as mean ± sd. --graph-hidden H makes the graph rule an MLP (H tanh units over the
+2T pattern bits, evolve meta --graph mlp --hidden H): its H·(2T + 2) + 1 parameters are the
+coefficients, every run starts at evolve meta's random MLP, and the summary and rules.png show
+the table it computes.
 
 Choosing θ, ε and loci. Coefficient p is c_p + Σ of n alleles ±ε, so it ranges over c_p ± nε
 (--loci n, --eps ε): the range must hold the rule you hope to find (the meta-learner's T = 3
