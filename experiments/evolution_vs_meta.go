@@ -499,36 +499,9 @@ func evoMetaFigures(env *Env, trajs []*evoMetaTraj, seeds int) error {
 		return err
 	}
 	for i, p := range []*plot.Plot{a, b, c} {
-		legendAbove(p, [][]output.Curve{byGen, byCost, lossGen}[i])
+		output.LegendAbove(p, [][]output.Curve{byGen, byCost, lossGen}[i])
 	}
 	return output.SavePlots(env.Path("accuracy"), []*plot.Plot{a, b, c}, 1, 3, 16*vg.Inch, 4.8*vg.Inch)
-}
-
-// legendAbove keeps the legend (top right) off the data: the y axis is
-// extended above the highest point (error bars included) by the space the
-// legend's lines take.
-func legendAbove(p *plot.Plot, cs []output.Curve) {
-	lo, hi := math.Inf(1), math.Inf(-1)
-	lines := 0
-	for _, c := range cs {
-		if len(c.XY) > 0 {
-			lines++
-		}
-		for i, xy := range c.XY {
-			e := 0.0
-			if i < len(c.Err) {
-				e = c.Err[i]
-			}
-			lo, hi = math.Min(lo, xy.Y-e), math.Max(hi, xy.Y+e)
-		}
-	}
-	if lines == 0 || !(hi > lo) {
-		return
-	}
-	span := hi - lo
-	p.Y.Min = lo - 0.05*span
-	p.Y.Max = hi + span*(0.1+0.14*float64(lines))
-	p.Legend.Top = true
 }
 
 func meanSD(v []float64) (m, sd float64) {

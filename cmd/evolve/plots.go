@@ -67,25 +67,5 @@ func sameLine(a, b plotter.XYs) bool {
 	return true
 }
 
-// legendAbove raises the top of p's y axis so that the legend (one row per
-// named curve, top left) sits above the data instead of on it.
-func legendAbove(p *plot.Plot, cs []curve) {
-	lo, hi := math.Inf(1), math.Inf(-1)
-	rows := 0
-	for _, c := range cs {
-		if c.Name != "" {
-			rows++
-		}
-		for _, q := range c.XY {
-			lo, hi = math.Min(lo, q.Y), math.Max(hi, q.Y)
-		}
-	}
-	if rows == 0 || !(hi > lo) {
-		return
-	}
-	// A legend row takes about 7.5 % of a 3.5-inch panel's height.
-	f := math.Min(0.075*float64(rows), 0.6)
-	p.Y.Min, p.Y.Max = lo, hi+(hi-lo)*f/(1-f)
-	p.Legend.Top, p.Legend.Left = true, true
-	p.Legend.XOffs = vg.Points(8)
-}
+// legendAbove keeps a plot's legend off its curves (output.LegendAbove).
+func legendAbove(p *plot.Plot, cs []curve) { output.LegendAbove(p, cs) }

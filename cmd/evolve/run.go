@@ -425,11 +425,12 @@ func runFigures(out string, res *sim.Result, sh ruleShape, hasShape bool) error 
 		}
 		return keep
 	}
-	lp, err := linePlot("loss at the mean coefficients (on the generation's batch)", "generation / step", "L(Ȳ)",
-		noteIdentical(groupedCurves(res, func(o sim.Observation) (float64, float64, bool) { return float64(o.Generation), o.Loss, true })), false)
+	lossCurves := noteIdentical(groupedCurves(res, func(o sim.Observation) (float64, float64, bool) { return float64(o.Generation), o.Loss, true }))
+	lp, err := linePlot("loss at the mean coefficients (on the generation's batch)", "generation / step", "L(Ȳ)", lossCurves, false)
 	if err != nil {
 		return err
 	}
+	legendAbove(lp, lossCurves)
 	if err := savePlots(filepath.Join(out, "loss"), []*plot.Plot{lp}, 1, 1, 7*vg.Inch, 4.5*vg.Inch); err != nil {
 		return err
 	}

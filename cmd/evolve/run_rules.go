@@ -338,11 +338,11 @@ func accuracyFigures(out string, res *sim.Result) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	a.Legend.Top = false // accuracy rises: the lower right is free
+	output.LegendAbove(a, byGen)
 	b, err := output.LinePlot("test accuracy against cost", "cost: training examples processed (log scale)", "test accuracy", byCost, true, false)
 	if err != nil {
 		return false, err
 	}
-	b.Legend.Top = false
+	output.LegendAbove(b, byCost)
 	return true, savePlots(filepath.Join(out, "accuracy"), []*plot.Plot{a, b}, 1, 2, 12*vg.Inch, 4.5*vg.Inch)
 }

@@ -205,3 +205,46 @@ func (LogTicks) Ticks(min, max float64) []plot.Tick {
 	}
 	return ts
 }
+
+// LegendAbove keeps the legend (top right) off the data: the y axis is
+// extended above the highest point of cs (error bars included) by the
+// space the legend's lines take, and below the lowest by a margin. On a
+// log y axis (p.Y.Scale a plot.LogScale) the space is measured in
+// decades. It does nothing for curves without points.
+func LegendAbove(p *plot.Plot, cs []Curve) {
+	_, logY := p.Y.Scale.(plot.LogScale)
+	f, inv := func(v float64) float64 { return v }, func(v float64) float64 { return v }
+	if logY {
+		f, inv = math.Log10, func(v float64) float64 { return math.Pow(10, v) }
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	lines := 0
+	for _, c := range cs {
+		if len(c.XY) > 0 && c.Name != "" {
+			lines++
+		}
+		for i, xy := range c.XY {
+			e := 0.0
+			if i < len(c.Err) {
+				e = c.Err[i]
+			}
+			l, h := xy.Y-e, xy.Y+e
+			if logY && !(l > 0) {
+				l = xy.Y
+			}
+			if v := f(l); !math.IsNaN(v) && !math.IsInf(v, 0) {
+				lo = math.Min(lo, v)
+			}
+			if v := f(h); !math.IsNaN(v) && !math.IsInf(v, 0) {
+				hi = math.Max(hi, v)
+			}
+		}
+	}
+	if lines == 0 || !(hi > lo) {
+		return
+	}
+	span := hi - lo
+	p.Y.Min = inv(lo - 0.05*span)
+	p.Y.Max = inv(hi + span*(0.1+0.14*float64(lines)))
+	p.Legend.Top = true
+}

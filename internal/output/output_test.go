@@ -63,3 +63,27 @@ func TestSavePlots(t *testing.T) {
 		}
 	}
 }
+
+// TestLegendAbove: the y axis ends above the highest point plus its error
+// bar by room for one legend row per named curve (so the legend, drawn at
+// the top, covers no data), starts below the lowest; on a log axis the
+// limits stay positive and the room is in decades.
+func TestLegendAbove(t *testing.T) {
+	cs := []Curve{
+		{Name: "a", XY: plotter.XYs{{X: 0, Y: 1}, {X: 1, Y: 2}}, Err: []float64{0.1, 0.5}},
+		{Name: "b", XY: plotter.XYs{{X: 0, Y: 1.5}, {X: 1, Y: 0.5}}},
+	}
+	p := plot.New()
+	LegendAbove(p, cs)
+	// Points and bars span [0.5, 2.5]: span 2; two rows → 2.5 + 2·(0.1 + 0.28).
+	if !p.Legend.Top || math.Abs(p.Y.Max-(2.5+2*0.38)) > 1e-12 || math.Abs(p.Y.Min-(0.5-0.1)) > 1e-12 {
+		t.Errorf("linear: y axis [%v, %v], top %v; want [0.4, 3.26], true", p.Y.Min, p.Y.Max, p.Legend.Top)
+	}
+	q := plot.New()
+	q.Y.Scale = plot.LogScale{}
+	LegendAbove(q, []Curve{{Name: "c", XY: plotter.XYs{{X: 0, Y: 0.01}, {X: 1, Y: 10}}}})
+	// Decades −2 … 1: span 3; one row → 10^(1 + 3·0.24), 10^(−2 − 0.15).
+	if math.Abs(q.Y.Max-math.Pow(10, 1.72)) > 1e-9 || math.Abs(q.Y.Min-math.Pow(10, -2.15)) > 1e-12 {
+		t.Errorf("log: y axis [%v, %v], want [%v, %v]", q.Y.Min, q.Y.Max, math.Pow(10, -2.15), math.Pow(10, 1.72))
+	}
+}
