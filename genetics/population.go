@@ -102,7 +102,10 @@ type Population struct {
 	acc       []uint64 // Frequencies: byte-wide lane counters, 8 per word
 	bitCount  []int32  // Frequencies: count per bit of a genome
 	ldLoc     []int32  // LD: word<<6 | bit of each paired locus
-	ldCount   []int32  // LD: counts of a, b and ab per pair
+	ldCount   []int32  // LD: count of allele +ε per column
+	ldKeys    []int32  // LD: the distinct paired loci, word<<6 | bit
+	ldCols    []uint64 // LD: one bit column over the individuals per distinct locus
+	ldAbs     []float64
 }
 
 // NewPopulation returns a population at generation 0 for the encoding, loss
@@ -408,6 +411,11 @@ func (p *Population) fitnessChunk(c int) {
 		p.l[j], p.w[j] = l, 1+f
 	}
 }
+
+// Evaluate computes the losses and fitnesses of the current generation
+// unless they are known (Step and Stats call it; after UnmarshalBinary
+// they are not known). It returns the error Step would.
+func (p *Population) Evaluate() error { return p.evaluate() }
 
 // Step runs one generation: fitness of every individual (unless already
 // known), parents drawn in proportion to fitness, recombination (or cloning)

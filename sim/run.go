@@ -41,7 +41,8 @@ type Result struct {
 	Config Config
 	// Runs names the runs in order; Kinds gives their kinds.
 	Runs, Kinds []string
-	// Observations holds every run at every generation 0..Generations,
+	// Observations holds every run at every recorded generation (see
+	// Runs.RecordEvery; generation 0 and the last are always recorded),
 	// generation-major in the order of Runs.
 	Observations []Observation
 	// Method is how the exact expectations were evaluated.
@@ -173,26 +174,31 @@ func Run(cfg Config, land fitness.Landscape, s *Settings) (*Result, error) {
 	}
 	obs := make([]Observation, len(runs))
 	for t := start; t <= cfg.Generations; t++ {
-		for i, r := range runs {
-			o := &obs[i]
-			*o = Observation{Generation: t, Run: r.name(), Kind: r.kind(), TestAccuracy: math.NaN()}
-			if err := r.observe(o); err != nil {
-				return res, err
+		last := t == cfg.Generations
+		every := cfg.Runs.EvalEvery
+		test := tester != nil && every > 0 && (t%every == 0 || last)
+		if test || last || t%cfg.Runs.RecordEvery == 0 {
+			for i, r := range runs {
+				o := &obs[i]
+				*o = Observation{Generation: t, Run: r.name(), Kind: r.kind(), TestAccuracy: math.NaN(), LD: math.NaN(), LDErr: math.NaN()}
+				if err := r.observe(o); err != nil {
+					return res, err
+				}
+				o.Distance = dist(o.Y, obs[0].Y)
+				o.Cost = float64(o.Evaluations) * perEval
 			}
-			o.Distance = dist(o.Y, obs[0].Y)
-			o.Cost = float64(o.Evaluations) * perEval
-		}
-		if every := cfg.Runs.EvalEvery; tester != nil && every > 0 && (t%every == 0 || t == cfg.Generations) {
-			if err := testAll(tester, obs); err != nil {
-				return res, fmt.Errorf("sim: test accuracy at generation %d: %w", t, err)
+			if test {
+				if err := testAll(tester, obs); err != nil {
+					return res, fmt.Errorf("sim: test accuracy at generation %d: %w", t, err)
+				}
 			}
+			res.Observations = append(res.Observations, obs...)
 		}
-		res.Observations = append(res.Observations, obs...)
-		if t == cfg.Generations {
+		if last {
 			break
 		}
 		for _, r := range runs {
-			if err := r.step(); err != nil {
+			if err := r.step(t); err != nil {
 				return res, err
 			}
 		}

@@ -112,7 +112,7 @@ func TestWrightFisherSameBatchPerGeneration(t *testing.T) {
 			t.Errorf("generation %d: the batches of generations %d and %d give the same losses", gen, gen, gen+1)
 		}
 		if gen < 3 {
-			if err := r.step(); err != nil {
+			if err := r.step(gen); err != nil {
 				t.Fatal(err)
 			}
 		}
