@@ -132,7 +132,8 @@ func Run(cfg Config, land fitness.Landscape, s *Settings) (*Result, error) {
 		if err := decodeState(s.Resume, &cp); err != nil {
 			return nil, fmt.Errorf("sim: reading checkpoint: %w", err)
 		}
-		if !reflect.DeepEqual(cp.Config, cfg) {
+		// Defaults fills what an older checkpoint's config lacks (record_every).
+		if !reflect.DeepEqual(cp.Config.Defaults(), cfg) {
 			return nil, errors.New("sim: the checkpoint was written by a different configuration")
 		}
 		if len(cp.States) != len(runs) {

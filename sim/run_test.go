@@ -303,3 +303,40 @@ func mustPopN(t *testing.T, n int) *genetics.Population {
 	}
 	return p
 }
+
+// TestResumeCheckpointWithoutRecordEvery: a checkpoint written before
+// record_every existed (its config has the field's zero value) resumes a
+// run whose config has the default, 1, and ends as an uninterrupted run.
+func TestResumeCheckpointWithoutRecordEvery(t *testing.T) {
+	t.Parallel()
+	cfg := Config{Generations: 12, Seed: 2, Landscape: fitness.Spec{Kind: "quadratic"},
+		Genetics: Genetics{Population: 100}, Runs: Runs{CheckpointEvery: 5}}
+	land := build(t, cfg)
+	whole, err := Run(cfg, land, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var saved []byte
+	if _, err := Run(cfg, land, &Settings{
+		Checkpoint: func(b []byte) error { saved = append([]byte(nil), b...); return nil },
+		Stop:       func() bool { return saved != nil },
+	}); !errors.Is(err, ErrStopped) {
+		t.Fatalf("stopped run: %v", err)
+	}
+	var cp checkpoint
+	if err := decodeState(saved, &cp); err != nil {
+		t.Fatal(err)
+	}
+	cp.Config.Runs.RecordEvery = 0 // as gob decodes a checkpoint without the field
+	old, err := encodeState(cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resumed, err := Run(cfg, land, &Settings{Resume: old})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !equalObs(whole.Observations, resumed.Observations) {
+		t.Fatal("resumed trajectory differs from the uninterrupted one")
+	}
+}

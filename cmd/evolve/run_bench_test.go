@@ -24,9 +24,9 @@ type benchWF struct {
 }
 
 var benchWFs = []benchWF{
-	{loci: 6, eps: 0.05, gens: 400},     // the default encoding: 24 loci, one word per genome
-	{loci: 250, eps: 0.004, gens: 200},  // 1000 loci, as BenchmarkWrightFisher
-	{loci: 2500, eps: 0.0004, gens: 50}, // 10,000 loci
+	{loci: 6, eps: 0.05, gens: 5000},      // the default encoding: 24 loci, one word per coefficient
+	{loci: 250, eps: 0.004, gens: 5000},   // 1000 loci, as BenchmarkWrightFisher
+	{loci: 2500, eps: 0.0004, gens: 1000}, // 10,000 loci
 }
 
 func (w benchWF) String() string { return fmt.Sprintf("loci=%d/gens=%d", 4*w.loci, w.gens) }
@@ -34,20 +34,30 @@ func (w benchWF) String() string { return fmt.Sprintf("loci=%d/gens=%d", 4*w.loc
 // BenchmarkRunCLI is `evolve run` on the workload, in process, writing its
 // whole output (config.toml, checkpoints every 50 generations,
 // trajectory.csv, figures, meta.json) to a temporary folder: the path a
-// user takes. Compare with BenchmarkRunBare (run both with -cpu 1); the
-// ratio of their CPU-ms per generation is the CLI's overhead.
+// user takes: with the defaults (every generation recorded, a checkpoint
+// every 50), with record_every = 10, and with a checkpoint every 1000
+// generations too. Compare with BenchmarkRunBare (run both with -cpu 1):
+// the ratio of their CPU-ms per generation is the CLI's overhead. On a
+// machine whose fsync is slow, wall time adds about one fsync per
+// checkpoint.
 func BenchmarkRunCLI(b *testing.B) {
 	for _, w := range benchWFs {
-		for _, every := range []int{0, 10} {
-			name := w.String()
-			if every > 0 {
-				name += fmt.Sprintf("/record_every=%d", every)
+		for _, set := range []struct{ record, checkpoint int }{{0, 0}, {10, 0}, {10, 1000}} {
+			name := w.String() + "/defaults"
+			if set.record > 0 {
+				name = w.String() + fmt.Sprintf("/record_every=%d", set.record)
+			}
+			if set.checkpoint > 0 {
+				name += fmt.Sprintf("/checkpoint_every=%d", set.checkpoint)
 			}
 			b.Run(name, func(b *testing.B) {
 				args := []string{"evolve", "run", "--landscape", "quadratic", "--evolution", "wright-fisher", "--gradient", "none",
 					"--loci", strconv.Itoa(w.loci), "--eps", strconv.FormatFloat(w.eps, 'g', -1, 64), "-g", strconv.Itoa(w.gens), "--quiet", "--force"}
-				if every > 0 {
-					args = append(args, "--record-every", strconv.Itoa(every))
+				if set.record > 0 {
+					args = append(args, "--record-every", strconv.Itoa(set.record))
+				}
+				if set.checkpoint > 0 {
+					args = append(args, "--checkpoint-every", strconv.Itoa(set.checkpoint))
 				}
 				out := filepath.Join(b.TempDir(), "out")
 				var stdout, stderr bytes.Buffer
