@@ -141,3 +141,36 @@ func TestLDStandardErrorCoversResampling(t *testing.T) {
 		t.Errorf("spread of the mean |D| over new pair sets %v, reported standard error %v", sd, se)
 	}
 }
+
+// TestFrequenciesCountExactly compares Frequencies with counts bit by bit
+// over the genomes, for population sizes around the 16-individual adder
+// tree and the 240-individual block, with every allele present (start 1:
+// the largest counts) and at random.
+func TestFrequenciesCountExactly(t *testing.T) {
+	t.Parallel()
+	enc := &Encoding{P: 3, N: 70, Eps: 0.01} // 3 × 2 words, partly filled
+	for _, start := range []float64{1, -1} {
+		for _, n := range []int{1, 15, 16, 17, 239, 240, 241, 1000} {
+			x := make([]float64, enc.Loci())
+			for i := range x {
+				x[i] = start
+			}
+			if start < 0 {
+				x = randomX(enc.Loci(), 0, 1, uint64(n))
+			}
+			p := mustPop(t, &PopulationConfig{N: n, Start: x, LDPairs: -1, Workers: 1}, enc, neutral(3), Fitness{}, 3)
+			got := make([]float64, enc.Loci())
+			p.Frequencies(got)
+			for i := range got {
+				w, b := enc.Locus(i)
+				c := 0
+				for j := range n {
+					c += int(p.Genome(j)[w] >> b & 1)
+				}
+				if got[i] != float64(c)/float64(n) {
+					t.Fatalf("start %v, N = %d: frequency of locus %d is %v, count %d/%d", start, n, i, got[i], c, n)
+				}
+			}
+		}
+	}
+}

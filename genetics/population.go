@@ -99,7 +99,6 @@ type Population struct {
 	workFn    func() // p.worker, made once
 	wg        sync.WaitGroup
 	pairs     []int32
-	acc       []uint64 // Frequencies: byte-wide lane counters, 8 per word
 	bitCount  []int32  // Frequencies: count per bit of a genome
 	ldLoc     []int32  // LD: word<<6 | bit of each paired locus
 	ldCount   []int32  // LD: count of allele +ε per column
@@ -189,7 +188,6 @@ func NewPopulation(cfg *PopulationConfig, enc *Encoding, loss Loss, fit Fitness,
 	p.prefetch = 2*8*p.n*p.W > 4<<20
 	p.errs = make([]error, p.chunks)
 	p.fitFail = make([]bool, p.chunks)
-	p.acc = make([]uint64, 8*p.W)
 	p.bitCount = make([]int32, 64*p.W)
 
 	g := fastGen{s: splitmix64(src.Uint64())}

@@ -70,51 +70,81 @@ func resize(s []float64, n int) []float64 {
 }
 
 // Frequencies writes the frequency of allele +ε at every locus into dst
-// (length Loci). It counts 64 loci per word operation: byte-wide counters
-// for every bit lane, flushed every 255 individuals.
+// (length Loci). It counts 64 loci per word operation: for each genome word
+// and block of 240 individuals, a carry-save adder tree (Harley and Seal)
+// reduces every 16 individuals to one word of sixteens, whose bits are
+// added into byte-wide lane counters; the block's lanes and its carry words
+// (eights, fours, twos, ones) are then added to the count of every bit.
 func (p *Population) Frequencies(dst []float64) {
 	if len(dst) != p.loci {
 		panic(fmt.Sprintf("genetics: %d frequencies for %d loci", len(dst), p.loci))
 	}
-	const lanes = 0x0101010101010101
 	W := p.W
-	acc := p.acc[:8*W]
 	cnt := p.bitCount[:64*W]
-	clear(acc)
 	clear(cnt)
-	flush := func() {
+	for j0 := 0; j0 < p.n; j0 += freqBlock {
+		j1 := min(j0+freqBlock, p.n)
 		for w := range W {
-			for b := range 8 {
-				a := acc[8*w+b]
-				for k := range 8 {
-					cnt[64*w+8*k+b] += int32(a >> (8 * k) & 0xff)
-				}
-			}
-		}
-		clear(acc)
-	}
-	rows := 0
-	for j := range p.n {
-		for w, v := range p.cur[j*W : (j+1)*W] {
-			a := acc[8*w : 8*w+8 : 8*w+8]
-			a[0] += v & lanes
-			a[1] += v >> 1 & lanes
-			a[2] += v >> 2 & lanes
-			a[3] += v >> 3 & lanes
-			a[4] += v >> 4 & lanes
-			a[5] += v >> 5 & lanes
-			a[6] += v >> 6 & lanes
-			a[7] += v >> 7 & lanes
-		}
-		if rows++; rows == 255 {
-			flush()
-			rows = 0
+			countColumn(cnt[64*w:64*w+64:64*w+64], p.cur[j0*W+w:], W, j1-j0)
 		}
 	}
-	flush()
 	for i := range dst {
 		w, b := p.enc.Locus(i)
 		dst[i] = float64(cnt[64*w+int(b)]) / float64(p.n)
+	}
+}
+
+// freqBlock is the number of individuals per block of Frequencies: the
+// lane counters hold 8 bits, and a block adds at most freqBlock/16 ≤ 255
+// sixteens and freqBlock%16 ones into each.
+const freqBlock = 240
+
+// countColumn adds to cnt[b] the number of the n words rows[0],
+// rows[stride], …, rows[(n−1)·stride] whose bit b is set (n ≤ freqBlock).
+func countColumn(cnt []int32, rows []uint64, stride, n int) {
+	const lane = 0x0101010101010101
+	var ones, twos, fours, eights uint64
+	var sixteens, single [8]uint64 // byte-lane counts of the sixteens and of the leftover rows
+	csa := func(a, b, c uint64) (h, l uint64) {
+		u := a ^ b
+		return a&b | u&c, u ^ c
+	}
+	j := 0
+	for ; j+16 <= n; j += 16 {
+		d := rows[j*stride:]
+		var twosA, twosB, foursA, foursB, eightsA, eightsB, s uint64
+		twosA, ones = csa(ones, d[0], d[stride])
+		twosB, ones = csa(ones, d[2*stride], d[3*stride])
+		foursA, twos = csa(twos, twosA, twosB)
+		twosA, ones = csa(ones, d[4*stride], d[5*stride])
+		twosB, ones = csa(ones, d[6*stride], d[7*stride])
+		foursB, twos = csa(twos, twosA, twosB)
+		eightsA, fours = csa(fours, foursA, foursB)
+		twosA, ones = csa(ones, d[8*stride], d[9*stride])
+		twosB, ones = csa(ones, d[10*stride], d[11*stride])
+		foursA, twos = csa(twos, twosA, twosB)
+		twosA, ones = csa(ones, d[12*stride], d[13*stride])
+		twosB, ones = csa(ones, d[14*stride], d[15*stride])
+		foursB, twos = csa(twos, twosA, twosB)
+		eightsB, fours = csa(fours, foursA, foursB)
+		s, eights = csa(eights, eightsA, eightsB)
+		for k := range 8 {
+			sixteens[k] += s >> k & lane
+		}
+	}
+	for ; j < n; j++ {
+		v := rows[j*stride]
+		for k := range 8 {
+			single[k] += v >> k & lane
+		}
+	}
+	for k := range 8 {
+		for i := range 8 {
+			b := 8*i + k
+			c := 16*(sixteens[k]>>(8*i)&0xff) + single[k]>>(8*i)&0xff +
+				8*(eights>>b&1) + 4*(fours>>b&1) + 2*(twos>>b&1) + ones>>b&1
+			cnt[b] += int32(c)
+		}
 	}
 }
 
@@ -249,13 +279,20 @@ func grow32(s *[]int32, n int) []int32 {
 // significant). It swaps ever smaller off-diagonal blocks (Warren, Hacker's
 // Delight, §7-3).
 func transpose64(a *[64]uint64) {
-	m := uint64(0x00000000ffffffff)
-	for j := 32; j != 0; j >>= 1 {
-		for k := 0; k < 64; k = (k + j + 1) &^ j {
-			t := (a[k]>>j ^ a[k+j]) & m
-			a[k] ^= t << j
-			a[k+j] ^= t
+	swap := func(j int, m uint64) {
+		for base := 0; base < 64; base += 2 * j {
+			lo, hi := a[base:base+j], a[base+j:base+2*j]
+			for k := range lo {
+				t := (lo[k]>>j ^ hi[k]) & m
+				lo[k] ^= t << j
+				hi[k] ^= t
+			}
 		}
-		m ^= m << (j >> 1)
 	}
+	swap(32, 0x00000000ffffffff)
+	swap(16, 0x0000ffff0000ffff)
+	swap(8, 0x00ff00ff00ff00ff)
+	swap(4, 0x0f0f0f0f0f0f0f0f)
+	swap(2, 0x3333333333333333)
+	swap(1, 0x5555555555555555)
 }
