@@ -51,10 +51,16 @@ type Result struct {
 
 // checkpoint is the saved state of a run.
 type checkpoint struct {
-	Config       Config
-	Generation   int
-	States       [][]byte
+	Config     Config
+	Generation int
+	States     [][]byte
+	// Observations holds the record of checkpoints written before
+	// ObsChunks existed.
 	Observations []Observation
+	// ObsChunks holds the record so far, each chunk the gob of the
+	// observations made since the previous checkpoint: each observation is
+	// encoded once, not once per checkpoint.
+	ObsChunks [][]byte
 }
 
 // Run compares the configured evolution and gradient runs on the
@@ -127,6 +133,8 @@ func Run(cfg Config, land fitness.Landscape, s *Settings) (*Result, error) {
 		res.Kinds = append(res.Kinds, r.kind())
 	}
 	start := 0
+	var chunks [][]byte // the record, encoded up to observation encoded
+	encoded := 0
 	if s.Resume != nil {
 		var cp checkpoint
 		if err := decodeState(s.Resume, &cp); err != nil {
@@ -146,12 +154,30 @@ func Run(cfg Config, land fitness.Landscape, s *Settings) (*Result, error) {
 		}
 		start = cp.Generation
 		res.Observations = cp.Observations
+		for _, b := range cp.ObsChunks {
+			var chunk []Observation
+			if err := decodeState(b, &chunk); err != nil {
+				return nil, fmt.Errorf("sim: reading checkpoint: %w", err)
+			}
+			res.Observations = append(res.Observations, chunk...)
+		}
+		chunks, encoded = cp.ObsChunks, len(res.Observations)
+		if cp.ObsChunks == nil {
+			encoded = 0 // an older checkpoint: its observations go into the first chunk
+		}
 	}
 	save := func(gen int) error {
 		if s.Checkpoint == nil {
 			return nil
 		}
-		cp := checkpoint{Config: cfg, Generation: gen, Observations: res.Observations}
+		if len(res.Observations) > encoded {
+			b, err := encodeState(res.Observations[encoded:])
+			if err != nil {
+				return err
+			}
+			chunks, encoded = append(chunks, b), len(res.Observations)
+		}
+		cp := checkpoint{Config: cfg, Generation: gen, ObsChunks: chunks}
 		for _, r := range runs {
 			b, err := r.state()
 			if err != nil {

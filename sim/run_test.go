@@ -305,8 +305,10 @@ func mustPopN(t *testing.T, n int) *genetics.Population {
 }
 
 // TestResumeCheckpointWithoutRecordEvery: a checkpoint written before
-// record_every existed (its config has the field's zero value) resumes a
-// run whose config has the default, 1, and ends as an uninterrupted run.
+// record_every existed (its config has the field's zero value, its record
+// is one list) resumes a run whose config has the default, 1, and ends as
+// an uninterrupted run (TestResume resumes one in the current format, its
+// record in three chunks).
 func TestResumeCheckpointWithoutRecordEvery(t *testing.T) {
 	t.Parallel()
 	cfg := Config{Generations: 12, Seed: 2, Landscape: fitness.Spec{Kind: "quadratic"},
@@ -327,7 +329,20 @@ func TestResumeCheckpointWithoutRecordEvery(t *testing.T) {
 	if err := decodeState(saved, &cp); err != nil {
 		t.Fatal(err)
 	}
-	cp.Config.Runs.RecordEvery = 0 // as gob decodes a checkpoint without the field
+	// As gob decodes a checkpoint written before record_every and
+	// ObsChunks: no record_every, the whole record in Observations.
+	cp.Config.Runs.RecordEvery = 0
+	for _, b := range cp.ObsChunks {
+		var chunk []Observation
+		if err := decodeState(b, &chunk); err != nil {
+			t.Fatal(err)
+		}
+		cp.Observations = append(cp.Observations, chunk...)
+	}
+	if len(cp.ObsChunks) != 1 || len(cp.Observations) != 5*len(whole.Runs) {
+		t.Fatalf("checkpoint at generation %d: %d chunks, %d observations; want 1 chunk of generations 0–4", cp.Generation, len(cp.ObsChunks), len(cp.Observations))
+	}
+	cp.ObsChunks = nil
 	old, err := encodeState(cp)
 	if err != nil {
 		t.Fatal(err)
