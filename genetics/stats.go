@@ -216,10 +216,16 @@ func (p *Population) ldStats() (ld, se float64) {
 				}
 			}
 		} else {
-			for j := range p.n {
-				v := p.cur[j*W+int(w)]
+			for jb := range nw {
+				rows := p.cur[jb*64*W+int(w):]
+				n := min(64, p.n-jb*64)
 				for m := a; m < b; m++ {
-					col[m*nw+j>>6] |= (v >> (keys[m] & 63) & 1) << (j & 63)
+					sh := uint(keys[m] & 63)
+					var c uint64
+					for j := range n {
+						c |= (rows[j*W] >> sh & 1) << j
+					}
+					col[m*nw+jb] = c
 				}
 			}
 		}
@@ -263,9 +269,9 @@ func (p *Population) ldStats() (ld, se float64) {
 }
 
 // ldTransposeMin is the number of sampled loci in one genome word from
-// which transposing 64×64 blocks (about 24 operations per individual)
-// beats gathering bit by bit (about 4 per locus and individual).
-const ldTransposeMin = 6
+// which transposing 64×64 blocks beats gathering bit by bit: a transpose
+// costs about as much as gathering 4–5 loci (BenchmarkStatsParts/ld).
+const ldTransposeMin = 5
 
 func grow32(s *[]int32, n int) []int32 {
 	if cap(*s) < n {
