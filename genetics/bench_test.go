@@ -60,6 +60,28 @@ func BenchmarkStats(b *testing.B) {
 	}
 }
 
+// BenchmarkStatsParts measures the two costly parts of Stats on the
+// population of BenchmarkStats: the frequencies and linkage
+// disequilibrium (100 pairs), in CPU-µs per call.
+func BenchmarkStatsParts(b *testing.B) {
+	enc := &Encoding{P: 4, N: 250, Eps: 0.004}
+	p := mustPop(b, &PopulationConfig{N: 1000, Workers: 1}, enc, quadLoss([]float64{0, 0, 0, 0}), Fitness{Theta: 0.05}, 1)
+	f := make([]float64, enc.Loci())
+	for _, part := range []struct {
+		name string
+		fn   func()
+	}{{"frequencies", func() { p.Frequencies(f) }}, {"ld", func() { p.LD() }}} {
+		b.Run(part.name, func(b *testing.B) {
+			b.ReportAllocs()
+			cpu0 := cpuTime()
+			for b.Loop() {
+				part.fn()
+			}
+			b.ReportMetric(1e6*(cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-µs/op")
+		})
+	}
+}
+
 // BenchmarkExact measures one exact generation of the deterministic map.
 func BenchmarkExact(b *testing.B) {
 	for _, tc := range []struct {

@@ -83,8 +83,27 @@
 // optional mutation at rate μ per locus. Randomness for offspring comes from
 // streams fixed per chunk of individuals, so results do not depend on the
 // number of goroutines. Stats reports allele frequencies, the mean and
-// variance of every Y_p, mean loss and fitness, and the mean |D| over a
-// seeded sample of locus pairs; MarshalBinary saves the exact state.
+// variance of every Y_p, mean loss and fitness, and linkage disequilibrium;
+// MarshalBinary saves the exact state.
+//
+// # Linkage disequilibrium
+//
+// For loci i ≠ j, D_ij = f_ij(+,+) − f_i f_j in the population (exact: every
+// genome is counted). Averaging |D_ij| over all loci(loci − 1)/2 pairs
+// would cost O(N·loci²); instead K = PopulationConfig.LDPairs pairs
+// (i_k, j_k), i_k ≠ j_k, are drawn uniformly and independently, with
+// replacement, once at construction (seeded, kept in checkpoints, the same
+// pairs every generation) and
+//
+//	LD = (1/K) Σ_k |D_{i_k j_k}|,   se = s/√K,   s² = Σ_k (|D_k| − LD)²/(K − 1),
+//
+// an unbiased estimate of the mean |D| over all pairs whose standard error
+// over the choice of pairs is se (Stats.LDErr). The K pairs touch at most
+// 2K distinct loci; their bits are gathered into columns over the
+// individuals (64 to a word) and each D_k costs N/64 popcounts, so a
+// generation's LD costs O(N·min(2K, loci)) bit operations whatever the
+// number of loci. Under neutrality and free recombination |D| does not
+// vanish: a finite population has |D| of order 1/√N by sampling alone.
 //
 // # References
 //

@@ -99,10 +99,12 @@ type Population struct {
 	workFn    func() // p.worker, made once
 	wg        sync.WaitGroup
 	pairs     []int32
-	acc       []uint64 // Frequencies: byte-wide lane counters, 8 per word
 	bitCount  []int32  // Frequencies: count per bit of a genome
 	ldLoc     []int32  // LD: word<<6 | bit of each paired locus
-	ldCount   []int32  // LD: counts of a, b and ab per pair
+	ldCount   []int32  // LD: count of allele +ε per column
+	ldKeys    []int32  // LD: the distinct paired loci, word<<6 | bit
+	ldCols    []uint64 // LD: one bit column over the individuals per distinct locus
+	ldAbs     []float64
 }
 
 // NewPopulation returns a population at generation 0 for the encoding, loss
@@ -186,7 +188,6 @@ func NewPopulation(cfg *PopulationConfig, enc *Encoding, loss Loss, fit Fitness,
 	p.prefetch = 2*8*p.n*p.W > 4<<20
 	p.errs = make([]error, p.chunks)
 	p.fitFail = make([]bool, p.chunks)
-	p.acc = make([]uint64, 8*p.W)
 	p.bitCount = make([]int32, 64*p.W)
 
 	g := fastGen{s: splitmix64(src.Uint64())}
@@ -408,6 +409,11 @@ func (p *Population) fitnessChunk(c int) {
 		p.l[j], p.w[j] = l, 1+f
 	}
 }
+
+// Evaluate computes the losses and fitnesses of the current generation
+// unless they are known (Step and Stats call it; after UnmarshalBinary
+// they are not known). It returns the error Step would.
+func (p *Population) Evaluate() error { return p.evaluate() }
 
 // Step runs one generation: fitness of every individual (unless already
 // known), parents drawn in proportion to fitness, recombination (or cloning)

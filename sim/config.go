@@ -91,6 +91,15 @@ type Runs struct {
 	// CheckpointEvery is the checkpoint interval in generations. If it is
 	// 0, 50 is used; negative turns checkpoints off.
 	CheckpointEvery int `toml:"checkpoint_every" json:"checkpoint_every"`
+	// RecordEvery is the interval in generations at which every run is
+	// observed and recorded (statistics, linkage disequilibrium, loss at
+	// the mean, one row per run in the trajectory). Generations that are
+	// multiples of RecordEvery are recorded, and so are the generations
+	// whose test accuracy is measured (EvalEvery) and the last one. The
+	// runs evolve identically for every value: only what is measured
+	// changes. If RecordEvery is 0, 1 is used (every generation); it
+	// must not be negative.
+	RecordEvery int `toml:"record_every" json:"record_every"`
 }
 
 var (
@@ -169,6 +178,9 @@ func (c Config) Defaults() Config {
 	if r.EvalEvery == 0 {
 		r.EvalEvery = 10
 	}
+	if r.RecordEvery == 0 {
+		r.RecordEvery = 1
+	}
 	return c
 }
 
@@ -206,6 +218,9 @@ func (c Config) Validate() error {
 	}
 	if w := c.Runs.AdamWeightDecay; w < 0 || math.IsNaN(w) || math.IsInf(w, 0) {
 		errs = append(errs, fmt.Errorf("runs: adam_weight_decay must be finite and ≥ 0, got %v", w))
+	}
+	if c.Runs.RecordEvery < 1 {
+		errs = append(errs, fmt.Errorf("runs: record_every must be a positive number of generations, got %d", c.Runs.RecordEvery))
 	}
 	if _, err := parseMethod(g.Method); err != nil {
 		errs = append(errs, err)

@@ -17,12 +17,18 @@
 //
 //	Y ← Y − θ G ∇L(Y),   G = Cov(Y) at the start.
 //
-// Every generation records, for every run, the coefficients, the loss at
-// the mean L(Ȳ), the mean loss L̃ and mean fitness (evolution runs), the
-// genetic variance and the distance to the reference run (the first
-// evolution run). Runs checkpoint their whole state, generator state
-// included, so a resumed run writes the same trajectory as an
-// uninterrupted one.
+// Every recorded generation (Runs.RecordEvery: by default every one)
+// records, for every run, the coefficients, the loss at the mean L(Ȳ),
+// the mean loss L̃ and mean fitness (evolution runs), the genetic variance,
+// the spread of allele frequencies, the linkage disequilibrium of
+// Wright–Fisher populations (mean |D| over sampled locus pairs, with its
+// standard error) and the distance to the reference run (the first
+// evolution run). Observing a run draws no random numbers; what it
+// computes ahead (fitnesses, the map's next frequencies, the gradient) is
+// what the next step would compute on the same landscape, so the runs
+// evolve identically whatever is recorded.
+// Runs checkpoint their whole state, generator state included, so a
+// resumed run writes the same trajectory as an uninterrupted one.
 //
 // Check implements the one-step (T1), fixed-horizon (T2) and ε ∝ θ (T3)
 // tests of SPEC §8 and the finite-population N^(−1/2) test.

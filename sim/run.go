@@ -42,7 +42,8 @@ type Result struct {
 	Config Config
 	// Runs names the runs in order; Kinds gives their kinds.
 	Runs, Kinds []string
-	// Observations holds every run at every generation 0..Generations,
+	// Observations holds every run at every recorded generation (see
+	// Runs.RecordEvery; generation 0 and the last are always recorded),
 	// generation-major in the order of Runs.
 	Observations []Observation
 	// Method is how the exact expectations were evaluated.
@@ -51,10 +52,16 @@ type Result struct {
 
 // checkpoint is the saved state of a run.
 type checkpoint struct {
-	Config       Config
-	Generation   int
-	States       [][]byte
+	Config     Config
+	Generation int
+	States     [][]byte
+	// Observations holds the record of checkpoints written before
+	// ObsChunks existed.
 	Observations []Observation
+	// ObsChunks holds the record so far, each chunk the gob of the
+	// observations made since the previous checkpoint: each observation is
+	// encoded once, not once per checkpoint.
+	ObsChunks [][]byte
 }
 
 // Run compares the configured evolution and gradient runs on the
@@ -135,12 +142,15 @@ func Run(cfg Config, land fitness.Landscape, s *Settings) (*Result, error) {
 		res.Kinds = append(res.Kinds, r.kind())
 	}
 	start := 0
+	var chunks [][]byte // the record, encoded up to observation encoded
+	encoded := 0
 	if s.Resume != nil {
 		var cp checkpoint
 		if err := decodeState(s.Resume, &cp); err != nil {
 			return nil, fmt.Errorf("sim: reading checkpoint: %w", err)
 		}
-		if !reflect.DeepEqual(cp.Config, cfg) {
+		// Defaults fills what an older checkpoint's config lacks (record_every).
+		if !reflect.DeepEqual(cp.Config.Defaults(), cfg) {
 			return nil, errors.New("sim: the checkpoint was written by a different configuration")
 		}
 		if len(cp.States) != len(runs) {
@@ -153,12 +163,30 @@ func Run(cfg Config, land fitness.Landscape, s *Settings) (*Result, error) {
 		}
 		start = cp.Generation
 		res.Observations = cp.Observations
+		for _, b := range cp.ObsChunks {
+			var chunk []Observation
+			if err := decodeState(b, &chunk); err != nil {
+				return nil, fmt.Errorf("sim: reading checkpoint: %w", err)
+			}
+			res.Observations = append(res.Observations, chunk...)
+		}
+		chunks, encoded = cp.ObsChunks, len(res.Observations)
+		if cp.ObsChunks == nil {
+			encoded = 0 // an older checkpoint: its observations go into the first chunk
+		}
 	}
 	save := func(gen int) error {
 		if s.Checkpoint == nil {
 			return nil
 		}
-		cp := checkpoint{Config: cfg, Generation: gen, Observations: res.Observations}
+		if len(res.Observations) > encoded {
+			b, err := encodeState(res.Observations[encoded:])
+			if err != nil {
+				return err
+			}
+			chunks, encoded = append(chunks, b), len(res.Observations)
+		}
+		cp := checkpoint{Config: cfg, Generation: gen, ObsChunks: chunks}
 		for _, r := range runs {
 			b, err := r.state()
 			if err != nil {
@@ -182,26 +210,31 @@ func Run(cfg Config, land fitness.Landscape, s *Settings) (*Result, error) {
 	}
 	obs := make([]Observation, len(runs))
 	for t := start; t <= cfg.Generations; t++ {
-		for i, r := range runs {
-			o := &obs[i]
-			*o = Observation{Generation: t, Run: r.name(), Kind: r.kind(), TestAccuracy: math.NaN()}
-			if err := r.observe(o); err != nil {
-				return res, err
+		last := t == cfg.Generations
+		every := cfg.Runs.EvalEvery
+		test := tester != nil && every > 0 && (t%every == 0 || last)
+		if test || last || t%cfg.Runs.RecordEvery == 0 {
+			for i, r := range runs {
+				o := &obs[i]
+				*o = Observation{Generation: t, Run: r.name(), Kind: r.kind(), TestAccuracy: math.NaN(), LD: math.NaN(), LDErr: math.NaN()}
+				if err := r.observe(o); err != nil {
+					return res, err
+				}
+				o.Distance = dist(o.Y, obs[0].Y)
+				o.Cost = float64(o.Evaluations) * perEval
 			}
-			o.Distance = dist(o.Y, obs[0].Y)
-			o.Cost = float64(o.Evaluations) * perEval
-		}
-		if every := cfg.Runs.EvalEvery; tester != nil && every > 0 && (t%every == 0 || t == cfg.Generations) {
-			if err := testAll(tester, obs); err != nil {
-				return res, fmt.Errorf("sim: test accuracy at generation %d: %w", t, err)
+			if test {
+				if err := testAll(tester, obs); err != nil {
+					return res, fmt.Errorf("sim: test accuracy at generation %d: %w", t, err)
+				}
 			}
+			res.Observations = append(res.Observations, obs...)
 		}
-		res.Observations = append(res.Observations, obs...)
-		if t == cfg.Generations {
+		if last {
 			break
 		}
 		for _, r := range runs {
-			if err := r.step(); err != nil {
+			if err := r.step(t); err != nil {
 				return res, err
 			}
 		}

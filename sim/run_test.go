@@ -3,11 +3,14 @@ package sim
 import (
 	"errors"
 	"math"
+	"math/rand/v2"
 	"reflect"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/evolve-toolkit/evolve/fitness"
+	"github.com/evolve-toolkit/evolve/genetics"
 )
 
 // small is a quick comparison on the default landscape (output rule of a
@@ -93,10 +96,25 @@ func equalObs(a, b []Observation) bool {
 		if !reflect.DeepEqual(x.Y, y.Y) || x.Run != y.Run || x.Generation != y.Generation || x.Evaluations != y.Evaluations {
 			return false
 		}
-		for _, p := range [][2]float64{{x.Loss, y.Loss}, {x.MeanLoss, y.MeanLoss}, {x.MeanFitness, y.MeanFitness}, {x.GeneticVariance, y.GeneticVariance}, {x.Distance, y.Distance}, {x.TestAccuracy, y.TestAccuracy}, {x.Cost, y.Cost}} {
+		if x.Kind != y.Kind || !equalBits(x.FreqQuantiles[:], y.FreqQuantiles[:]) {
+			return false
+		}
+		for _, p := range [][2]float64{{x.Loss, y.Loss}, {x.MeanLoss, y.MeanLoss}, {x.MeanFitness, y.MeanFitness}, {x.GeneticVariance, y.GeneticVariance}, {x.Distance, y.Distance}, {x.TestAccuracy, y.TestAccuracy}, {x.Cost, y.Cost}, {x.LD, y.LD}, {x.LDErr, y.LDErr}} {
 			if math.Float64bits(p[0]) != math.Float64bits(p[1]) {
 				return false
 			}
+		}
+	}
+	return true
+}
+
+func equalBits(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+			return false
 		}
 	}
 	return true
@@ -174,5 +192,166 @@ func TestConfigErrors(t *testing.T) {
 		if err := c.Validate(); err == nil {
 			t.Errorf("%+v: no error", c)
 		}
+	}
+}
+
+// recordedAt returns the observations of every recorded generation in
+// gens, in order.
+func recordedAt(obs []Observation, gens map[int]bool) []Observation {
+	var out []Observation
+	for _, o := range obs {
+		if gens[o.Generation] {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// generationsOf returns the distinct generations of obs in order.
+func generationsOf(obs []Observation) []int {
+	var g []int
+	for _, o := range obs {
+		if len(g) == 0 || g[len(g)-1] != o.Generation {
+			g = append(g, o.Generation)
+		}
+	}
+	return g
+}
+
+// TestRecordEveryOnlyMeasures: every kind of run on a quadratic, recorded
+// every generation and every 7th: the runs evolve identically (the rows
+// of the sparse record are the dense record's rows at generations 0, 7,
+// …, 28 and the last, 30, bit for bit, so are the final coefficients),
+// and only those generations are recorded.
+func TestRecordEveryOnlyMeasures(t *testing.T) {
+	t.Parallel()
+	cfg := Config{
+		Generations: 30, Seed: 4,
+		Landscape: fitness.Spec{Kind: "quadratic", Dim: 3},
+		Genetics:  Genetics{Loci: 8, Eps: 0.05, Theta: 0.05, Population: 200, Replicates: 2},
+		Runs: Runs{Evolution: []string{"exact", "mean-field", "paper", "wright-fisher"}, Gradient: []string{"gd", "adam", "natural", "lande"},
+			CheckpointEvery: -1},
+	}
+	land := build(t, cfg)
+	dense, err := Run(cfg, land, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Runs.RecordEvery = 7
+	sparse, err := Run(cfg, land, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []int{0, 7, 14, 21, 28, 30}
+	if g := generationsOf(sparse.Observations); !reflect.DeepEqual(g, want) {
+		t.Fatalf("recorded generations %v, want %v", g, want)
+	}
+	if len(sparse.Observations) != len(want)*len(sparse.Runs) {
+		t.Fatalf("%d observations for %d generations of %d runs", len(sparse.Observations), len(want), len(sparse.Runs))
+	}
+	at := map[int]bool{}
+	for _, g := range want {
+		at[g] = true
+	}
+	if !equalObs(recordedAt(dense.Observations, at), sparse.Observations) {
+		t.Fatal("the rows recorded every 7th generation differ from the same rows recorded every generation")
+	}
+	for i, o := range sparse.Final() {
+		if o.Run == "wright-fisher/1" && !(o.LD > 0 && o.LDErr > 0) {
+			t.Errorf("%s: LD %v ± %v, want positive", o.Run, o.LD, o.LDErr)
+		}
+		if o.Kind == "gradient" && o.LD == o.LD {
+			t.Errorf("%s: LD %v, want NaN", o.Run, o.LD)
+		}
+		if !reflect.DeepEqual(o.Y, dense.Final()[i].Y) {
+			t.Errorf("%s: final Y %v, recorded every generation %v", o.Run, o.Y, dense.Final()[i].Y)
+		}
+	}
+	if sparse.Config.Runs.RecordEvery != 7 || dense.Config.Runs.RecordEvery != 1 {
+		t.Errorf("recorded record_every %d and %d, want 7 and 1 (the default)", sparse.Config.Runs.RecordEvery, dense.Config.Runs.RecordEvery)
+	}
+	cfg.Runs.RecordEvery = -1
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "record_every") {
+		t.Errorf("record_every = -1: error %v, want one naming record_every", err)
+	}
+}
+
+// TestWFQuantilesMatchSort: quantiles by counting equal quantiles by
+// sorting, for frequencies that are counts over N.
+func TestWFQuantilesMatchSort(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ n, loci int }{{1, 3}, {7, 1}, {10, 24}, {1000, 1000}, {300, 5001}} {
+		r := &wfRun{pop: mustPopN(t, tc.n)}
+		rng := rand.New(rand.NewPCG(uint64(tc.n), uint64(tc.loci)))
+		f := make([]float64, tc.loci)
+		for i := range f {
+			f[i] = float64(rng.IntN(tc.n+1)) / float64(tc.n)
+		}
+		if got, want := r.quantiles(f), quantiles(f); got != want {
+			t.Errorf("N = %d, %d loci: quantiles %v, by sorting %v", tc.n, tc.loci, got, want)
+		}
+	}
+}
+
+func mustPopN(t *testing.T, n int) *genetics.Population {
+	t.Helper()
+	enc := &genetics.Encoding{P: 1, N: 2, Eps: 0.1}
+	p, err := genetics.NewPopulation(&genetics.PopulationConfig{N: n, Workers: 1}, enc,
+		genetics.LossFunc{N: 1, Func: func([]float64) float64 { return 0 }}, genetics.Fitness{}, rand.NewPCG(1, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestResumeCheckpointWithoutRecordEvery: a checkpoint written before
+// record_every existed (its config has the field's zero value, its record
+// is one list) resumes a run whose config has the default, 1, and ends as
+// an uninterrupted run (TestResume resumes one in the current format, its
+// record in three chunks).
+func TestResumeCheckpointWithoutRecordEvery(t *testing.T) {
+	t.Parallel()
+	cfg := Config{Generations: 12, Seed: 2, Landscape: fitness.Spec{Kind: "quadratic"},
+		Genetics: Genetics{Population: 100}, Runs: Runs{CheckpointEvery: 5}}
+	land := build(t, cfg)
+	whole, err := Run(cfg, land, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var saved []byte
+	if _, err := Run(cfg, land, &Settings{
+		Checkpoint: func(b []byte) error { saved = append([]byte(nil), b...); return nil },
+		Stop:       func() bool { return saved != nil },
+	}); !errors.Is(err, ErrStopped) {
+		t.Fatalf("stopped run: %v", err)
+	}
+	var cp checkpoint
+	if err := decodeState(saved, &cp); err != nil {
+		t.Fatal(err)
+	}
+	// As gob decodes a checkpoint written before record_every and
+	// ObsChunks: no record_every, the whole record in Observations.
+	cp.Config.Runs.RecordEvery = 0
+	for _, b := range cp.ObsChunks {
+		var chunk []Observation
+		if err := decodeState(b, &chunk); err != nil {
+			t.Fatal(err)
+		}
+		cp.Observations = append(cp.Observations, chunk...)
+	}
+	if len(cp.ObsChunks) != 1 || len(cp.Observations) != 5*len(whole.Runs) {
+		t.Fatalf("checkpoint at generation %d: %d chunks, %d observations; want 1 chunk of generations 0–4", cp.Generation, len(cp.ObsChunks), len(cp.Observations))
+	}
+	cp.ObsChunks = nil
+	old, err := encodeState(cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resumed, err := Run(cfg, land, &Settings{Resume: old})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !equalObs(whole.Observations, resumed.Observations) {
+		t.Fatal("resumed trajectory differs from the uninterrupted one")
 	}
 }

@@ -34,6 +34,11 @@ type Observation struct {
 	GeneticVariance float64
 	// Distance is ‖Ȳ − Ȳ_ref‖₂ to the reference run at the same generation.
 	Distance float64
+	// LD is the linkage disequilibrium of a Wright–Fisher population:
+	// the mean |D_ij| over its sampled locus pairs (genetics.Stats.LD),
+	// and LDErr the standard error of that mean over the pairs (NaN
+	// where undefined).
+	LD, LDErr float64
 	// FreqQuantiles holds the 0, 25, 50, 75 and 100 % quantiles of the
 	// allele frequencies (NaN where there are none).
 	FreqQuantiles [5]float64
@@ -56,10 +61,11 @@ type Observation struct {
 type runner interface {
 	name() string
 	kind() string
-	// observe fills o for the current generation.
+	// observe fills o for the current generation. Runs are observed only
+	// at recorded generations: their evolution must not depend on it.
 	observe(o *Observation) error
-	// step advances one generation.
-	step() error
+	// step advances from generation t (the current one) to t + 1.
+	step(t int) error
 	state() ([]byte, error)
 	restore([]byte) error
 }
@@ -217,7 +223,10 @@ func (r *mapRun) observe(o *Observation) error {
 	return nil
 }
 
-func (r *mapRun) step() error {
+func (r *mapRun) step(t int) error {
+	if !r.ready {
+		r.v.cur = r.c.at(t)
+	}
 	if err := r.advance(); err != nil {
 		return err
 	}
@@ -252,6 +261,34 @@ type wfRun struct {
 	label string
 	pop   *genetics.Population
 	stats genetics.Stats
+	hist  []int32 // quantiles: loci per allele count 0…N
+}
+
+// quantiles returns quantiles(freq) for frequencies that are counts over
+// N: it counts the loci per count (O(loci + N)) instead of sorting.
+func (r *wfRun) quantiles(freq []float64) [5]float64 {
+	n := r.pop.N()
+	if len(freq) == 0 {
+		return quantiles(nil)
+	}
+	if len(r.hist) != n+1 {
+		r.hist = make([]int32, n+1)
+	}
+	clear(r.hist)
+	for _, f := range freq {
+		r.hist[int(math.Round(f*float64(n)))]++
+	}
+	var q [5]float64
+	c, below := 0, int32(0) // below: loci with a count under c
+	for i, p := range []float64{0, 0.25, 0.5, 0.75, 1} {
+		rank := int32(math.Round(p * float64(len(freq)-1)))
+		for below+r.hist[c] <= rank {
+			below += r.hist[c]
+			c++
+		}
+		q[i] = float64(c) / float64(n)
+	}
+	return q
 }
 
 // newWFRun makes replicate rep (from 0) of R: its own stream
@@ -292,14 +329,21 @@ func (r *wfRun) observe(o *Observation) error {
 		v += vy
 	}
 	o.GeneticVariance = v
-	o.FreqQuantiles = quantiles(r.stats.Freq)
+	o.LD, o.LDErr = r.stats.LD, r.stats.LDErr
+	o.FreqQuantiles = r.quantiles(r.stats.Freq)
 	return nil
 }
 
 // step selects on the fitnesses of generation t and computes the
 // offspring's fitnesses, for generation t + 1, on the landscape of t + 1.
-func (r *wfRun) step() error {
-	r.v.cur = r.c.at(r.pop.Generation() + 1)
+// The fitnesses of generation t are computed on the landscape of t if no
+// observation or earlier step did so (after a resume).
+func (r *wfRun) step(t int) error {
+	r.v.cur = r.c.at(t)
+	if err := r.pop.Evaluate(); err != nil {
+		return fmt.Errorf("sim: %s: generation %d: %w", r.label, t, err)
+	}
+	r.v.cur = r.c.at(t + 1)
 	if err := r.pop.Step(); err != nil {
 		return fmt.Errorf("sim: %s: generation %d: %w", r.label, r.pop.Generation(), err)
 	}
@@ -354,8 +398,9 @@ func (r *gradRun) observe(o *Observation) error {
 	o.FreqQuantiles = quantiles(nil)
 	return nil
 }
-func (r *gradRun) step() error {
+func (r *gradRun) step(t int) error {
 	if !r.ready {
+		r.v.cur = r.c.at(t)
 		r.loss = r.v.cur.Gradient(r.g, r.y)
 	}
 	r.ready = false

@@ -120,7 +120,7 @@ func TestWrightFisherSameBatchPerGeneration(t *testing.T) {
 			t.Errorf("generation %d: the batches of generations %d and %d give the same losses", gen, gen, gen+1)
 		}
 		if gen < 3 {
-			if err := r.step(); err != nil {
+			if err := r.step(gen); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -234,5 +234,62 @@ func TestAdamIsMetaMLP(t *testing.T) {
 				t.Fatalf("after %d steps coefficient %d: adam %v, meta %v", steps, i, got[i], want[i])
 			}
 		}
+	}
+}
+
+// TestStochasticRecordEvery: on a stochastic landscape (a new batch every
+// generation) the runs see the batch of each generation whether or not it
+// is recorded. Recorded every 7th generation and tested every 4th, the
+// rows are those of the run recorded every generation at generations 0,
+// 4, 7, 8 and 9 (the last), bit for bit; stopped at generation 5 (not
+// recorded: the restored population's fitnesses are recomputed on the
+// batch of generation 5) and resumed on 2 threads, the same again.
+func TestStochasticRecordEvery(t *testing.T) {
+	cfg := stochasticCfg(9)
+	cfg.Runs.Evolution = []string{"exact", "wright-fisher"}
+	cfg.Runs.Gradient = []string{"gd", "adam"}
+	cfg.Genetics.Samples, cfg.Genetics.Method = 2, "monte-carlo"
+	cfg.Runs.EvalEvery = 4
+	land := build(t, cfg)
+	dense, err := Run(cfg, land, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Runs.RecordEvery = 7
+	prev := runtime.GOMAXPROCS(1)
+	sparse, err := Run(cfg, land, nil)
+	runtime.GOMAXPROCS(prev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []int{0, 4, 7, 8, 9}
+	if g := generationsOf(sparse.Observations); !reflect.DeepEqual(g, want) {
+		t.Fatalf("recorded generations %v, want %v", g, want)
+	}
+	at := map[int]bool{}
+	for _, g := range want {
+		at[g] = true
+	}
+	if !equalObs(recordedAt(dense.Observations, at), sparse.Observations) {
+		t.Fatal("rows recorded every 7th generation differ from the same rows recorded every generation")
+	}
+	runtime.GOMAXPROCS(2)
+	defer runtime.GOMAXPROCS(prev)
+	var saved []byte
+	gens := 0
+	_, err = Run(cfg, build(t, cfg), &Settings{
+		Checkpoint: func(b []byte) error { saved = append([]byte(nil), b...); return nil },
+		Progress:   func(g, _ int) { gens = g },
+		Stop:       func() bool { return gens == 5 },
+	})
+	if !errors.Is(err, ErrStopped) {
+		t.Fatalf("stopped run: %v", err)
+	}
+	resumed, err := Run(cfg, build(t, cfg), &Settings{Resume: saved})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !equalObs(sparse.Observations, resumed.Observations) {
+		t.Fatal("the run resumed from generation 5 differs from the uninterrupted one")
 	}
 }

@@ -55,6 +55,7 @@ func runFlags() []cli.Flag {
 		&cli.Float64Flag{Name: "adam-weight-decay", Usage: "coupled L2 weight decay of the adam run (the meta-learner's: 0.01)"},
 		&cli.Float64Flag{Name: "gd-rate", Usage: "step size of the gd run (default: θ × the mean genetic variance per coefficient at the start)"},
 		&cli.IntFlag{Name: "checkpoint-every", Value: def.Runs.CheckpointEvery, Usage: "checkpoint interval in generations (negative: none)"},
+		&cli.IntFlag{Name: "record-every", Value: def.Runs.RecordEvery, Usage: "observe and record every run every K generations (statistics, LD, trajectory rows, figures; also the tested and the last generation); the runs evolve the same for any K"},
 		&cli.Float64Flag{Name: "p", Value: def.Landscape.Network.P, Usage: "edge probability of the landscape's network"},
 		&cli.Float64Flag{Name: "eta", Value: def.Landscape.Network.Eta, Usage: "step size η of the landscape's network"},
 		&cli.StringFlag{Name: "recurrence", Value: string(def.Landscape.Network.Recurrence), Usage: "'paper' or 'reference' recurrence of the landscape's network"},
@@ -83,7 +84,7 @@ var runBinds = []bind{
 	{"mu", "genetics.mu"}, {"method", "genetics.method"}, {"samples", "genetics.samples"}, {"replicates", "genetics.replicates"},
 	{"evolution", "runs.evolution"}, {"gradient", "runs.gradient"}, {"gd-rate", "runs.gd_rate"},
 	{"adam-rate", "runs.adam_rate"}, {"adam-weight-decay", "runs.adam_weight_decay"},
-	{"eval-every", "runs.eval_every"}, {"checkpoint-every", "runs.checkpoint_every"},
+	{"eval-every", "runs.eval_every"}, {"checkpoint-every", "runs.checkpoint_every"}, {"record-every", "runs.record_every"},
 }
 
 // effectiveRunConfig applies defaults, the --config file and the flags the
@@ -179,8 +180,13 @@ exact allele-frequency map and a Wright–Fisher population (N = 1000) next to g
 Adam, the natural gradient on allele frequencies and Lande's preconditioned gradient.
 
 Writes to --out: config.toml (the effective config), trajectory.csv (every run at every
-generation), meta.json (config, seed, version, timings, summary), figures loss, coefficients
-and frequencies as PNG and SVG, and checkpoint.bin (with a checksum) every 50 generations.
+recorded generation), meta.json (config, seed, version, timings, summary), figures loss,
+coefficients and frequencies as PNG and SVG, and checkpoint.bin (with a checksum) every 50
+generations. --record-every K (default 1) records generations 0, K, 2K, …, the last one
+and those whose test accuracy is measured: statistics, linkage disequilibrium (ld, the mean
+|D| over 100 sampled locus pairs, and its standard error ld_se), the loss at the mean and
+the figures are computed only there, so long runs on cheap landscapes spend their time
+evolving. The runs themselves, and every recorded row, are the same for any K.
 Interrupt with Ctrl-C or SIGTERM (exit status 130 or 143; Slurm and Kubernetes stop jobs
 with SIGTERM) and continue with --resume DIR: the result equals an uninterrupted run.
 A finished result in --out is an error unless --force.
@@ -366,7 +372,7 @@ func writeTrajectory(path string, res *sim.Result) error {
 	for p := 0; p < P; p++ {
 		header = append(header, fmt.Sprintf("y%d", p))
 	}
-	header = append(header, "freq_min", "freq_q25", "freq_median", "freq_q75", "freq_max")
+	header = append(header, "freq_min", "freq_q25", "freq_median", "freq_q75", "freq_max", "ld", "ld_se")
 	rows := make([][]string, 0, len(res.Observations))
 	for _, o := range res.Observations {
 		row := []string{fmt.Sprint(o.Generation), o.Run, o.Kind, ftoa(o.Loss), ftoa(o.MeanLoss), ftoa(o.MeanFitness), ftoa(o.GeneticVariance), ftoa(o.Distance),
@@ -377,6 +383,7 @@ func writeTrajectory(path string, res *sim.Result) error {
 		for _, q := range o.FreqQuantiles {
 			row = append(row, ftoa(q))
 		}
+		row = append(row, ftoa(o.LD), ftoa(o.LDErr))
 		rows = append(rows, row)
 	}
 	return writeCSV(path, header, rows)

@@ -238,3 +238,54 @@ func waitForCheckpoint(t *testing.T, cmd *exec.Cmd, dir string) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestRunRecordEvery: --record-every 4 writes the rows of generations 0,
+// 4, 8 and 12 (the last), each byte-identical to the row of a run that
+// records every generation; config.toml holds the value; 0 and negative
+// values are errors naming it.
+func TestRunRecordEvery(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cfg := writeFile(t, filepath.Join(dir, "quick.toml"), quickRun)
+	rows := func(every string) []string {
+		out := filepath.Join(dir, "every"+every)
+		args := []string{"run", "--config", cfg, "--out", out, "--quiet"}
+		if every != "" {
+			args = append(args, "--record-every", every)
+		}
+		if _, _, err := run(t, args...); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(out, "trajectory.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if every != "" {
+			toml, _ := os.ReadFile(filepath.Join(out, "config.toml"))
+			if !strings.Contains(string(toml), "record_every = "+every) {
+				t.Errorf("config.toml lacks record_every = %s:\n%s", every, toml)
+			}
+		}
+		return strings.Split(strings.TrimSpace(string(b)), "\n")
+	}
+	dense, sparse := rows(""), rows("4")
+	if !strings.HasSuffix(dense[0], ",ld,ld_se") {
+		t.Errorf("header %q lacks ld, ld_se", dense[0])
+	}
+	var want []string
+	for _, r := range dense {
+		g, _, _ := strings.Cut(r, ",")
+		if g == "generation" || g == "0" || g == "4" || g == "8" || g == "12" {
+			want = append(want, r)
+		}
+	}
+	if len(want) != 4*6+1 || strings.Join(sparse, "\n") != strings.Join(want, "\n") {
+		t.Errorf("recorded every 4th generation:\n%s\nwant the rows of generations 0, 4, 8, 12 of the full record:\n%s", strings.Join(sparse, "\n"), strings.Join(want, "\n"))
+	}
+	for _, bad := range []string{"0", "-3"} {
+		_, _, err := run(t, "run", "--config", cfg, "--out", filepath.Join(dir, "bad"+bad), "--quiet", "--record-every", bad)
+		if err == nil || !strings.Contains(strings.ReplaceAll(err.Error(), "_", "-"), "record-every") {
+			t.Errorf("--record-every %s: error %v, want one naming it", bad, err)
+		}
+	}
+}
