@@ -40,9 +40,10 @@ func NewBatchCache(net *Network, batch *dataset.Set) (*BatchCache, error) {
 		a: make([]float64, N*n), h1: make([]float64, N*n), order: make([]int32, 0, net.cfg.Epochs*N)}
 	c.f1 = make([]int32, 0, N*c.k1+n) // capK needs room for n
 	ws := net.NewWorkspace()
+	x := make([]float64, batch.Dim)
 	for i := 0; i < N; i++ {
 		a := c.a[i*n : (i+1)*n]
-		net.inputDrive(a, batch.Row(i))
+		net.inputDrive(a, batch.Row(i, x))
 		relu(ws.u, a)
 		c.f1 = capK(c.f1, c.h1[i*n:(i+1)*n], ws.u, ws.buf, net.k)
 	}

@@ -104,6 +104,7 @@ func Train(net *Network, rules Rules, data *dataset.Set, s *TrainSettings) (*Tra
 		}
 	}
 	windowRight, windowSeen := 0, 0
+	x := make([]float64, data.Dim)
 	for ep := 0; ep < cfg.Epochs; ep++ {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, idx := range order {
@@ -112,7 +113,7 @@ func Train(net *Network, rules Rules, data *dataset.Set, s *TrainSettings) (*Tra
 			if s.Record != nil {
 				rec = func(ws *Workspace) { s.Record(idx, y, ws) }
 			}
-			pred, updated, err := net.step(sc, ws, data.Row(idx), y, rec, dt)
+			pred, updated, err := net.step(sc, ws, data.Row(idx, x), y, rec, dt)
 			if err != nil {
 				store()
 				return res, fmt.Errorf("%w at epoch %d, example %d (row %d): the weights diverged; lower eta or use an additive rule", err, ep+1, res.Seen+1, idx)
@@ -240,10 +241,13 @@ func Evaluate(net *Network, data *dataset.Set) Evaluation {
 				wss[b] = net.NewWorkspace()
 			}
 			xs := make([][]float64, evalBatch)
+			for b := range xs {
+				xs[b] = make([]float64, data.Dim)
+			}
 			for i := lo; i < hi; i += evalBatch {
 				nb := min(evalBatch, hi-i)
 				for b := 0; b < nb; b++ {
-					xs[b] = data.Row(i + b)
+					data.Row(i+b, xs[b])
 				}
 				net.forwardBatch(wss[:nb], xs[:nb], dw)
 				for b := 0; b < nb; b++ {
