@@ -206,23 +206,31 @@ type Evaluation struct {
 	Pred []int
 }
 
-// evalBatch is the number of examples Evaluate passes through the network
-// together (see forwardBatch): 8 keep 8 activation vectors of a 1,000-node
+// evalBatch is the number of examples Evaluate passes through a small
+// network together (see forwardBatch): 8 keep 8 activation vectors of a
 // network and one weight column in the first- and second-level caches.
 const evalBatch = 8
 
 // Evaluate predicts every example of data without changing the network.
 // It runs on all CPUs, each on a contiguous share of the examples in
-// batches (see forwardBatch); every prediction is computed exactly as by
-// Forward, so the result does not depend on the number of CPUs.
+// batches: above gatherMaxNodes nodes (with AVX2) through blocked copies
+// of the weights (see forwardBlocked), else through forwardBatch. Every
+// prediction is computed exactly as by Forward, so the result does not
+// depend on the number of CPUs.
 func Evaluate(net *Network, data *dataset.Set) Evaluation {
 	nData := data.Len()
 	ev := Evaluation{Pred: make([]int, nData)}
 	if nData == 0 {
 		return ev
 	}
-	var dw []float64 // shared read-only by the workers
-	if net.wantDense() && nData >= 16 {
+	// Shared read-only by the workers.
+	var dw []float64
+	var ew *evalWeights
+	batch := evalBatch
+	if useAVX2 && net.n > gatherMaxNodes {
+		ew = net.newEvalWeights()
+		batch = evaluateBatch
+	} else if net.wantDense() && nData >= 16 {
 		dw = net.newDense()
 	}
 	workers := min(runtime.GOMAXPROCS(0), max(1, nData/64))
@@ -236,20 +244,28 @@ func Evaluate(net *Network, data *dataset.Set) Evaluation {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			wss := make([]*Workspace, evalBatch)
+			wss := make([]*Workspace, batch)
+			xs := make([][]float64, batch)
 			for b := range wss {
 				wss[b] = net.NewWorkspace()
-			}
-			xs := make([][]float64, evalBatch)
-			for b := range xs {
 				xs[b] = make([]float64, data.Dim)
 			}
-			for i := lo; i < hi; i += evalBatch {
-				nb := min(evalBatch, hi-i)
+			var scratch *evalScratch
+			var dst [][]float64
+			if ew != nil {
+				scratch = net.newEvalScratch(batch)
+				dst = make([][]float64, batch)
+			}
+			for i := lo; i < hi; i += batch {
+				nb := min(batch, hi-i)
 				for b := 0; b < nb; b++ {
 					data.Row(i+b, xs[b])
 				}
-				net.forwardBatch(wss[:nb], xs[:nb], dw)
+				if ew != nil {
+					net.forwardBlocked(ew, scratch, wss[:nb], xs[:nb], dst)
+				} else {
+					net.forwardBatch(wss[:nb], xs[:nb], dw)
+				}
 				for b := 0; b < nb; b++ {
 					ev.Pred[i+b] = wss[b].Pred
 				}

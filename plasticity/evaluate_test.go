@@ -1,0 +1,90 @@
+package plasticity
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"testing"
+
+	"github.com/evolve-toolkit/evolve/dataset"
+)
+
+// TestEvaluateLargeMatchesPlain: Evaluate on networks above
+// gatherMaxNodes, where the batched kernels block the rows and gather the
+// columns (evaluate.go), predicts every MNIST test image with the same
+// firing patterns and logits, bit for bit, as the plain SPEC §1–2
+// implementation of kernel_ref_test.go, on 1 and on 2 threads. The sizes
+// cover |V| ≥ d (the batched input drive) with |V| not a multiple of 4 or
+// of evalRows (the row tails), |V| < d (the per-image input drive), both
+// recurrences and a sparse graph (no dense copy).
+func TestEvaluateLargeMatchesPlain(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains networks of up to 801 nodes")
+	}
+	sp, err := dataset.Load("mnist", &dataset.Options{Seed: 6, TrainSize: 150, TestSize: 61})
+	if err != nil {
+		t.Skip(err)
+	}
+	for k, cfg := range []Config{
+		{Nodes: 801, Cap: 400, Rounds: 3},
+		{Nodes: 801, Cap: 400, Rounds: 3, Recurrence: Reference},
+		{Nodes: 801, Cap: 400, Rounds: 1},
+		{Nodes: 301, Cap: 150, Rounds: 3},
+		{Nodes: 301, Cap: 150, Rounds: 3, Recurrence: Reference, P: 0.2},
+	} {
+		cfg.Inputs, cfg.Labels, cfg.Seed, cfg.Epochs = 784, 10, uint64(k+1), 1
+		name := fmt.Sprintf("|V|=%d T=%d %s p=%v", cfg.Nodes, cfg.Rounds, cfg.Recurrence, cfg.P)
+		net, err := New(cfg, rand.NewPCG(uint64(k), 8))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rules := Rules{Output: Perceptron(cfg.Rounds)}
+		if cfg.Rounds > 1 {
+			rules.Graph = smallGraphRule(cfg.Rounds)
+		}
+		if _, err := Train(net, rules, sp.Train, nil); err != nil {
+			t.Fatal(err)
+		}
+		plain := plainFrom(net)
+		plain.cfg = net.cfg
+		prev := runtime.GOMAXPROCS(1)
+		one := Evaluate(net, sp.Test)
+		runtime.GOMAXPROCS(2)
+		two := Evaluate(net, sp.Test)
+		runtime.GOMAXPROCS(prev)
+		if !slices.Equal(one.Pred, two.Pred) {
+			t.Errorf("%s: predictions depend on GOMAXPROCS", name)
+		}
+		// Every example through a batch of 5 (not a multiple of anything).
+		var dw []float64
+		if net.wantDense() {
+			dw = net.newDense()
+		}
+		labels := map[int]bool{}
+		for lo := 0; lo < sp.Test.Len(); lo += 5 {
+			hi := min(lo+5, sp.Test.Len())
+			wss, xs := make([]*Workspace, hi-lo), make([][]float64, hi-lo)
+			for b := range wss {
+				wss[b], xs[b] = net.NewWorkspace(), sp.Test.Row(lo+b, nil)
+			}
+			net.forwardBatch(wss, xs, dw)
+			for b, ws := range wss {
+				i := lo + b
+				pred, pattern, z := plain.forward(xs[b])
+				labels[pred] = true
+				if one.Pred[i] != pred {
+					t.Errorf("%s: example %d: Evaluate predicts %d, plain %d", name, i, one.Pred[i], pred)
+				}
+				if ws.Pred != pred || !slices.Equal(ws.Pattern, pattern) || !slices.Equal(ws.Z, z) {
+					t.Errorf("%s: example %d: batch pred %d, plain %d; patterns equal %v, logits %v, plain %v",
+						name, i, ws.Pred, pred, slices.Equal(ws.Pattern, pattern), ws.Z, z)
+				}
+			}
+		}
+		// The networks are not trivial: they tell digits apart.
+		if len(labels) < 2 {
+			t.Errorf("%s: only %d labels predicted", name, len(labels))
+		}
+	}
+}
