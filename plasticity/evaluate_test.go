@@ -2,6 +2,7 @@ package plasticity
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -86,5 +87,29 @@ func TestEvaluateLargeMatchesPlain(t *testing.T) {
 		if len(labels) < 2 {
 			t.Errorf("%s: only %d labels predicted", name, len(labels))
 		}
+	}
+}
+
+// TestEvaluateAllocs: Evaluate allocates per call (workspaces, the dense
+// graph copy, the predictions), never per image: 64 and 640 images of a
+// 300-node T = 3 network cost the same number of allocations (to within
+// one), on one thread (not parallel: AllocsPerRun).
+func TestEvaluateAllocs(t *testing.T) {
+	sp, err := dataset.Load("halfspace", &dataset.Options{Seed: 2, TrainSize: 640, TestSize: 640})
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, err := New(Config{Inputs: 10, Labels: 2, Nodes: 300, Cap: 150, Rounds: 3, Seed: 1}, rand.NewPCG(1, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	small := sp.Test.Subset(seqIndex(64))
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	a64 := testing.AllocsPerRun(3, func() { Evaluate(net, small) })
+	a640 := testing.AllocsPerRun(3, func() { Evaluate(net, sp.Test) })
+	// A per-image allocation would add at least 576; the runtime's
+	// goroutine start may differ by one between calls.
+	if math.Abs(a640-a64) > 1 {
+		t.Errorf("Evaluate allocates %v times for 64 images and %v for 640: some allocation is per image", a64, a640)
 	}
 }
