@@ -213,8 +213,8 @@ const evalBatch = 8
 
 // Evaluate predicts every example of data without changing the network.
 // It runs on all CPUs, each on a contiguous share of the examples in
-// batches: above gatherMaxNodes nodes (with AVX2) through blocked copies
-// of the weights (see forwardBlocked), else through forwardBatch. Every
+// batches: above gatherMaxNodes nodes (with AVX2) reading the weights in
+// tiles (see forwardBlocked), else through forwardBatch. Every
 // prediction is computed exactly as by Forward, so the result does not
 // depend on the number of CPUs.
 func Evaluate(net *Network, data *dataset.Set) Evaluation {
@@ -244,6 +244,7 @@ func Evaluate(net *Network, data *dataset.Set) Evaluation {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			batch := min(batch, hi-lo)
 			wss := make([]*Workspace, batch)
 			xs := make([][]float64, batch)
 			for b := range wss {
