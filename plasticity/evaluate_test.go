@@ -113,3 +113,63 @@ func TestEvaluateAllocs(t *testing.T) {
 		t.Errorf("Evaluate allocates %v times for 64 images and %v for 640: some allocation is per image", a64, a640)
 	}
 }
+
+// TestEvaluateOverflow: when the sums overflow (graph weights of 1e306),
+// round 3 gets non-finite factors hᵗ⁻¹_j, which forward adds on the edges
+// only (0·Inf would be NaN); the batched path must take the same branch
+// and give the same patterns and logits, bit for bit (NaN included), as
+// ForwardWS image by image. 1e306 times factors of order 1–10 summed over
+// ~150 edges exceeds the largest float64 (1.8e308).
+func TestEvaluateOverflow(t *testing.T) {
+	t.Parallel()
+	sp, err := dataset.Load("mnist", &dataset.Options{Seed: 7, TrainSize: 10, TestSize: 40})
+	if err != nil {
+		t.Skip(err)
+	}
+	for _, rec := range []Recurrence{Paper, Reference} {
+		net, err := New(Config{Inputs: 784, Labels: 10, Nodes: 300, Cap: 150, Rounds: 3, Recurrence: rec}, rand.NewPCG(3, 3))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rng := rand.New(rand.NewPCG(4, 4))
+		for e := range net.W {
+			net.W[e] = 1e306
+		}
+		for i := range net.U {
+			net.U[i] = rng.NormFloat64()
+		}
+		ew := net.newEvalWeights()
+		s := net.newEvalScratch(8)
+		wss, xs, dst := make([]*Workspace, 8), make([][]float64, 8), make([][]float64, 8)
+		ref := net.NewWorkspace()
+		inf := 0
+		for lo := 0; lo < sp.Test.Len(); lo += 8 {
+			for b := range wss {
+				wss[b], xs[b] = net.NewWorkspace(), sp.Test.Row(lo+b, nil)
+			}
+			net.forwardBlocked(ew, s, wss, xs, dst)
+			for b, ws := range wss {
+				pred := net.ForwardWS(ref, xs[b])
+				bits := func(z []float64) []uint64 {
+					u := make([]uint64, len(z))
+					for i, v := range z {
+						u[i] = math.Float64bits(v)
+					}
+					return u
+				}
+				if ws.Pred != pred || !slices.Equal(ws.Pattern, ref.Pattern) || !slices.Equal(bits(ws.Z), bits(ref.Z)) {
+					t.Errorf("%s: example %d: batch pred %d z %v, ForwardWS %d z %v", rec, lo+b, ws.Pred, ws.Z, pred, ref.Z)
+				}
+				for _, v := range ref.H[2] {
+					if math.IsInf(v, 0) || math.IsNaN(v) {
+						inf++
+						break
+					}
+				}
+			}
+		}
+		if inf == 0 {
+			t.Errorf("%s: no image overflowed in round 2: the test does not reach the edge-only path", rec)
+		}
+	}
+}
