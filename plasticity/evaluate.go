@@ -24,7 +24,8 @@ package plasticity
 // Skipped on purpose: copying the weights into a tiled layout (tried: no
 // faster than tiles read in place, and 14 MB more per call) and
 // gathering single images in training (tried for the input drive: slower
-// than axpy, whose sequential column reads the prefetcher follows).
+// than axpy, whose sequential column reads the prefetcher follows), and a
+// kernel with two columns per iteration (within the noise of gaxpy).
 
 // evalRows is the number of rows of a tile: a multiple of 32 (the
 // gathered kernel's register block).
