@@ -16,7 +16,7 @@ func ExampleLoad() {
 	for _, s := range []*dataset.Set{sp.Train, sp.Test} {
 		fmt.Printf("%s: %d points, d = %d, label counts %v\n", s.Name, s.Len(), s.Dim, s.Counts())
 	}
-	fmt.Printf("first point: %.3f, label %d\n", sp.Train.Row(0)[:3], sp.Train.Y[0])
+	fmt.Printf("first point: %.3f, label %d\n", sp.Train.Row(0, nil)[:3], sp.Train.Y[0])
 	// Output:
 	// halfspace/train: 10000 points, d = 10, label counts [5005 4995]
 	// halfspace/test: 10000 points, d = 10, label counts [4981 5019]

@@ -18,7 +18,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 func fingerprint(s *Set) uint64 {
 	h := fnv.New64a()
 	var b [8]byte
-	for _, v := range s.X {
+	for _, v := range s.Floats() {
 		binary.LittleEndian.PutUint64(b[:], math.Float64bits(v))
 		h.Write(b[:])
 	}

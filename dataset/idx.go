@@ -78,19 +78,11 @@ func ReadLabels(r io.Reader, name string) ([]int, error) {
 	return y, nil
 }
 
-// pixelScale maps a byte to its value divided by 255.
-var pixelScale = func() (t [256]float64) {
-	for i := range t {
-		t[i] = float64(i) / 255
-	}
-	return t
-}()
-
 // pixels sets dst[i] = src[i]/255.
 func pixels(dst []float64, src []byte) {
 	dst = dst[:len(src)]
 	for i, b := range src {
-		dst[i] = pixelScale[b]
+		dst[i] = PixelScale[b]
 	}
 }
 
@@ -255,17 +247,16 @@ type rawSet struct {
 
 func (r *rawSet) len() int { return len(r.y) }
 
-// set returns the rows idx as a Set, or all rows if idx is nil.
+// set returns the rows idx as a byte Set, or all rows if idx is nil
+// (then sharing r's pixels).
 func (r *rawSet) set(name string, idx []int) *Set {
 	d := r.rows * r.cols
 	if idx == nil {
-		s := &Set{Name: name, Dim: d, Labels: MNISTLabels, X: make([]float64, len(r.pix)), Y: r.y}
-		pixels(s.X, r.pix)
-		return s
+		return &Set{Name: name, Dim: d, Labels: MNISTLabels, Pix: r.pix, Y: r.y}
 	}
-	s := &Set{Name: name, Dim: d, Labels: MNISTLabels, X: make([]float64, len(idx)*d), Y: make([]int, len(idx))}
+	s := &Set{Name: name, Dim: d, Labels: MNISTLabels, Pix: make([]uint8, len(idx)*d), Y: make([]int, len(idx))}
 	for k, i := range idx {
-		pixels(s.X[k*d:(k+1)*d], r.pix[i*d:(i+1)*d])
+		copy(s.Pix[k*d:(k+1)*d], r.pix[i*d:(i+1)*d])
 		s.Y[k] = r.y[i]
 	}
 	return s

@@ -208,8 +208,8 @@ func TestLoadIDX(t *testing.T) {
 					gz, c.s.Name, c.s.Len(), c.s.Dim, c.s.Labels, c.name, c.n)
 			}
 			for i := range c.n {
-				if c.s.Y[i] != i%10 || c.s.Row(i)[1] != float64(i*6+1)/255 {
-					t.Errorf("gzip %v: %s row %d: label %d pixel %v", gz, c.name, i, c.s.Y[i], c.s.Row(i)[1])
+				if c.s.Y[i] != i%10 || c.s.At(i, 1) != float64(i*6+1)/255 {
+					t.Errorf("gzip %v: %s row %d: label %d pixel %v", gz, c.name, i, c.s.Y[i], c.s.At(i, 1))
 				}
 			}
 		}

@@ -73,16 +73,16 @@ func TestRealSets(t *testing.T) {
 				if got := c.s.Counts(); !slices.Equal(got, c.counts) {
 					t.Errorf("%s: label counts %v, want %v", c.s.Name, got, c.counts)
 				}
-				lo, hi := slices.Min(c.s.X), slices.Max(c.s.X)
-				if lo != 0 || hi != 1 {
-					t.Errorf("%s: pixels in [%v, %v], want [0, 1]", c.s.Name, lo, hi)
+				lo, hi := slices.Min(c.s.Pix), slices.Max(c.s.Pix)
+				if !c.s.Bytes() || lo != 0 || hi != 255 {
+					t.Errorf("%s: bytes %v, pixels in [%v, %v], want bytes in [0, 255]", c.s.Name, c.s.Bytes(), lo, hi)
 				}
 			}
 			var sum float64
-			for _, v := range sp.Train.X {
+			for _, v := range sp.Train.Floats() {
 				sum += v
 			}
-			if mean := sum / float64(len(sp.Train.X)); !scalar.EqualWithinAbs(mean, rs.mean, 1e-4) {
+			if mean := sum / float64(len(sp.Train.Pix)); !scalar.EqualWithinAbs(mean, rs.mean, 1e-4) {
 				t.Errorf("mean pixel %v, want %v", mean, rs.mean)
 			}
 		})
@@ -107,7 +107,7 @@ func TestRealSubset(t *testing.T) {
 		n, role   int
 	}{{sp.Train, full.Train, 10000, roleTrain}, {sp.Test, full.Test, 500, roleTest}} {
 		want := c.full.Sample(c.n, seed.PCG(s, seed.Sample, stream(idMNIST, c.role)))
-		if c.got.Len() != c.n || !slices.Equal(c.got.X, want.X) || !slices.Equal(c.got.Y, want.Y) {
+		if c.got.Len() != c.n || !c.got.Bytes() || !slices.Equal(c.got.Pix, want.Pix) || !slices.Equal(c.got.Y, want.Y) {
 			t.Errorf("%s: the subset of size %d is not Sample of the full set", c.got.Name, c.n)
 		}
 	}

@@ -27,13 +27,17 @@ func TestSetBasics(t *testing.T) {
 	if s.Len() != 5 {
 		t.Errorf("Len = %d, want 5", s.Len())
 	}
-	r := s.Row(3)
+	r := s.Row(3, nil)
 	if !slices.Equal(r, []float64{3, -3}) || cap(r) != 2 {
 		t.Errorf("Row(3) = %v (cap %d), want [3 -3] with cap 2", r, cap(r))
 	}
-	r[0] = 30 // a view
-	if s.X[6] != 30 {
-		t.Error("Row is not a view of X")
+	r[0] = 30 // a copy
+	if s.X[6] != 3 {
+		t.Error("Row is a view of X, want a copy")
+	}
+	buf := make([]float64, 4)
+	if r := s.Row(2, buf); &r[0] != &buf[0] || !slices.Equal(r, []float64{2, -2}) {
+		t.Errorf("Row(2, buf) = %v, want [2 -2] in buf", r)
 	}
 	if c := s.Counts(); !slices.Equal(c, []int{2, 2, 1}) {
 		t.Errorf("Counts = %v, want [2 2 1]", c)
@@ -46,6 +50,66 @@ func TestSetBasics(t *testing.T) {
 		t.Error("Dense of an empty set is not empty")
 	}
 	var _ mat.Matrix = d
+}
+
+// TestByteSet checks a byte set against the float set of the same
+// inputs written out by hand as b/255: Row, At, Floats, Float, Dense and
+// Subset read the same float64 values bit for bit, and Subset copies the
+// bytes.
+func TestByteSet(t *testing.T) {
+	t.Parallel()
+	pix := []uint8{0, 1, 254, 255, 17, 128}
+	bs := &Set{Name: "bytes", Dim: 3, Labels: 2, Pix: pix, Y: []int{0, 1}}
+	want := []float64{0, 1.0 / 255, 254.0 / 255, 1, 17.0 / 255, 128.0 / 255}
+	if !bs.Bytes() || bs.Validate() != nil {
+		t.Fatalf("Bytes %v, Validate %v", bs.Bytes(), bs.Validate())
+	}
+	buf := make([]float64, 3)
+	for i := range 2 {
+		if r := bs.Row(i, buf); !slices.Equal(r, want[3*i:3*i+3]) {
+			t.Errorf("Row(%d) = %v, want %v", i, r, want[3*i:3*i+3])
+		}
+		for j := range 3 {
+			if v := bs.At(i, j); v != want[3*i+j] {
+				t.Errorf("At(%d, %d) = %v, want %v", i, j, v, want[3*i+j])
+			}
+		}
+		if !slices.Equal(bs.RowBytes(i), pix[3*i:3*i+3]) {
+			t.Errorf("RowBytes(%d) = %v", i, bs.RowBytes(i))
+		}
+	}
+	if !slices.Equal(bs.Floats(), want) {
+		t.Errorf("Floats = %v, want %v", bs.Floats(), want)
+	}
+	f := bs.Float()
+	if f.Bytes() || !slices.Equal(f.X, want) || f.Validate() != nil {
+		t.Errorf("Float: bytes %v, X %v, %v", f.Bytes(), f.X, f.Validate())
+	}
+	if d := bs.Dense(); d.At(1, 2) != 128.0/255 {
+		t.Errorf("Dense At(1, 2) = %v", d.At(1, 2))
+	}
+	sub := bs.Subset([]int{1, 1})
+	if !sub.Bytes() || !slices.Equal(sub.Pix, []uint8{255, 17, 128, 255, 17, 128}) {
+		t.Errorf("Subset Pix = %v", sub.Pix)
+	}
+	sub.Pix[0] = 9
+	if pix[3] != 255 {
+		t.Error("Subset shares Pix with the set")
+	}
+	if small(2).RowBytes(0) != nil || small(2).Bytes() {
+		t.Error("a float set reports bytes")
+	}
+}
+
+// TestRowAllocs: Row into a long enough buffer does not allocate, for a
+// float set and a byte set (not parallel: AllocsPerRun).
+func TestRowAllocs(t *testing.T) {
+	buf := make([]float64, 3)
+	for _, s := range []*Set{small(3), {Dim: 3, Labels: 1, Pix: make([]uint8, 6), Y: []int{0, 0}}} {
+		if a := testing.AllocsPerRun(10, func() { s.Row(1, buf) }); a != 0 {
+			t.Errorf("bytes %v: Row into a buffer allocates %v times", s.Bytes(), a)
+		}
+	}
 }
 
 func TestSubset(t *testing.T) {
@@ -166,6 +230,9 @@ func TestValidate(t *testing.T) {
 		{"label negative", func(s *Set) { s.Y[0] = -1 }, "example 0: label -1 out of range"},
 		{"nan", func(s *Set) { s.X[3] = math.NaN() }, "example 1: input 1 is NaN"},
 		{"inf", func(s *Set) { s.X[4] = math.Inf(-1) }, "example 2: input 0 is -Inf"},
+		{"bytes", func(s *Set) { s.X, s.Pix = nil, make([]uint8, 8) }, ""},
+		{"bytes short", func(s *Set) { s.X, s.Pix = nil, make([]uint8, 7) }, "7 input values for 4 labels"},
+		{"both", func(s *Set) { s.Pix = make([]uint8, 8) }, "both as floats (X) and as bytes (Pix)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

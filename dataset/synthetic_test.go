@@ -165,7 +165,7 @@ func TestSyntheticLabels(t *testing.T) {
 		}
 		for i := range sp.Train.Len() {
 			want := 0
-			if tt.score(sp.Train.Row(i)) > thr {
+			if tt.score(sp.Train.Row(i, nil)) > thr {
 				want = 1
 			}
 			if sp.Train.Y[i] != want {
@@ -190,7 +190,7 @@ func TestHalfspace(t *testing.T) {
 		}
 		for i := range sp.Train.Len() {
 			var s float64
-			for j, v := range sp.Train.Row(i) {
+			for j, v := range sp.Train.Row(i, nil) {
 				s += w[j] * v
 			}
 			if want := s > 0; (sp.Train.Y[i] == 1) != want {

@@ -178,11 +178,11 @@ func (c HebbConfig) Setup(net *hebb.Net, dataDir string) (*HebbSetup, error) {
 		if err != nil {
 			return nil, err
 		}
-		tr, err := hebb.NewImageGen(c.Images, sp.Train.X, seed.PCG(c.Seed, seed.Data, 0))
+		tr, err := hebb.NewImageGen(c.Images, sp.Train.Floats(), seed.PCG(c.Seed, seed.Data, 0))
 		if err != nil {
 			return nil, err
 		}
-		te, err := hebb.NewImageGen(c.Images, sp.Test.X, seed.PCG(c.Seed, seed.Sample, 0))
+		te, err := hebb.NewImageGen(c.Images, sp.Test.Floats(), seed.PCG(c.Seed, seed.Sample, 0))
 		if err != nil {
 			return nil, err
 		}

@@ -216,10 +216,7 @@ func pcMeasure(env *Env, cfg plasticityCurvatureConfig, net *plasticity.Network,
 		v[off], v[off+1], v[off+2], v[off+3], v[sec] = c.LambdaTop(), c.LambdaMin(), c.Trace, c.TraceSE, c.Seconds
 		env.Logf("  %s: block %s (%d parameters): λ_top %.4g, λ_min %.3g, trace %.4g ± %.2g (%.0fs)", model, b, c.Params, c.LambdaTop(), c.LambdaMin(), c.Trace, c.TraceSE, c.Seconds)
 	}
-	xs := make([][]float64, set.Len())
-	for i := range xs {
-		xs[i] = set.Row(i)
-	}
+	xs := set.Rows()
 	cl := plasticity.NewClassLoss(net, xs, set.Y, plasticity.CrossEntropy)
 	v[pcLoss] = cl.Grad(make([]float64, cl.Len()), cl.Params())
 	return v, nil

@@ -177,10 +177,7 @@ func NetworkHessian(net *plasticity.Network, set *dataset.Set, loss plasticity.L
 	if set.Dim != nc.Inputs || set.Labels > nc.Labels {
 		return nil, fmt.Errorf("curvature: the network has %d inputs and %d labels, data set %s has %d and %d", nc.Inputs, nc.Labels, set.Name, set.Dim, set.Labels)
 	}
-	xs := make([][]float64, set.Len())
-	for i := range xs {
-		xs[i] = set.Row(i)
-	}
+	xs := set.Rows()
 	l := plasticity.NewSplitClassLoss(net, xs, set.Y, loss, parts)
 	h := curvature.At(l, l.Params())
 	nU, nW := len(net.U), len(net.W)

@@ -101,8 +101,9 @@ func logitEvidence(net *plasticity.Network, test *dataset.Set, rows []int) []flo
 	for _, l := range attack.Losses() {
 		as[l] = attack.NewMethodAttacker(m, attack.Method{Loss: l}, false, 1)
 	}
+	xbuf := make([]float64, test.Dim)
 	for _, row := range rows {
-		x, y := test.Row(row), test.Y[row]
+		x, y := test.Row(row, xbuf), test.Y[row]
 		z := w.Forward(x)
 		top := math.Inf(-1)
 		for c, v := range z {

@@ -96,8 +96,9 @@ func NewOutputRule(cfg plasticity.Config, batch *dataset.Set, s *OutputRuleSetti
 	o := &OutputRule{p: P, m: m, feat: make([]float64, eval.Len()*m*P), labels: append([]int(nil), eval.Y...), loss: loss}
 	eta := cfg.Eta
 	ws := net.NewWorkspace()
+	xbuf := make([]float64, eval.Dim)
 	for x := 0; x < eval.Len(); x++ {
-		net.ForwardWS(ws, eval.Row(x))
+		net.ForwardWS(ws, eval.Row(x, xbuf))
 		hT := ws.H[T]
 		for _, i := range ws.Fired[T] {
 			h := hT[i]

@@ -137,6 +137,7 @@ func GD(net *Network, data *dataset.Set, s *GDSettings) (*GDResult, error) {
 	optU, optW, optA := &Adam{LR: c.LR}, &Adam{LR: c.LR}, &Adam{LR: c.LR}
 	dz := make([]float64, net.m)
 	ws := net.ws
+	xbuf := make([]float64, data.Dim)
 	rng := seed.New(c.Seed, seed.Order, 0)
 	order := make([]int, data.Len())
 	for i := range order {
@@ -153,7 +154,7 @@ func GD(net *Network, data *dataset.Set, s *GDSettings) (*GDResult, error) {
 			scale := 1 / float64(len(idx))
 			var loss float64
 			for _, i := range idx {
-				x, y := data.Row(i), data.Y[i]
+				x, y := data.Row(i, xbuf), data.Y[i]
 				if net.ForwardWS(ws, x) == y {
 					windowRight++
 				}

@@ -57,8 +57,13 @@ func (b *Batches) Epoch(step int) int { return (step-1)/b.perEpoch + 1 }
 // NewBatch returns an empty batch of the right shape for Batch.
 func (b *Batches) NewBatch() *dataset.Set {
 	d := b.data
-	return &dataset.Set{Name: d.Name + "/batch", Dim: d.Dim, Labels: d.Labels,
-		X: make([]float64, b.size*d.Dim), Y: make([]int, b.size)}
+	s := &dataset.Set{Name: d.Name + "/batch", Dim: d.Dim, Labels: d.Labels, Y: make([]int, b.size)}
+	if d.Bytes() {
+		s.Pix = make([]uint8, b.size*d.Dim)
+	} else {
+		s.X = make([]float64, b.size*d.Dim)
+	}
+	return s
 }
 
 // Batch copies the batch of step (from 1) into dst (made by NewBatch).
@@ -67,7 +72,7 @@ func (b *Batches) Batch(dst *dataset.Set, step int) {
 		panic(fmt.Sprintf("plasticity: batches: step %d must be ≥ 1", step))
 	}
 	d := b.data
-	if len(dst.Y) != b.size || len(dst.X) != b.size*d.Dim {
+	if len(dst.Y) != b.size || dst.Bytes() != d.Bytes() || len(dst.X)+len(dst.Pix) != b.size*d.Dim {
 		panic("plasticity: batches: dst has the wrong shape")
 	}
 	e := b.Epoch(step)
@@ -81,7 +86,11 @@ func (b *Batches) Batch(dst *dataset.Set, step int) {
 	}
 	pos := (step - 1) % b.perEpoch
 	for i, idx := range b.order[pos*b.size : (pos+1)*b.size] {
-		copy(dst.X[i*d.Dim:(i+1)*d.Dim], d.Row(idx))
+		if d.Bytes() {
+			copy(dst.Pix[i*d.Dim:(i+1)*d.Dim], d.RowBytes(idx))
+		} else {
+			copy(dst.X[i*d.Dim:(i+1)*d.Dim], d.X[idx*d.Dim:(idx+1)*d.Dim])
+		}
 		dst.Y[i] = d.Y[idx]
 	}
 }

@@ -58,12 +58,13 @@ func benchTrain(b *testing.B, data *dataset.Set, cfg Config) {
 		dt = net.trainDense()
 	}
 	updates := 0
+	x := make([]float64, data.Dim)
 	b.ReportAllocs()
 	b.ResetTimer()
 	cpu0 := processCPU()
 	for i := 0; i < b.N; i++ {
 		idx := i % data.Len()
-		_, up, err := net.step(sc, ws, data.Row(idx), data.Y[idx], nil, dt)
+		_, up, err := net.step(sc, ws, data.Row(idx, x), data.Y[idx], nil, dt)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -168,10 +169,11 @@ func BenchmarkForwardMNIST(b *testing.B) {
 			for i := range net.W {
 				net.W[i] = 0.01
 			}
+			x := make([]float64, data.Dim)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				net.Forward(data.Row(i % data.Len()))
+				net.Forward(data.Row(i%data.Len(), x))
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "examples/s")
 		})

@@ -157,11 +157,12 @@ type RuleGrader struct {
 	tape Tape
 	g    *Grad
 	dz   []float64
+	x    []float64 // an input row
 }
 
 // NewRuleGrader returns a RuleGrader for net.
 func NewRuleGrader(net *Network) *RuleGrader {
-	return &RuleGrader{net: net, g: net.NewGrad(PartW | PartU), dz: make([]float64, net.m)}
+	return &RuleGrader{net: net, g: net.NewGrad(PartW | PartU), dz: make([]float64, net.m), x: make([]float64, net.d)}
 }
 
 // Tape returns the tape of the last call to Gradient.
@@ -209,7 +210,7 @@ func (rg *RuleGrader) Gradient(dGraph, dOutput []float64, rules Rules, batch *da
 	scale := 1 / float64(batch.Len())
 	right := 0
 	for i := 0; i < batch.Len(); i++ {
-		x := batch.Row(i)
+		x := batch.Row(i, rg.x)
 		y := batch.Y[i]
 		if net.ForwardWS(ws, x) == y {
 			right++

@@ -68,7 +68,7 @@ func signature(net *Network, rg *RuleGrader, batch *dataset.Set) []int {
 	}
 	ws := net.NewWorkspace()
 	for i := 0; i < batch.Len(); i++ {
-		net.ForwardWS(ws, batch.Row(i))
+		net.ForwardWS(ws, batch.Row(i, nil))
 		sig = append(sig, ws.Pattern...)
 	}
 	return sig

@@ -172,7 +172,7 @@ func (p *plainNet) train(rules Rules, data *dataset.Set) {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, idx := range order {
 			y := data.Y[idx]
-			pred, pattern, _ := p.forward(data.Row(idx))
+			pred, pattern, _ := p.forward(data.Row(idx, nil))
 			if pred != y || p.cfg.Scheme == All {
 				p.update(rules, pattern, y, pred)
 			}
@@ -243,7 +243,7 @@ func TestKernelsMatchPlain(t *testing.T) {
 		}
 		ws := net.NewWorkspace()
 		for i := 0; i < sp.Test.Len(); i++ {
-			x := sp.Test.Row(i)
+			x := sp.Test.Row(i, nil)
 			pred, pattern, z := plain.forward(x)
 			if ev.Pred[i] != pred {
 				t.Errorf("%s: example %d: Evaluate predicts %d, plain %d", name, i, ev.Pred[i], pred)
@@ -258,7 +258,7 @@ func TestKernelsMatchPlain(t *testing.T) {
 		// A batch of 5 (not a multiple of anything) through forwardBatch.
 		wss, xs := make([]*Workspace, 5), make([][]float64, 5)
 		for b := range wss {
-			wss[b], xs[b] = net.NewWorkspace(), sp.Test.Row(10+b)
+			wss[b], xs[b] = net.NewWorkspace(), sp.Test.Row(10+b, nil)
 		}
 		net.forwardBatch(wss, xs, dw)
 		for b, ws := range wss {

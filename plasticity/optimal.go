@@ -61,11 +61,12 @@ func OptimalOutputRule(net *Network, data *dataset.Set) (*OptimalRule, error) {
 	P := 2 * S
 	eta := cfg.Eta
 	ws := net.NewWorkspace()
+	xbuf := make([]float64, data.Dim)
 	// Pass 1: counts N(i, s) and N_y(c, i, s).
 	cnt := make([]float64, n*S)
 	cntY := make([]float64, m*n*S)
 	for x := 0; x < N; x++ {
-		net.ForwardWS(ws, data.Row(x))
+		net.ForwardWS(ws, data.Row(x, xbuf))
 		y := data.Y[x]
 		for i, s := range ws.Pattern {
 			cnt[i*S+s]++
@@ -79,7 +80,7 @@ func OptimalOutputRule(net *Network, data *dataset.Set) (*OptimalRule, error) {
 	F := make([]float64, m*P) // F[c*P + p]
 	var tt float64            // Σ_x Σ_c t_c² = N
 	for x := 0; x < N; x++ {
-		net.ForwardWS(ws, data.Row(x))
+		net.ForwardWS(ws, data.Row(x, xbuf))
 		y := data.Y[x]
 		clear(F)
 		hT := ws.H[net.T]

@@ -44,9 +44,10 @@ func NewBatchCache(net *Network, batch *dataset.Set) (*BatchCache, error) {
 	c.v1, c.ok1 = make([]float64, N*c.k1), make([]bool, N)
 	ws := net.NewWorkspace()
 	vals := make([]float64, n)
+	x := make([]float64, batch.Dim)
 	for i := 0; i < N; i++ {
 		a := c.a[i*n : (i+1)*n]
-		net.inputDrive(a, batch.Row(i))
+		net.inputDrive(a, batch.Row(i, x))
 		c.f1, c.ok1[i] = capKV(c.f1, vals, c.h1[i*n:(i+1)*n], a, ws.buf, net.k)
 		copy(c.v1[i*c.k1:(i+1)*c.k1], vals)
 	}

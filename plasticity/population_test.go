@@ -117,7 +117,7 @@ func TestLossCachedMatchesPlain(t *testing.T) {
 			right := 0
 			dz := make([]float64, cfg.Labels)
 			for i := 0; i < batch.Len(); i++ {
-				pred, _, z := plain.forward(batch.Row(i))
+				pred, _, z := plain.forward(batch.Row(i, nil))
 				if pred == batch.Y[i] {
 					right++
 				}

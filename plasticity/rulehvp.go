@@ -90,10 +90,7 @@ func NewRuleHessian(net *Network, rules Rules, batch *dataset.Set, loss Loss) (*
 	}
 	h.loss, h.acc = l, acc
 	h.tape = rg.tape
-	xs := make([][]float64, batch.Len())
-	for i := range xs {
-		xs[i] = batch.Row(i)
-	}
+	xs := batch.Rows()
 	h.cl = NewClassLoss(net, xs, batch.Y, loss)
 	h.theta = h.cl.Params()
 	h.jv = make([]float64, len(h.theta))

@@ -104,6 +104,7 @@ func Train(net *Network, rules Rules, data *dataset.Set, s *TrainSettings) (*Tra
 		}
 	}
 	windowRight, windowSeen := 0, 0
+	x := make([]float64, data.Dim)
 	for ep := 0; ep < cfg.Epochs; ep++ {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, idx := range order {
@@ -112,7 +113,7 @@ func Train(net *Network, rules Rules, data *dataset.Set, s *TrainSettings) (*Tra
 			if s.Record != nil {
 				rec = func(ws *Workspace) { s.Record(idx, y, ws) }
 			}
-			pred, updated, err := net.step(sc, ws, data.Row(idx), y, rec, dt)
+			pred, updated, err := net.step(sc, ws, data.Row(idx, x), y, rec, dt)
 			if err != nil {
 				store()
 				return res, fmt.Errorf("%w at epoch %d, example %d (row %d): the weights diverged; lower eta or use an additive rule", err, ep+1, res.Seen+1, idx)
@@ -205,23 +206,31 @@ type Evaluation struct {
 	Pred []int
 }
 
-// evalBatch is the number of examples Evaluate passes through the network
-// together (see forwardBatch): 8 keep 8 activation vectors of a 1,000-node
+// evalBatch is the number of examples Evaluate passes through a small
+// network together (see forwardBatch): 8 keep 8 activation vectors of a
 // network and one weight column in the first- and second-level caches.
 const evalBatch = 8
 
 // Evaluate predicts every example of data without changing the network.
 // It runs on all CPUs, each on a contiguous share of the examples in
-// batches (see forwardBatch); every prediction is computed exactly as by
-// Forward, so the result does not depend on the number of CPUs.
+// batches: above gatherMaxNodes nodes (with AVX2) reading the weights in
+// tiles (see forwardBlocked), else through forwardBatch. Every
+// prediction is computed exactly as by Forward, so the result does not
+// depend on the number of CPUs.
 func Evaluate(net *Network, data *dataset.Set) Evaluation {
 	nData := data.Len()
 	ev := Evaluation{Pred: make([]int, nData)}
 	if nData == 0 {
 		return ev
 	}
-	var dw []float64 // shared read-only by the workers
-	if net.wantDense() && nData >= 16 {
+	// Shared read-only by the workers.
+	var dw []float64
+	var ew *evalWeights
+	batch := evalBatch
+	if useAVX2 && net.n > gatherMaxNodes {
+		ew = net.newEvalWeights()
+		batch = evaluateBatch
+	} else if net.wantDense() && nData >= 16 {
 		dw = net.newDense()
 	}
 	workers := min(runtime.GOMAXPROCS(0), max(1, nData/64))
@@ -235,17 +244,29 @@ func Evaluate(net *Network, data *dataset.Set) Evaluation {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			wss := make([]*Workspace, evalBatch)
+			batch := min(batch, hi-lo)
+			wss := make([]*Workspace, batch)
+			xs := make([][]float64, batch)
 			for b := range wss {
 				wss[b] = net.NewWorkspace()
+				xs[b] = make([]float64, data.Dim)
 			}
-			xs := make([][]float64, evalBatch)
-			for i := lo; i < hi; i += evalBatch {
-				nb := min(evalBatch, hi-i)
+			var scratch *evalScratch
+			var dst [][]float64
+			if ew != nil {
+				scratch = net.newEvalScratch(batch)
+				dst = make([][]float64, batch)
+			}
+			for i := lo; i < hi; i += batch {
+				nb := min(batch, hi-i)
 				for b := 0; b < nb; b++ {
-					xs[b] = data.Row(i + b)
+					data.Row(i+b, xs[b])
 				}
-				net.forwardBatch(wss[:nb], xs[:nb], dw)
+				if ew != nil {
+					net.forwardBlocked(ew, scratch, wss[:nb], xs[:nb], dst)
+				} else {
+					net.forwardBatch(wss[:nb], xs[:nb], dw)
+				}
 				for b := 0; b < nb; b++ {
 					ev.Pred[i+b] = wss[b].Pred
 				}

@@ -107,7 +107,7 @@ func TestCurvatureNetwork(t *testing.T) {
 	}
 	xs := make([][]float64, data.Train.Len())
 	for i := range xs {
-		xs[i] = data.Train.Row(i)
+		xs[i] = data.Train.Row(i, nil)
 	}
 	cl := plasticity.NewClassLoss(s.Network, xs, data.Train.Y, plasticity.CrossEntropy)
 	ev := fdHessian(cl.Len(), cl.Params(), func(dst, x []float64) { cl.Grad(dst, x) })

@@ -657,7 +657,7 @@ func Robustness(m Model, test *dataset.Set, s *Settings) (*Result, error) {
 				if job < nDecJobs {
 					i := job
 					row := res.Images[i]
-					x, y := test.Row(row), test.Y[row]
+					x, y := test.Row(row, nil), test.Y[row]
 					for _, k := range decs {
 						a := as[k]
 						a.Reseed(c.Seed, 1+uint64((row*nEps)*nMeth+k))
@@ -681,7 +681,7 @@ func Robustness(m Model, test *dataset.Set, s *Settings) (*Result, error) {
 				}
 				i, e := (job-nDecJobs)/nEps, (job-nDecJobs)%nEps
 				row := res.Images[i]
-				x, y := test.Row(row), test.Y[row]
+				x, y := test.Row(row, nil), test.Y[row]
 				var ex *Example
 				if i < keep {
 					ex = &res.Examples[i*nEps+e]
@@ -770,8 +770,9 @@ func Robustness(m Model, test *dataset.Set, s *Settings) (*Result, error) {
 	res.Robust, res.RobustAny = shareNot(res.Broken), shareNot(res.BrokenAny)
 	wk := m.NewWorker()
 	nClean := 0
+	xbuf := make([]float64, test.Dim)
 	for _, row := range res.Images {
-		if predict(wk.Forward(test.Row(row))) == test.Y[row] {
+		if predict(wk.Forward(test.Row(row, xbuf))) == test.Y[row] {
 			nClean++
 		}
 	}
@@ -790,7 +791,7 @@ func checkSet(m Model, test *dataset.Set) error {
 	if test.Len() == 0 {
 		return fmt.Errorf("attack: data set %q is empty", test.Name)
 	}
-	for i, v := range test.X {
+	for i, v := range test.X { // a byte set (Pix) is in [0, 1] by construction
 		if !(v >= 0 && v <= 1) {
 			return fmt.Errorf("attack: data set %q: row %d has a value %v outside [0, 1]", test.Name, i/test.Dim, v)
 		}

@@ -301,7 +301,7 @@ func unitSet(net *plasticity.Network, n int, s uint64) *dataset.Set {
 		set.X[i] = rng.Float64()
 	}
 	for i := range set.Y {
-		set.Y[i] = net.Forward(set.Row(i))
+		set.Y[i] = net.Forward(set.Row(i, nil))
 	}
 	return set
 }

@@ -72,7 +72,7 @@ func (a *Attacker) setPool(test *dataset.Set) {
 	for i := 0; i < test.Len(); i++ {
 		if y := test.Y[i]; y < len(count) && count[y] < 2 {
 			count[y]++
-			a.pool = append(a.pool, test.Row(i))
+			a.pool = append(a.pool, test.Row(i, nil))
 		}
 	}
 }

@@ -224,7 +224,7 @@ func MinimalDistances(m Model, test *dataset.Set, s *DistanceSettings) (*Distanc
 				row := res.Images[i]
 				// One stream per (image, attack), apart from Robustness's.
 				as[k].Reseed(c.Seed, 1<<40+uint64(row*nMeth+k))
-				res.Dist[k][i] = as[k].MinimalDistance(dst, test.Row(row), test.Y[row], c.Max, c.Tol)
+				res.Dist[k][i] = as[k].MinimalDistance(dst, test.Row(row, nil), test.Y[row], c.Max, c.Tol)
 				if s.Progress != nil {
 					mu.Lock()
 					done++

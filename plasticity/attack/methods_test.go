@@ -146,7 +146,7 @@ func TestTemperature(t *testing.T) {
 	for _, tau := range taus {
 		w, w1 := Temperature(Network(net), tau).NewWorker(), Network(net).NewWorker()
 		for i := 0; i < set.Len(); i++ {
-			if p, p1 := predict(w.Forward(set.Row(i))), predict(w1.Forward(set.Row(i))); p != p1 {
+			if p, p1 := predict(w.Forward(set.Row(i, nil))), predict(w1.Forward(set.Row(i, nil))); p != p1 {
 				t.Errorf("τ = %v: image %d predicted %d, %d without τ", tau, i, p, p1)
 			}
 		}

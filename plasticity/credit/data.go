@@ -12,7 +12,7 @@ import (
 func FromSet(s *dataset.Set, idx []int) Batch {
 	b := Batch{X: make([]float64, 0, len(idx)*s.Dim), Y: make([]int, 0, len(idx))}
 	for _, i := range idx {
-		b.X = append(b.X, s.Row(i)...)
+		b.X = append(b.X, s.Row(i, nil)...)
 		b.Y = append(b.Y, s.Y[i])
 	}
 	return b
