@@ -283,9 +283,12 @@ func TestAttackErrors(t *testing.T) {
 		{[]string{"--distances", "hsj/S=0", hsNet}, "--distances"},
 		{[]string{"-n", "5", hsNet}, "flag provided but not defined: -n"},
 	} {
-		_, _, err := run(t, append([]string{"attack", "--quiet"}, tc.args...)...)
+		_, _, err := run(t, append([]string{"attack", "--quiet", "--out", filepath.Join(dir, "out")}, tc.args...)...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("attack %v: error %v, want %q", tc.args, err, tc.want)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
+			t.Errorf("attack %v: the failed attack left its --out folder", tc.args)
 		}
 	}
 }

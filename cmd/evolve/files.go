@@ -159,3 +159,17 @@ func applyNetworkFlags(c *cli.Context, cfg *plasticity.Config) {
 // now sees its flags parsed wherever they stood, so there is nothing left
 // to move and it reports false.
 func flagsFirst(c *cli.Context, path ...string) (bool, error) { return flagsAfterArgs(c, path) }
+
+// commandOut returns the output folder of a command that writes its
+// results to a folder: --out, or when it is absent a new folder
+// runs/NAME-YYYYMMDD-HHMMSS-xxxxxx (unique, like evolve run's and
+// experiment's), announced on stderr so that a trained network or a
+// learned rule is never lost for want of --out.
+func commandOut(c *cli.Context, name string) string {
+	if out := c.String("out"); out != "" {
+		return out
+	}
+	out := filepath.Join("runs", uniqueName(name+"-"))
+	fmt.Fprintf(c.App.ErrWriter, "%s: writing to %s (no --out given)\n", name, out)
+	return out
+}

@@ -47,6 +47,9 @@ func uniqueName(prefix string) string {
 type outDir struct {
 	Path    string
 	created bool // the command made it (so a failure may remove it)
+	// top is the outermost folder the command made: Path, or a parent
+	// such as runs/ that did not exist before.
+	top string
 }
 
 // openOut prepares the output folder dir: a finished result in it (the
@@ -63,7 +66,13 @@ func openOut(dir, marker string, force bool) (*outDir, error) {
 	}
 	o := &outDir{Path: dir}
 	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
-		o.created = true
+		o.created, o.top = true, dir
+		for p := filepath.Dir(dir); p != filepath.Dir(p); p = filepath.Dir(p) {
+			if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+				break
+			}
+			o.top = p
+		}
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("output folder: %w", err)
@@ -71,11 +80,22 @@ func openOut(dir, marker string, force bool) (*outDir, error) {
 	return o, nil
 }
 
-// Discard removes the folder if this command created it: called when the
-// command fails, so that no half-made result is left behind.
+// Discard removes the folder if this command created it, and the parents
+// it created (runs/ for a default folder) if they are empty (another job
+// may have written beside it since): called when the command fails, so
+// that no half-made result is left behind.
 func (o *outDir) Discard() {
-	if o != nil && o.created {
-		os.RemoveAll(o.Path)
+	if o == nil || !o.created {
+		return
+	}
+	os.RemoveAll(o.Path)
+	if o.top == "" || o.top == o.Path {
+		return
+	}
+	for p := filepath.Dir(o.Path); ; p = filepath.Dir(p) {
+		if os.Remove(p) != nil || p == o.top || p == filepath.Dir(p) {
+			return
+		}
 	}
 }
 

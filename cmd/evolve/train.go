@@ -150,7 +150,7 @@ func trainCommand() *cli.Command {
 		&cli.StringFlag{Name: "config", Usage: "TOML config file (flags override it)"},
 		&cli.StringFlag{Name: "output-rule", Value: def.OutputRule, Usage: "output rule: perceptron, mw, none or a rule file"},
 		&cli.StringFlag{Name: "graph-rule", Usage: "graph rule file (default: none; needs --rounds ≥ 2 to matter)"},
-		&cli.StringFlag{Name: "out", Usage: "folder for meta.json, curve.csv and the rules"},
+		&cli.StringFlag{Name: "out", Usage: "folder for meta.json, curve.csv, the rules and network.npz (default: runs/train-YYYYMMDD-HHMMSS-xxxxxx)"},
 		forceFlag, printConfigFlag,
 		&cli.IntFlag{Name: "curve-every", Value: def.CurveEvery, Usage: "learning-curve interval in examples (0: none)"},
 		&cli.IntFlag{Name: "curve-size", Value: def.CurveSize, Usage: "test examples the learning curve is measured on"},
@@ -165,9 +165,11 @@ func trainCommand() *cli.Command {
 and prints train and test accuracy. The default is the paper's Table 2 setting on
 MNIST: |V| = 1000, k = 500, T = 1, perceptron output rule, 10,000 training images.
 
-Rule files are JSON (see plasticity.WriteRule); --out writes meta.json (config,
-seed, version, timings, accuracies), curve.csv (test accuracy every --curve-every
-examples) and the rules used.`,
+Rule files are JSON (see plasticity.WriteRule). --out (default: a new folder
+runs/train-YYYYMMDD-HHMMSS-xxxxxx, printed on stderr) gets meta.json (config, seed,
+version, timings, accuracies), curve.csv (test accuracy every --curve-every
+examples), the rules used and the trained network (network.npz, for evolve attack
+and evolve curvature).`,
 		Flags:  flags,
 		Action: runTrain,
 	}
@@ -208,7 +210,7 @@ func runTrain(c *cli.Context) (err error) {
 	if c.Bool("print-config") {
 		return printConfig(c, cfg)
 	}
-	out := c.String("out")
+	out := commandOut(c, "train")
 	od, err := openOut(out, "meta.json", c.Bool("force"))
 	if err != nil {
 		return fmt.Errorf("train: %w", err)
@@ -283,9 +285,6 @@ func runTrain(c *cli.Context) (err error) {
 	fmt.Fprintf(stdout, "test acc    %.4f\n", testAcc)
 	fmt.Fprintf(stdout, "time        %.2fs training (%.0f examples/s), %.2fs loading, %.2fs evaluating\n", tTrain.Seconds(), float64(res.Seen)/tTrain.Seconds(), tLoad.Seconds(), tEval.Seconds())
 
-	if out == "" {
-		return nil
-	}
 	meta := map[string]any{
 		"command":        "train",
 		"version":        buildVersion(),

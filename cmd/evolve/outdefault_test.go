@@ -1,0 +1,123 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestDefaultOutFolders: without --out, train, meta, baseline,
+// optimal-rule and attack write their results to a new folder
+// runs/COMMAND-YYYYMMDD-HHMMSS-xxxxxx and say so on stderr, as run, check
+// and experiment do. Before, they printed their numbers and wrote nothing:
+// a trained network or a learned rule was lost. Not parallel: it changes
+// the working directory.
+func TestDefaultOutFolders(t *testing.T) {
+	dir := t.TempDir()
+	mnist := fakeMNIST(t, 40, 12)
+	t.Chdir(dir)
+	small := []string{"--train-size", "200", "--test-size", "100", "--nodes", "20", "--quiet"}
+	for _, tc := range []struct {
+		args  []string
+		files []string // written besides meta.json
+	}{
+		{append([]string{"train", "--dataset", "halfspace", "--curve-every", "0"}, small...), []string{networkFile, "output.rule.json"}},
+		{append([]string{"meta", "--dataset", "halfspace", "--steps", "2", "--batch", "20"}, small...), []string{networkFile, "output.rule.json", "loss.csv"}},
+		{append([]string{"baseline", "--dataset", "halfspace", "--curve-every", "0"}, small...), []string{networkFile, "loss.csv"}},
+		{[]string{"optimal-rule", "--dataset", "halfspace", "--train-size", "200", "--test-size", "100", "--nodes", "20"}, []string{"output.rule.json"}},
+	} {
+		name := tc.args[0]
+		_, stderr, err := run(t, tc.args...)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		got := onlyFolder(t, filepath.Join(dir, "runs"), name+"-")
+		if !strings.Contains(stderr, filepath.Join("runs", got)) {
+			t.Errorf("%s: stderr does not name the folder %s:\n%s", name, got, stderr)
+		}
+		for _, f := range append(tc.files, "meta.json") {
+			if fi, err := os.Stat(filepath.Join(dir, "runs", got, f)); err != nil || fi.Size() == 0 {
+				t.Errorf("%s: %s: %v", name, f, err)
+			}
+		}
+	}
+
+	// attack, on a network trained on the fake MNIST.
+	netDir := filepath.Join(dir, "net")
+	if _, _, err := run(t, "train", "--dataset", "mnist", "--data-dir", mnist, "--train-size", "40", "--nodes", "20",
+		"--curve-every", "0", "--out", netDir, "--quiet"); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, err := run(t, "attack", "--data-dir", mnist, "--images", "3", "--eps", "0,1", "--steps", "2", "--examples", "0",
+		"--quiet", filepath.Join(netDir, networkFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := onlyFolder(t, filepath.Join(dir, "runs"), "attack-")
+	if !strings.Contains(stderr, filepath.Join("runs", got)) {
+		t.Errorf("attack: stderr does not name the folder %s:\n%s", got, stderr)
+	}
+	for _, f := range []string{"robustness.csv", "meta.json"} {
+		if _, err := os.Stat(filepath.Join(dir, "runs", got, f)); err != nil {
+			t.Errorf("attack: %v", err)
+		}
+	}
+}
+
+// TestDefaultOutFailureLeavesNothing: a command that fails after making
+// its default folder removes it, and runs/ too when it made runs/ and
+// nothing else is in it.
+func TestDefaultOutFailureLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	// The rule file is read after the folder is made: a failure then.
+	os.WriteFile("bad.rule.json", []byte(`{"format": "evolve-rule/1"`), 0o644)
+	for _, args := range [][]string{
+		{"train", "--dataset", "halfspace", "--train-size", "100", "--test-size", "50", "--nodes", "10", "--output-rule", "bad.rule.json", "--quiet"},
+		{"train", "--dataset", "halfspace", "--train-size", "100", "--test-size", "50", "--nodes", "10", "--graph-rule", "missing.rule.json", "--quiet"},
+	} {
+		if _, _, err := run(t, args...); err == nil {
+			t.Fatalf("%v: no error", args)
+		}
+		if _, err := os.Stat("runs"); !errors.Is(err, os.ErrNotExist) {
+			entries, _ := os.ReadDir("runs")
+			t.Fatalf("%v: the failed command left runs/ (%v, %d entries)", args, err, len(entries))
+		}
+	}
+	// A runs/ that held something before is kept, the failed folder not.
+	os.MkdirAll(filepath.Join("runs", "older"), 0o755)
+	if _, _, err := run(t, "train", "--dataset", "halfspace", "--train-size", "100", "--test-size", "50", "--nodes", "10",
+		"--output-rule", "bad.rule.json", "--quiet"); err == nil {
+		t.Fatal("bad rule file accepted")
+	}
+	entries, err := os.ReadDir("runs")
+	if err != nil || len(entries) != 1 || entries[0].Name() != "older" {
+		t.Fatalf("runs/ after a failure beside an older result: %v, %v", entries, err)
+	}
+}
+
+// onlyFolder returns the name of the one folder in dir that starts with
+// prefix, failing unless there is exactly one, named prefix + time + suffix.
+func onlyFolder(t *testing.T, dir, prefix string) string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found []string
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), prefix) {
+			found = append(found, e.Name())
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("%s*: %d folders in %s, want 1 (%v)", prefix, len(found), dir, found)
+	}
+	// prefix-YYYYMMDD-HHMMSS-xxxxxx
+	if rest := strings.TrimPrefix(found[0], prefix); len(rest) != len("20060102-150405-abcdef") {
+		t.Errorf("folder %s is not %sYYYYMMDD-HHMMSS-xxxxxx", found[0], prefix)
+	}
+	return found[0]
+}
