@@ -71,7 +71,8 @@ with --out) with targeted L2 projected-gradient attacks on N seeded test images 
 prints its robust accuracy at every radius ε. The default is the attack of SPEC §6
 (cross-entropy, raw-gradient steps, 50 steps, broken if a final point is misclassified).
 A value given by flag or --config is used as given: --images 0 or --steps 0 is an error,
-never the default.
+never the default; so are steps = 0, step_factor = 0 and loss = "" in an
+[[attack.attacks]] or [[distances.attacks]] entry of --config.
 
 Losses (--loss, or the first part of an --attacks entry):
   ce              cross-entropy of the logits (default). Its gradient shrinks like

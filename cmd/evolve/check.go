@@ -83,7 +83,7 @@ func checkFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "finite-n", Usage: "add the Wright–Fisher tests"},
 		&cli.StringFlag{Name: "fitness", Value: d.Fitness, Usage: "linear (1 − θL) or exp (exp(−θL))"},
 		&cli.Float64Flag{Name: "tolerance", Usage: "largest accepted |slope − expected| on every landscape, in (0, 0.5]", DefaultText: "0.05 analytic, 0.15 plasticity"},
-		&cli.Uint64Flag{Name: "seed", Usage: "seed of the start frequencies, shared-loci matrices and populations"},
+		&cli.Uint64Flag{Name: "seed", Value: defaultSeed, Usage: "seed of the start frequencies, shared-loci matrices and populations"},
 		&cli.Float64Flag{Name: "theta0", Usage: "largest θ", DefaultText: "½ / max L over the reachable box"},
 		&cli.IntFlag{Name: "one-step", Value: d.OneStep, Usage: "number of θ values of T1 (θ₀2^−j) and, up to 8, of T3"},
 		&cli.IntFlag{Name: "horizon", Value: d.Horizon, Usage: "number of θ values of T2 (θ₀2^−j−2)"},
@@ -139,7 +139,7 @@ func parseMatrix(s string) ([][]float64, error) {
 // effectiveCheckConfig applies defaults, --quick, the --config file and
 // the flags the user set, in that order, and validates the result.
 func effectiveCheckConfig(c *cli.Context) (sim.CheckConfig, error) {
-	cfg := sim.CheckConfig{EpsScaling: true}.Defaults()
+	cfg := sim.CheckConfig{EpsScaling: true, Seed: defaultSeed}.Defaults()
 	if c.Bool("quick") {
 		cfg.OneStep, cfg.Horizon, cfg.Fit = 8, 4, 3
 		cfg.Sizes, cfg.Replicates = []int{250, 1000, 4000}, 4

@@ -204,15 +204,18 @@ func runMeta(c *cli.Context) (err error) {
 		}
 	}
 	var start plasticity.Rules
+	var startOrigin = map[plasticity.Kind]*plasticity.Origin{}
 	if cfg.GraphStart != "" {
-		if start.Graph, err = loadRuleOfKind(cfg.GraphStart, plasticity.GraphRule, "graph start"); err != nil {
+		if start.Graph, startOrigin[plasticity.GraphRule], err = loadRuleOfKind(cfg.GraphStart, plasticity.GraphRule, "graph start"); err != nil {
 			return err
 		}
+		warnOrigin(stderr, "meta", "graph start", cfg.GraphStart, startOrigin[plasticity.GraphRule], cfg.Network)
 	}
 	if cfg.OutputStart != "" {
-		if start.Output, err = loadRuleOfKind(cfg.OutputStart, plasticity.OutputRule, "output start"); err != nil {
+		if start.Output, startOrigin[plasticity.OutputRule], err = loadRuleOfKind(cfg.OutputStart, plasticity.OutputRule, "output start"); err != nil {
 			return err
 		}
+		warnOrigin(stderr, "meta", "output start", cfg.OutputStart, startOrigin[plasticity.OutputRule], cfg.Network)
 	}
 	for _, r := range []*plasticity.Rule{start.Graph, start.Output} {
 		if r != nil && r.Rounds != cfg.Network.Rounds {
@@ -290,10 +293,12 @@ func runMeta(c *cli.Context) (err error) {
 		name := string(r.Kind) + ".rule.json"
 		learned := (r.Kind == plasticity.GraphRule && m.Graph != plasticity.ParamNone) || (r.Kind == plasticity.OutputRule && m.Output != plasticity.ParamNone)
 		comment := fmt.Sprintf("fixed %s rule used by evolve meta on %s", r.Kind, cfg.Dataset)
+		origin := startOrigin[r.Kind] // a fixed rule keeps its own
 		if learned {
 			comment = fmt.Sprintf("%s rule learned by evolve meta on %s (%d steps, seed %d)", r.Kind, cfg.Dataset, len(res.Steps), res.Config.Seed)
+			origin = plasticity.OriginOf(cfg.Network, "meta")
 		}
-		if err := saveRule(outPath(out, name), r, comment); err != nil {
+		if err := saveRuleOrigin(outPath(out, name), r, comment, origin); err != nil {
 			return err
 		}
 		rules[string(r.Kind)] = name

@@ -126,8 +126,9 @@ func runOptimalRule(c *cli.Context) (err error) {
 	fmt.Fprintf(stdout, "train acc   %.4f\n", trainAcc)
 	fmt.Fprintf(stdout, "test acc    %.4f\n", testAcc)
 	fmt.Fprintf(stdout, "time        %.2fs solving, %.2fs training and evaluating\n", tSolve.Seconds(), tTrain.Seconds())
-	if err := saveRule(outPath(out, "output.rule.json"), opt.Rule,
-		fmt.Sprintf("optimal MSE output rule (appendix B) for %s, |V|=%d, T=%d, seed %d", cfg.Dataset, cfg.Network.Nodes, cfg.Network.Rounds, cfg.Network.Seed)); err != nil {
+	if err := saveRuleOrigin(outPath(out, "output.rule.json"), opt.Rule,
+		fmt.Sprintf("optimal MSE output rule (appendix B) for %s, |V|=%d, T=%d, seed %d", cfg.Dataset, cfg.Network.Nodes, cfg.Network.Rounds, cfg.Network.Seed),
+		plasticity.OriginOf(cfg.Network, "optimal-rule")); err != nil {
 		return err
 	}
 	meta := map[string]any{

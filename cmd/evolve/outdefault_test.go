@@ -121,3 +121,47 @@ func onlyFolder(t *testing.T, dir, prefix string) string {
 	}
 	return found[0]
 }
+
+// TestRuleOriginWarning: rules learned by meta under the reference
+// recurrence record it; train with them under the paper recurrence warns,
+// naming both (before it trained silently, often below chance); under the
+// recurrence they were learned in it does not warn. The rules train copies
+// keep their origin.
+func TestRuleOriginWarning(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	learned := filepath.Join(dir, "learned")
+	if _, _, err := run(t, "meta", "--dataset", "halfspace", "--train-size", "200", "--test-size", "100", "--nodes", "20",
+		"--rounds", "2", "--recurrence", "reference", "--graph", "table", "--steps", "2", "--batch", "20", "--quiet", "--out", learned); err != nil {
+		t.Fatal(err)
+	}
+	graph, output := filepath.Join(learned, "graph.rule.json"), filepath.Join(learned, "output.rule.json")
+	for _, f := range []string{graph, output} {
+		b, _ := os.ReadFile(f)
+		if !strings.Contains(string(b), `"recurrence": "reference"`) || !strings.Contains(string(b), `"command": "meta"`) {
+			t.Errorf("%s does not record where it was learned:\n%s", f, b)
+		}
+	}
+	train := []string{"train", "--dataset", "halfspace", "--train-size", "200", "--test-size", "100", "--nodes", "20", "--rounds", "2",
+		"--graph-rule", graph, "--output-rule", output, "--curve-every", "0", "--quiet"}
+	_, stderr, err := run(t, append(train, "--out", filepath.Join(dir, "paper"))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"graph rule " + graph, "output rule " + output} {
+		if !strings.Contains(stderr, want+" was learned under the reference recurrence, used under the paper recurrence") {
+			t.Errorf("no warning naming both recurrences for the %s:\n%s", want, stderr)
+		}
+	}
+	if !strings.Contains(stderr, "--recurrence reference") {
+		t.Errorf("the warning does not say how to match:\n%s", stderr)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "paper", "graph.rule.json"))
+	if !strings.Contains(string(b), `"recurrence": "reference"`) {
+		t.Errorf("train's copy of the rule lost its origin:\n%s", b)
+	}
+	_, stderr, err = run(t, append(train, "--recurrence", "reference", "--out", filepath.Join(dir, "reference"))...)
+	if err != nil || strings.Contains(stderr, "warning") {
+		t.Errorf("same recurrence: err %v, stderr:\n%s", err, stderr)
+	}
+}
