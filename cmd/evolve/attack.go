@@ -139,7 +139,7 @@ their provenance).`,
 			&cli.StringFlag{Name: "names", Usage: "comma-separated names of the networks"},
 			&cli.IntFlag{Name: "examples", Value: def.Examples, Usage: "images shown in examples.png"},
 			&cli.StringFlag{Name: "out", Usage: "folder for robustness.csv, the figures and meta.json (default: runs/attack-YYYYMMDD-HHMMSS-xxxxxx)"},
-			forceFlag,
+			forceFlag, printConfigFlag,
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
 		},
 		Action: runAttack,
@@ -361,6 +361,9 @@ func runAttack(c *cli.Context) (err error) {
 		}
 		dcfg = dcfg.Defaults()
 		cfg.Distances.Attacks = dcfg.Attacks
+	}
+	if c.Bool("print-config") {
+		return printConfig(c, cfg)
 	}
 	files := c.Args().Slice()
 	if len(files) == 0 {

@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -66,7 +67,8 @@ constants; writes check.csv, slopes.csv, constants.csv, meta.json and check.png/
 Exit status: 0 when every judged line passes, 2 when one fails (the failing lines are named),
 1 on any other error.`,
 		Flags: append(checkFlags(),
-			&cli.StringFlag{Name: "out", Usage: "output folder (default: a new folder runs/check-YYYYMMDD-HHMMSS)"},
+			&cli.StringFlag{Name: "out", Usage: "output folder (default: a new folder runs/check-YYYYMMDD-HHMMSS-xxxxxx); a finished result there is an error unless --force"},
+			forceFlag,
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the verdict"},
 		),
 		Action: runCheck,
@@ -307,18 +309,26 @@ func effectiveCheckConfig(c *cli.Context) (sim.CheckConfig, error) {
 	return cfg, nil
 }
 
-func runCheck(c *cli.Context) error {
+func runCheck(c *cli.Context) (err error) {
 	cfg, err := effectiveCheckConfig(c)
 	if err != nil {
 		return err
 	}
 	out := c.String("out")
 	if out == "" {
-		out = filepath.Join("runs", "check-"+time.Now().UTC().Format("20060102-150405"))
+		out = filepath.Join("runs", uniqueName("check-"))
 	}
-	if err := makeOut(out); err != nil {
-		return err
+	od, err := openOut(out, "meta.json", c.Bool("force"))
+	if err != nil {
+		return fmt.Errorf("check: %w", err)
 	}
+	defer func() {
+		// A failed check (exit 2) is a finished result; any other error
+		// leaves no half-made folder.
+		if _, statErr := os.Stat(filepath.Join(out, "meta.json")); err != nil && statErr != nil {
+			od.Discard()
+		}
+	}()
 	quiet := c.Bool("quiet")
 	stderr, stdout := c.App.ErrWriter, c.App.Writer
 	t0 := time.Now()

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"strconv"
 	"time"
 
@@ -79,7 +78,7 @@ func curvatureCommand() *cli.Command {
 		&cli.IntFlag{Name: "parts", Value: def.Parts, Usage: "parts of the examples evaluated in parallel"},
 		&cli.StringFlag{Name: "output-rule", Usage: "rule mode: output rule file (additive)"},
 		&cli.StringFlag{Name: "graph-rule", Usage: "rule mode: graph rule file (additive)"},
-		&cli.StringFlag{Name: "out", Usage: "folder for curvature.csv, ritz.csv, ritz.png/svg and meta.json"},
+		&cli.StringFlag{Name: "out", Usage: "folder for curvature.csv, ritz.csv, ritz.png/svg and meta.json (default: runs/curvature-YYYYMMDD-HHMMSS-xxxxxx)"},
 		&cli.BoolFlag{Name: "force", Usage: "overwrite a finished result in --out"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
 	}
@@ -106,7 +105,8 @@ error. 2/η, the largest curvature plain gradient descent with step η can stay 
 printed when --lr gives η: neither the rules' η nor Adam's learning rate is such a step
 (Adam's stability threshold is on its preconditioned Hessian).
 
---out writes curvature.csv (one row), ritz.csv (every Ritz value kept with its
+--out (default: a new folder runs/curvature-YYYYMMDD-HHMMSS-xxxxxx, printed on stderr;
+a finished result there is an error unless --force) gets curvature.csv (one row), ritz.csv (every Ritz value kept with its
 residual), ritz.png and ritz.svg (the Ritz values by rank, with 2/η) and meta.json
 (config, seeds, timings). Progress goes to stderr.`,
 		Flags:  flags,
@@ -114,7 +114,7 @@ residual), ritz.png and ritz.svg (the Ritz values by rank, with 2/η) and meta.j
 	}
 }
 
-func runCurvature(c *cli.Context) error {
+func runCurvature(c *cli.Context) (err error) {
 	cfg := defaultCurvatureConfig()
 	if err := applyConfigFile(c, &cfg); err != nil {
 		return err
@@ -186,19 +186,22 @@ func runCurvature(c *cli.Context) error {
 	case !ruleMode && len(args) != 1:
 		return fmt.Errorf("curvature: give one network file (written by evolve train --out) or --output-rule/--graph-rule; got %d arguments", len(args))
 	}
-	out := c.String("out")
-	if out != "" && !c.Bool("force") {
-		if _, err := os.Stat(outPath(out, "curvature.csv")); err == nil {
-			return fmt.Errorf("curvature: %s holds a finished result; use --force to overwrite it", out)
-		}
+	out := commandOut(c, "curvature")
+	od, err := openOut(out, "curvature.csv", c.Bool("force"))
+	if err != nil {
+		return fmt.Errorf("curvature: %w", err)
 	}
+	defer func() {
+		if err != nil {
+			od.Discard() // a failure leaves no half-made folder
+		}
+	}()
 	stderr, stdout := c.App.ErrWriter, c.App.Writer
 	t0 := time.Now()
 	var (
 		h     curvature.Operator
 		desc  string
 		extra = map[string]any{}
-		err   error
 	)
 	if ruleMode {
 		h, desc, err = ruleHessian(&cfg, extra)
@@ -233,12 +236,6 @@ func runCurvature(c *cli.Context) error {
 		fmt.Fprintf(stdout, "2/η         %.6g (η = %g; λ_top/(2/η) = %.3g)\n", twoOverEta, cfg.LR, res.LambdaTop()/twoOverEta)
 	}
 	fmt.Fprintf(stdout, "time        %.1fs setup, %.1fs for %d Hessian–vector products\n", tSetup.Seconds(), res.Seconds, res.Products)
-	if out == "" {
-		return nil
-	}
-	if err := makeOut(out); err != nil {
-		return err
-	}
 	mode := "network"
 	if ruleMode {
 		mode = "rule"

@@ -184,6 +184,7 @@ func TestCurvatureRule(t *testing.T) {
 // Bad input is an error naming the problem.
 func TestCurvatureErrors(t *testing.T) {
 	t.Parallel()
+	dir := t.TempDir()
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -196,7 +197,7 @@ func TestCurvatureErrors(t *testing.T) {
 		{[]string{"--examples", "0", "a.npz"}, "--examples"},
 		{[]string{"--block", "x", "--dataset", "halfspace", "missing.npz"}, "missing.npz"},
 	} {
-		_, _, err := run(t, append([]string{"curvature", "--quiet"}, tc.args...)...)
+		_, _, err := run(t, append([]string{"curvature", "--quiet", "--out", filepath.Join(dir, "out")}, tc.args...)...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: error %v, want one containing %q", tc.args, err, tc.want)
 		}

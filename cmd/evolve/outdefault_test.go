@@ -9,7 +9,7 @@ import (
 )
 
 // TestDefaultOutFolders: without --out, train, meta, baseline,
-// optimal-rule and attack write their results to a new folder
+// optimal-rule, attack and curvature write their results to a new folder
 // runs/COMMAND-YYYYMMDD-HHMMSS-xxxxxx and say so on stderr, as run, check
 // and experiment do. Before, they printed their numbers and wrote nothing:
 // a trained network or a learned rule was lost. Not parallel: it changes
@@ -62,6 +62,22 @@ func TestDefaultOutFolders(t *testing.T) {
 	for _, f := range []string{"robustness.csv", "meta.json"} {
 		if _, err := os.Stat(filepath.Join(dir, "runs", got, f)); err != nil {
 			t.Errorf("attack: %v", err)
+		}
+	}
+
+	// curvature, on the same network.
+	_, stderr, err = run(t, "curvature", "--data-dir", mnist, "--examples", "16", "--lanczos", "4", "--probes", "2", "--quiet",
+		filepath.Join(netDir, networkFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = onlyFolder(t, filepath.Join(dir, "runs"), "curvature-")
+	if !strings.Contains(stderr, filepath.Join("runs", got)) {
+		t.Errorf("curvature: stderr does not name the folder %s:\n%s", got, stderr)
+	}
+	for _, f := range []string{"curvature.csv", "meta.json"} {
+		if _, err := os.Stat(filepath.Join(dir, "runs", got, f)); err != nil {
+			t.Errorf("curvature: %v", err)
 		}
 	}
 }
@@ -163,5 +179,42 @@ func TestRuleOriginWarning(t *testing.T) {
 	_, stderr, err = run(t, append(train, "--recurrence", "reference", "--out", filepath.Join(dir, "reference"))...)
 	if err != nil || strings.Contains(stderr, "warning") {
 		t.Errorf("same recurrence: err %v, stderr:\n%s", err, stderr)
+	}
+}
+
+// TestCheckNeverOverwrites: evolve check into a folder holding a finished
+// result is an error unless --force (before, it replaced it silently).
+func TestCheckNeverOverwrites(t *testing.T) {
+	t.Parallel()
+	out := filepath.Join(t.TempDir(), "ck")
+	os.MkdirAll(out, 0o755)
+	meta := writeFile(t, filepath.Join(out, "meta.json"), `{"command": "check"}`)
+	_, _, err := run(t, "check", "--quick", "--out", out, "-q")
+	if err == nil || !strings.Contains(err.Error(), "finished result") || !strings.Contains(err.Error(), "--force") {
+		t.Fatalf("check over a finished result: err = %v", err)
+	}
+	if b, _ := os.ReadFile(meta); string(b) != `{"command": "check"}` {
+		t.Errorf("the refused check changed meta.json: %s", b)
+	}
+}
+
+// TestAttackPrintConfig: evolve attack prints its effective config (the
+// attacks with their defaults filled in) without network files, and the
+// printed config read back with --config prints the same.
+func TestAttackPrintConfig(t *testing.T) {
+	t.Parallel()
+	first, _, err := run(t, "attack", "--print-config", "--attacks", "strong,hsj/S=25", "--images", "7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"images = 7", "seed = 1", `loss = "margin"`, "steps = 100", "steps = 25"} {
+		if !strings.Contains(first, want) {
+			t.Errorf("printed config lacks %q:\n%s", want, first)
+		}
+	}
+	path := writeFile(t, filepath.Join(t.TempDir(), "attack.toml"), first)
+	again, _, err := run(t, "attack", "--print-config", "--config", path)
+	if err != nil || again != first {
+		t.Errorf("read back: %v\n%s\nwant\n%s", err, again, first)
 	}
 }
