@@ -253,10 +253,25 @@ func runRobust(name string, env *Env, text []byte, defSeeds int) (*Report, error
 		return nil, err
 	}
 	if len(curves) > 0 {
-		p, err := output.LinePlot(fmt.Sprintf("robust accuracy on %s (targeted L2 attack, %d images)", cfg.RobustDataset, cfg.Attack.Images), "ε", "robust accuracy", curves, false, false)
+		p, err := output.LinePlot(fmt.Sprintf("robust accuracy on %s (targeted L2 attack, %d images)", cfg.RobustDataset, cfg.Attack.Images), "ε (L2 radius)", "robust accuracy", curves, false, false)
 		if err != nil {
 			return nil, err
 		}
+		// A tick at every radius attacked and every 0.1 of accuracy on
+		// the full [0, 1] range, so values can be read off the curves.
+		var xt, yt []plot.Tick
+		for _, eps := range cfg.Attack.Eps {
+			xt = append(xt, plot.Tick{Value: eps, Label: output.F(eps)})
+		}
+		for i := 0; i <= 10; i++ {
+			y, label := float64(i)/10, ""
+			if i%2 == 0 {
+				label = fmt.Sprintf("%.1f", float64(i)/10)
+			}
+			yt = append(yt, plot.Tick{Value: y, Label: label})
+		}
+		p.X.Tick.Marker, p.Y.Tick.Marker = plot.ConstantTicks(xt), plot.ConstantTicks(yt)
+		p.Y.Min, p.Y.Max = 0, 1.02
 		if err := output.SavePlots(env.Path(name), []*plot.Plot{p}, 1, 1, 7*vg.Inch, 4.5*vg.Inch); err != nil {
 			return nil, err
 		}
