@@ -409,7 +409,7 @@ func runAttack(c *cli.Context) (err error) {
 		}
 	}
 	out := commandOut(c, "attack")
-	od, err := openOut(out, "meta.json", c.Bool("force"))
+	od, err := checkOut(out, "meta.json", c.Bool("force"))
 	if err != nil {
 		return fmt.Errorf("attack: %w", err)
 	}
@@ -519,6 +519,9 @@ func runAttack(c *cli.Context) (err error) {
 			fmt.Fprintf(stdout, ", distances %.1fs", n.DistSeconds)
 		}
 		fmt.Fprintln(stdout)
+	}
+	if err := od.Make(); err != nil { // only now: a run stopped earlier leaves no folder
+		return err
 	}
 	var rows [][]string
 	for _, n := range nets {

@@ -113,7 +113,7 @@ func runBaseline(c *cli.Context) (err error) {
 		return printConfig(c, cfg)
 	}
 	out := commandOut(c, "baseline")
-	od, err := openOut(out, "meta.json", c.Bool("force"))
+	od, err := checkOut(out, "meta.json", c.Bool("force"))
 	if err != nil {
 		return fmt.Errorf("baseline: %w", err)
 	}
@@ -172,6 +172,9 @@ func runBaseline(c *cli.Context) (err error) {
 	fmt.Fprintf(stdout, "train acc   %.4f\n", trainAcc)
 	fmt.Fprintf(stdout, "test acc    %.4f\n", testAcc)
 	fmt.Fprintf(stdout, "time        %.2fs training (%.0f examples/s), %.2fs loading, %.2fs evaluating\n", tTrain.Seconds(), float64(res.Seen)/tTrain.Seconds(), tLoad.Seconds(), tEval.Seconds())
+	if err := od.Make(); err != nil { // only now: a run stopped earlier leaves no folder
+		return err
+	}
 	rows := make([][]string, len(res.Loss))
 	for i, l := range res.Loss {
 		rows[i] = []string{fmt.Sprint(i + 1), ftoa(l)}

@@ -187,7 +187,7 @@ func runCurvature(c *cli.Context) (err error) {
 		return fmt.Errorf("curvature: give one network file (written by evolve train --out) or --output-rule/--graph-rule; got %d arguments", len(args))
 	}
 	out := commandOut(c, "curvature")
-	od, err := openOut(out, "curvature.csv", c.Bool("force"))
+	od, err := checkOut(out, "curvature.csv", c.Bool("force"))
 	if err != nil {
 		return fmt.Errorf("curvature: %w", err)
 	}
@@ -236,6 +236,9 @@ func runCurvature(c *cli.Context) (err error) {
 		fmt.Fprintf(stdout, "2/η         %.6g (η = %g; λ_top/(2/η) = %.3g)\n", twoOverEta, cfg.LR, res.LambdaTop()/twoOverEta)
 	}
 	fmt.Fprintf(stdout, "time        %.1fs setup, %.1fs for %d Hessian–vector products\n", tSetup.Seconds(), res.Seconds, res.Products)
+	if err := od.Make(); err != nil { // only now: a run stopped earlier leaves no folder
+		return err
+	}
 	mode := "network"
 	if ruleMode {
 		mode = "rule"

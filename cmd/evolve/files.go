@@ -208,6 +208,6 @@ func commandOut(c *cli.Context, name string) string {
 		return out
 	}
 	out := filepath.Join("runs", uniqueName(name+"-"))
-	fmt.Fprintf(c.App.ErrWriter, "%s: writing to %s (no --out given)\n", name, out)
+	fmt.Fprintf(c.App.ErrWriter, "%s: results go to %s (no --out given)\n", name, out)
 	return out
 }

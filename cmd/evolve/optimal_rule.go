@@ -80,7 +80,7 @@ func runOptimalRule(c *cli.Context) (err error) {
 		return printConfig(c, cfg)
 	}
 	out := commandOut(c, "optimal-rule")
-	od, err := openOut(out, "meta.json", c.Bool("force"))
+	od, err := checkOut(out, "meta.json", c.Bool("force"))
 	if err != nil {
 		return fmt.Errorf("optimal-rule: %w", err)
 	}
@@ -126,6 +126,9 @@ func runOptimalRule(c *cli.Context) (err error) {
 	fmt.Fprintf(stdout, "train acc   %.4f\n", trainAcc)
 	fmt.Fprintf(stdout, "test acc    %.4f\n", testAcc)
 	fmt.Fprintf(stdout, "time        %.2fs solving, %.2fs training and evaluating\n", tSolve.Seconds(), tTrain.Seconds())
+	if err := od.Make(); err != nil { // only now: a run stopped earlier leaves no folder
+		return err
+	}
 	if err := saveRuleOrigin(outPath(out, "output.rule.json"), opt.Rule,
 		fmt.Sprintf("optimal MSE output rule (appendix B) for %s, |V|=%d, T=%d, seed %d", cfg.Dataset, cfg.Network.Nodes, cfg.Network.Rounds, cfg.Network.Seed),
 		plasticity.OriginOf(cfg.Network, "optimal-rule")); err != nil {

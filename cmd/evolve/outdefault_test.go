@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // TestDefaultOutFolders: without --out, train, meta, baseline,
@@ -216,5 +220,35 @@ func TestAttackPrintConfig(t *testing.T) {
 	again, _, err := run(t, "attack", "--print-config", "--config", path)
 	if err != nil || again != first {
 		t.Errorf("read back: %v\n%s\nwant\n%s", err, again, first)
+	}
+}
+
+// TestStoppedTrainLeavesNoFolder: evolve train stopped by SIGTERM before
+// it wrote anything leaves no empty default folder (the folder is made
+// only when the results are written).
+func TestStoppedTrainLeavesNoFolder(t *testing.T) {
+	bin := evolveBinary(t)
+	dir := t.TempDir()
+	cmd := exec.Command(bin, "train", "--dataset", "halfspace", "--train-size", "100000", "--test-size", "100",
+		"--nodes", "400", "--rounds", "3", "--epochs", "5", "--curve-every", "0", "--quiet")
+	cmd.Dir = dir
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, _ := bufio.NewReader(stderr).ReadString('\n') // "train: results go to runs/…"
+	if !strings.Contains(line, "results go to runs") {
+		cmd.Process.Kill()
+		t.Fatalf("first stderr line %q", line)
+	}
+	time.Sleep(200 * time.Millisecond) // inside the training (several seconds)
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+	if _, err := os.Stat(filepath.Join(dir, "runs")); !errors.Is(err, os.ErrNotExist) {
+		entries, _ := os.ReadDir(filepath.Join(dir, "runs"))
+		t.Fatalf("the stopped train left runs/ (%d entries)", len(entries))
 	}
 }

@@ -56,15 +56,32 @@ type outDir struct {
 // file marker, e.g. meta.json) is an error unless force; a folder it
 // creates is removed again by Discard if the command fails.
 func openOut(dir, marker string, force bool) (*outDir, error) {
-	if dir == "" {
-		return &outDir{}, nil
+	o, err := checkOut(dir, marker, force)
+	if err != nil {
+		return nil, err
 	}
-	if marker != "" {
+	return o, o.Make()
+}
+
+// checkOut is openOut without making the folder: a command that writes
+// only at the end calls Make then, so that a run stopped before (Ctrl-C,
+// SIGTERM, a crash) leaves no empty folder behind.
+func checkOut(dir, marker string, force bool) (*outDir, error) {
+	if dir != "" && marker != "" {
 		if _, err := os.Stat(filepath.Join(dir, marker)); err == nil && !force {
 			return nil, fmt.Errorf("%s holds a finished result (%s); choose another --out, or give --force to replace it", dir, marker)
 		}
 	}
-	o := &outDir{Path: dir}
+	return &outDir{Path: dir}, nil
+}
+
+// Make creates the folder (and its parents), remembering what it created
+// for Discard.
+func (o *outDir) Make() error {
+	dir := o.Path
+	if dir == "" || o.created {
+		return nil
+	}
 	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
 		o.created, o.top = true, dir
 		for p := filepath.Dir(dir); p != filepath.Dir(p); p = filepath.Dir(p) {
@@ -75,9 +92,9 @@ func openOut(dir, marker string, force bool) (*outDir, error) {
 		}
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("output folder: %w", err)
+		return fmt.Errorf("output folder: %w", err)
 	}
-	return o, nil
+	return nil
 }
 
 // Discard removes the folder if this command created it, and the parents

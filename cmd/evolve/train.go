@@ -212,7 +212,7 @@ func runTrain(c *cli.Context) (err error) {
 		return printConfig(c, cfg)
 	}
 	out := commandOut(c, "train")
-	od, err := openOut(out, "meta.json", c.Bool("force"))
+	od, err := checkOut(out, "meta.json", c.Bool("force"))
 	if err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
@@ -288,6 +288,9 @@ func runTrain(c *cli.Context) (err error) {
 	fmt.Fprintf(stdout, "test acc    %.4f\n", testAcc)
 	fmt.Fprintf(stdout, "time        %.2fs training (%.0f examples/s), %.2fs loading, %.2fs evaluating\n", tTrain.Seconds(), float64(res.Seen)/tTrain.Seconds(), tLoad.Seconds(), tEval.Seconds())
 
+	if err := od.Make(); err != nil { // only now: a run stopped earlier leaves no folder
+		return err
+	}
 	meta := map[string]any{
 		"command":        "train",
 		"version":        buildVersion(),
