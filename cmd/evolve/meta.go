@@ -204,7 +204,7 @@ func runMeta(c *cli.Context) (err error) {
 		}
 	}
 	var start plasticity.Rules
-	var startOrigin = map[plasticity.Kind]*plasticity.Origin{}
+	startOrigin := map[plasticity.Kind]*plasticity.Origin{}
 	if cfg.GraphStart != "" {
 		if start.Graph, startOrigin[plasticity.GraphRule], err = loadRuleOfKind(cfg.GraphStart, plasticity.GraphRule, "graph start"); err != nil {
 			return err
