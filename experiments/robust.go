@@ -44,7 +44,7 @@ func init() {
 		Name:       "fig5",
 		Title:      "robust accuracy against the attack radius ε (MNIST)",
 		Reproduces: "paper Figure 5 (and Figure 4's attack)",
-		FullTime:   "about 13 minutes on two cores (1 seed; measured 745 s)",
+		FullTime:   "about 6.5 CPU-minutes (1 seed; measured 385 CPU-s; 13–22 minutes wall on a shared two-core machine)",
 		Run:        func(env *Env, text []byte) (*Report, error) { return runRobust("fig5", env, text, 1) },
 	})
 }
