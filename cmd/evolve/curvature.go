@@ -65,6 +65,7 @@ func curvatureCommand() *cli.Command {
 	def := defaultCurvatureConfig()
 	flags := []cli.Flag{
 		&cli.StringFlag{Name: "config", Usage: "TOML config file (flags override it)"},
+		printConfigFlag,
 		&cli.StringFlag{Name: "dataset", Aliases: []string{"d"}, Usage: "data set of the loss (default: the network's; rule mode: mnist)"},
 		&cli.StringFlag{Name: "data-dir", Usage: "folder of the IDX files for mnist/fashion"},
 		&cli.IntFlag{Name: "examples", Aliases: []string{"n"}, Value: def.Examples, Usage: "training examples of the loss (rule mode: the batch size)"},
@@ -177,6 +178,9 @@ func runCurvature(c *cli.Context) (err error) {
 	}
 	if err := cfg.Curvature.Validate(); err != nil {
 		return err
+	}
+	if c.Bool("print-config") {
+		return printConfig(c, cfg)
 	}
 	args := c.Args().Slice()
 	ruleMode := cfg.OutputRule != "" || cfg.GraphRule != ""

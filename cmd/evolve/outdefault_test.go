@@ -202,9 +202,10 @@ func TestCheckNeverOverwrites(t *testing.T) {
 	}
 }
 
-// TestAttackPrintConfig: evolve attack prints its effective config (the
-// attacks with their defaults filled in) without network files, and the
-// printed config read back with --config prints the same.
+// TestAttackPrintConfig: evolve attack and evolve curvature print their
+// effective config (the attacks with their defaults filled in) without
+// network files, and the printed config read back with --config prints
+// the same.
 func TestAttackPrintConfig(t *testing.T) {
 	t.Parallel()
 	first, _, err := run(t, "attack", "--print-config", "--attacks", "strong,hsj/S=25", "--images", "7")
@@ -220,6 +221,15 @@ func TestAttackPrintConfig(t *testing.T) {
 	again, _, err := run(t, "attack", "--print-config", "--config", path)
 	if err != nil || again != first {
 		t.Errorf("read back: %v\n%s\nwant\n%s", err, again, first)
+	}
+	// curvature too.
+	first, _, err = run(t, "curvature", "--print-config", "--examples", "77", "--lr", "0.5")
+	if err != nil || !strings.Contains(first, "examples = 77") || !strings.Contains(first, "lr = 0.5") {
+		t.Fatalf("curvature --print-config: %v\n%s", err, first)
+	}
+	path = writeFile(t, filepath.Join(t.TempDir(), "curvature.toml"), first)
+	if again, _, err = run(t, "curvature", "--print-config", "--config", path); err != nil || again != first {
+		t.Errorf("curvature read back: %v\n%s\nwant\n%s", err, again, first)
 	}
 }
 
