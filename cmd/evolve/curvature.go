@@ -159,6 +159,15 @@ func runCurvature(c *cli.Context) (err error) {
 	if c.IsSet("graph-rule") {
 		cfg.GraphRule = c.String("graph-rule")
 	}
+	// The rule-mode network flags: an explicit 0 is an error, never the
+	// default (before, --nodes 0 gave 1000 nodes).
+	for _, name := range []string{"nodes", "cap", "rounds", "p", "eta", "epochs"} {
+		// c.Int of a float flag and c.Float64 of an int flag are 0, so
+		// this is "the value given is 0" for either kind.
+		if c.IsSet(name) && c.Float64(name) == 0 && c.Int(name) == 0 {
+			return fmt.Errorf("curvature: --%s 0 is not a valid value (leave it out for the default)", name)
+		}
+	}
 	applyNetworkFlags(c, &cfg.Network)
 	if cfg.Examples < 1 {
 		return fmt.Errorf("curvature: --examples must be positive, got %d", cfg.Examples)

@@ -195,6 +195,8 @@ func TestCurvatureErrors(t *testing.T) {
 		{[]string{"--lanczos", "0", "a.npz"}, "must not be 0"},
 		{[]string{"--lr", "0", "a.npz"}, "--lr"},
 		{[]string{"--examples", "0", "a.npz"}, "--examples"},
+		{[]string{"--output-rule", "x.json", "--nodes", "0"}, "--nodes 0 is not a valid value"},
+		{[]string{"--output-rule", "x.json", "--eta", "0"}, "--eta 0 is not a valid value"},
 		{[]string{"--block", "x", "--dataset", "halfspace", "missing.npz"}, "missing.npz"},
 	} {
 		_, _, err := run(t, append([]string{"curvature", "--quiet", "--out", filepath.Join(dir, "out")}, tc.args...)...)
