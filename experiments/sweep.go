@@ -472,7 +472,7 @@ func (s *Sweep) decode(m map[string]any) (pointConfig, error) {
 		c := &trainPoint{cfg: DefaultTrainConfig()}
 		pc, dst = c, &c.cfg
 	default:
-		c := &runPoint{}
+		c := &runPoint{cfg: sim.Config{Seed: 1}} // evolve run's default seed
 		pc, dst = c, &c.cfg
 	}
 	md, err := toml.NewDecoder(&buf).Decode(dst)

@@ -71,7 +71,8 @@ with --out) with targeted L2 projected-gradient attacks on N seeded test images 
 prints its robust accuracy at every radius ε. The default is the attack of SPEC §6
 (cross-entropy, raw-gradient steps, 50 steps, broken if a final point is misclassified).
 A value given by flag or --config is used as given: --images 0 or --steps 0 is an error,
-never the default.
+never the default; so are steps = 0, step_factor = 0 and loss = "" in an
+[[attack.attacks]] or [[distances.attacks]] entry of --config.
 
 Losses (--loss, or the first part of an --attacks entry):
   ce              cross-entropy of the logits (default). Its gradient shrinks like
@@ -110,8 +111,9 @@ median per network and attack and writes distances.csv (one row per network, att
 image; +Inf when nothing was found within --max-eps, 0 for images misclassified already).
 Cost: about log2(max-eps/tol) attacks per image for a gradient attack.
 
---out writes robustness.csv (network, eps, robust accuracy, any-iterate robust
-accuracy), methods.csv (each attack's counts), robustness.png and robustness.svg (the
+--out (default: a new folder runs/attack-YYYYMMDD-HHMMSS-xxxxxx, printed on stderr;
+a finished result there is an error unless --force) gets robustness.csv (network, eps,
+robust accuracy, any-iterate robust accuracy), methods.csv (each attack's counts), robustness.png and robustness.svg (the
 curves side by side, the paper's Figure 5), examples.png (original and adversarial images
 of the first --examples images, the paper's Figure 4: one row per image, the original
 then the adversarial point at each ε > 0, framed green if still classified correctly,
@@ -136,7 +138,8 @@ their provenance).`,
 			&cli.Float64Flag{Name: "tol", Value: def.Distances.Tol, Usage: "width at which the --distances bisection stops"},
 			&cli.StringFlag{Name: "names", Usage: "comma-separated names of the networks"},
 			&cli.IntFlag{Name: "examples", Value: def.Examples, Usage: "images shown in examples.png"},
-			&cli.StringFlag{Name: "out", Usage: "folder for robustness.csv, the figures and meta.json"},
+			&cli.StringFlag{Name: "out", Usage: "folder for robustness.csv, the figures and meta.json (default: runs/attack-YYYYMMDD-HHMMSS-xxxxxx)"},
+			forceFlag, printConfigFlag,
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
 		},
 		Action: runAttack,
@@ -274,7 +277,7 @@ func median(v []float64) float64 {
 	return (s[n/2-1] + s[n/2]) / 2
 }
 
-func runAttack(c *cli.Context) error {
+func runAttack(c *cli.Context) (err error) {
 	cfg := defaultAttackConfig()
 	if err := applyConfigFile(c, &cfg); err != nil {
 		return err
@@ -359,6 +362,9 @@ func runAttack(c *cli.Context) error {
 		dcfg = dcfg.Defaults()
 		cfg.Distances.Attacks = dcfg.Attacks
 	}
+	if c.Bool("print-config") {
+		return printConfig(c, cfg)
+	}
 	files := c.Args().Slice()
 	if len(files) == 0 {
 		return fmt.Errorf("attack: give one or more network files (written by evolve train --out)")
@@ -366,7 +372,6 @@ func runAttack(c *cli.Context) error {
 	if len(cfg.Names) > 0 && len(cfg.Names) != len(files) {
 		return fmt.Errorf("attack: %d names for %d networks", len(cfg.Names), len(files))
 	}
-	out := c.String("out")
 	stderr, stdout := c.App.ErrWriter, c.App.Writer
 
 	nets := make([]attacked, len(files))
@@ -403,6 +408,16 @@ func runAttack(c *cli.Context) error {
 				files[i], nc.Inputs, nc.Labels, cfg.Dataset, data.Test.Dim, data.Test.Labels)
 		}
 	}
+	out := commandOut(c, "attack")
+	od, err := checkOut(out, "meta.json", c.Bool("force"))
+	if err != nil {
+		return fmt.Errorf("attack: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			od.Discard() // a failure leaves no half-made folder
+		}
+	}()
 	nEps := len(cfg.Attack.Eps)
 	nImg := min(cfg.Attack.Images, data.Test.Len())
 	perNet := nImg * nEps
@@ -505,10 +520,7 @@ func runAttack(c *cli.Context) error {
 		}
 		fmt.Fprintln(stdout)
 	}
-	if out == "" {
-		return nil
-	}
-	if err := makeOut(out); err != nil {
+	if err := od.Make(); err != nil { // only now: a run stopped earlier leaves no folder
 		return err
 	}
 	var rows [][]string

@@ -282,10 +282,16 @@ func TestAttackErrors(t *testing.T) {
 		{[]string{"--distances", "strong", "--max-eps", "0", hsNet}, "--max-eps"},
 		{[]string{"--distances", "hsj/S=0", hsNet}, "--distances"},
 		{[]string{"-n", "5", hsNet}, "flag provided but not defined: -n"},
+		// ... also inside an [[attack.attacks]] entry of --config (was 50 steps).
+		{[]string{"--config", writeFile(t, filepath.Join(dir, "zero.toml"), "[[attack.attacks]]\nloss = \"margin\"\nsteps = 0\n"), hsNet}, "steps = 0 is not a valid value"},
+		{[]string{"--config", writeFile(t, filepath.Join(dir, "zero2.toml"), "[[distances.attacks]]\nstep_factor = 0\n"), hsNet}, "step_factor = 0 is not a valid value"},
 	} {
-		_, _, err := run(t, append([]string{"attack", "--quiet"}, tc.args...)...)
+		_, _, err := run(t, append([]string{"attack", "--quiet", "--out", filepath.Join(dir, "out")}, tc.args...)...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("attack %v: error %v, want %q", tc.args, err, tc.want)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
+			t.Errorf("attack %v: the failed attack left its --out folder", tc.args)
 		}
 	}
 }

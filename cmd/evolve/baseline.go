@@ -52,7 +52,7 @@ func baselineCommand() *cli.Command {
 		&cli.StringFlag{Name: "loss", Value: string(def.GD.Loss), Usage: "'ce' (cross-entropy) or 'mse'"},
 		&cli.IntFlag{Name: "curve-every", Value: def.CurveEvery, Usage: "learning-curve interval in examples (0: none)"},
 		&cli.IntFlag{Name: "curve-size", Value: def.CurveSize, Usage: "test examples the learning curve is measured on"},
-		&cli.StringFlag{Name: "out", Usage: "folder for meta.json, loss.csv, curve.csv and curve.png/svg"},
+		&cli.StringFlag{Name: "out", Usage: "folder for meta.json, loss.csv, curve.csv, curve.png/svg and network.npz (default: runs/baseline-YYYYMMDD-HHMMSS-xxxxxx)"},
 		forceFlag, printConfigFlag,
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
 	}
@@ -65,7 +65,9 @@ func baselineCommand() *cli.Command {
 with Adam on minibatches, the rest of the network fixed; gd-full trains the input
 weights A (on their mask), the graph weights W and U through all T rounds, the cap
 masks of each forward pass fixed. Weights start at 0. Prints train and test accuracy;
---out writes meta.json, loss.csv (loss per step), curve.csv and curve.png/svg.`,
+--out (default: a new folder runs/baseline-YYYYMMDD-HHMMSS-xxxxxx, printed on
+stderr) gets meta.json, loss.csv (loss per step), curve.csv, curve.png/svg and the
+trained network (network.npz).`,
 		Flags:  flags,
 		Action: runBaseline,
 	}
@@ -110,8 +112,8 @@ func runBaseline(c *cli.Context) (err error) {
 	if c.Bool("print-config") {
 		return printConfig(c, cfg)
 	}
-	out := c.String("out")
-	od, err := openOut(out, "meta.json", c.Bool("force"))
+	out := commandOut(c, "baseline")
+	od, err := checkOut(out, "meta.json", c.Bool("force"))
 	if err != nil {
 		return fmt.Errorf("baseline: %w", err)
 	}
@@ -170,8 +172,8 @@ func runBaseline(c *cli.Context) (err error) {
 	fmt.Fprintf(stdout, "train acc   %.4f\n", trainAcc)
 	fmt.Fprintf(stdout, "test acc    %.4f\n", testAcc)
 	fmt.Fprintf(stdout, "time        %.2fs training (%.0f examples/s), %.2fs loading, %.2fs evaluating\n", tTrain.Seconds(), float64(res.Seen)/tTrain.Seconds(), tLoad.Seconds(), tEval.Seconds())
-	if out == "" {
-		return nil
+	if err := od.Make(); err != nil { // only now: a run stopped earlier leaves no folder
+		return err
 	}
 	rows := make([][]string, len(res.Loss))
 	for i, l := range res.Loss {

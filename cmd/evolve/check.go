@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -66,7 +67,8 @@ constants; writes check.csv, slopes.csv, constants.csv, meta.json and check.png/
 Exit status: 0 when every judged line passes, 2 when one fails (the failing lines are named),
 1 on any other error.`,
 		Flags: append(checkFlags(),
-			&cli.StringFlag{Name: "out", Usage: "output folder (default: a new folder runs/check-YYYYMMDD-HHMMSS)"},
+			&cli.StringFlag{Name: "out", Usage: "output folder (default: a new folder runs/check-YYYYMMDD-HHMMSS-xxxxxx); a finished result there is an error unless --force"},
+			forceFlag,
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the verdict"},
 		),
 		Action: runCheck,
@@ -83,7 +85,7 @@ func checkFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "finite-n", Usage: "add the Wright–Fisher tests"},
 		&cli.StringFlag{Name: "fitness", Value: d.Fitness, Usage: "linear (1 − θL) or exp (exp(−θL))"},
 		&cli.Float64Flag{Name: "tolerance", Usage: "largest accepted |slope − expected| on every landscape, in (0, 0.5]", DefaultText: "0.05 analytic, 0.15 plasticity"},
-		&cli.Uint64Flag{Name: "seed", Usage: "seed of the start frequencies, shared-loci matrices and populations"},
+		&cli.Uint64Flag{Name: "seed", Value: defaultSeed, Usage: "seed of the start frequencies, shared-loci matrices and populations"},
 		&cli.Float64Flag{Name: "theta0", Usage: "largest θ", DefaultText: "½ / max L over the reachable box"},
 		&cli.IntFlag{Name: "one-step", Value: d.OneStep, Usage: "number of θ values of T1 (θ₀2^−j) and, up to 8, of T3"},
 		&cli.IntFlag{Name: "horizon", Value: d.Horizon, Usage: "number of θ values of T2 (θ₀2^−j−2)"},
@@ -139,7 +141,7 @@ func parseMatrix(s string) ([][]float64, error) {
 // effectiveCheckConfig applies defaults, --quick, the --config file and
 // the flags the user set, in that order, and validates the result.
 func effectiveCheckConfig(c *cli.Context) (sim.CheckConfig, error) {
-	cfg := sim.CheckConfig{EpsScaling: true}.Defaults()
+	cfg := sim.CheckConfig{EpsScaling: true, Seed: defaultSeed}.Defaults()
 	if c.Bool("quick") {
 		cfg.OneStep, cfg.Horizon, cfg.Fit = 8, 4, 3
 		cfg.Sizes, cfg.Replicates = []int{250, 1000, 4000}, 4
@@ -307,18 +309,26 @@ func effectiveCheckConfig(c *cli.Context) (sim.CheckConfig, error) {
 	return cfg, nil
 }
 
-func runCheck(c *cli.Context) error {
+func runCheck(c *cli.Context) (err error) {
 	cfg, err := effectiveCheckConfig(c)
 	if err != nil {
 		return err
 	}
 	out := c.String("out")
 	if out == "" {
-		out = filepath.Join("runs", "check-"+time.Now().UTC().Format("20060102-150405"))
+		out = filepath.Join("runs", uniqueName("check-"))
 	}
-	if err := makeOut(out); err != nil {
-		return err
+	od, err := openOut(out, "meta.json", c.Bool("force"))
+	if err != nil {
+		return fmt.Errorf("check: %w", err)
 	}
+	defer func() {
+		// A failed check (exit 2) is a finished result; any other error
+		// leaves no half-made folder.
+		if _, statErr := os.Stat(filepath.Join(out, "meta.json")); err != nil && statErr != nil {
+			od.Discard()
+		}
+	}()
 	quiet := c.Bool("quiet")
 	stderr, stdout := c.App.ErrWriter, c.App.Writer
 	t0 := time.Now()

@@ -151,8 +151,15 @@ func TestCheckConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "a")
+	// The verdicts are not the point here: on this reduced grid a slope can
+	// miss its tolerance (exit 2, a finished result; with seed 1 T2's null
+	// and mean-field slopes do, 0.07 and 1.057); the config must be used
+	// and recorded.
 	if _, _, err := run(t, "check", "--config", cfg, "-q", "--out", out, "--hessian", "1,0.5;0.5,2", "--shared-loci", "2", "--loci", "4"); err != nil {
-		t.Fatal(err)
+		var ec cli.ExitCoder
+		if !errors.As(err, &ec) || ec.ExitCode() != 2 {
+			t.Fatal(err)
+		}
 	}
 	b, err := os.ReadFile(filepath.Join(out, "meta.json"))
 	if err != nil {

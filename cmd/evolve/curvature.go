@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"strconv"
 	"time"
 
@@ -66,6 +65,7 @@ func curvatureCommand() *cli.Command {
 	def := defaultCurvatureConfig()
 	flags := []cli.Flag{
 		&cli.StringFlag{Name: "config", Usage: "TOML config file (flags override it)"},
+		printConfigFlag,
 		&cli.StringFlag{Name: "dataset", Aliases: []string{"d"}, Usage: "data set of the loss (default: the network's; rule mode: mnist)"},
 		&cli.StringFlag{Name: "data-dir", Usage: "folder of the IDX files for mnist/fashion"},
 		&cli.IntFlag{Name: "examples", Aliases: []string{"n"}, Value: def.Examples, Usage: "training examples of the loss (rule mode: the batch size)"},
@@ -79,7 +79,7 @@ func curvatureCommand() *cli.Command {
 		&cli.IntFlag{Name: "parts", Value: def.Parts, Usage: "parts of the examples evaluated in parallel"},
 		&cli.StringFlag{Name: "output-rule", Usage: "rule mode: output rule file (additive)"},
 		&cli.StringFlag{Name: "graph-rule", Usage: "rule mode: graph rule file (additive)"},
-		&cli.StringFlag{Name: "out", Usage: "folder for curvature.csv, ritz.csv, ritz.png/svg and meta.json"},
+		&cli.StringFlag{Name: "out", Usage: "folder for curvature.csv, ritz.csv, ritz.png/svg and meta.json (default: runs/curvature-YYYYMMDD-HHMMSS-xxxxxx)"},
 		&cli.BoolFlag{Name: "force", Usage: "overwrite a finished result in --out"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
 	}
@@ -106,7 +106,8 @@ error. 2/η, the largest curvature plain gradient descent with step η can stay 
 printed when --lr gives η: neither the rules' η nor Adam's learning rate is such a step
 (Adam's stability threshold is on its preconditioned Hessian).
 
---out writes curvature.csv (one row), ritz.csv (every Ritz value kept with its
+--out (default: a new folder runs/curvature-YYYYMMDD-HHMMSS-xxxxxx, printed on stderr;
+a finished result there is an error unless --force) gets curvature.csv (one row), ritz.csv (every Ritz value kept with its
 residual), ritz.png and ritz.svg (the Ritz values by rank, with 2/η) and meta.json
 (config, seeds, timings). Progress goes to stderr.`,
 		Flags:  flags,
@@ -114,7 +115,7 @@ residual), ritz.png and ritz.svg (the Ritz values by rank, with 2/η) and meta.j
 	}
 }
 
-func runCurvature(c *cli.Context) error {
+func runCurvature(c *cli.Context) (err error) {
 	cfg := defaultCurvatureConfig()
 	if err := applyConfigFile(c, &cfg); err != nil {
 		return err
@@ -158,6 +159,15 @@ func runCurvature(c *cli.Context) error {
 	if c.IsSet("graph-rule") {
 		cfg.GraphRule = c.String("graph-rule")
 	}
+	// The rule-mode network flags: an explicit 0 is an error, never the
+	// default (before, --nodes 0 gave 1000 nodes).
+	for _, name := range []string{"nodes", "cap", "rounds", "p", "eta", "epochs"} {
+		// c.Int of a float flag and c.Float64 of an int flag are 0, so
+		// this is "the value given is 0" for either kind.
+		if c.IsSet(name) && c.Float64(name) == 0 && c.Int(name) == 0 {
+			return fmt.Errorf("curvature: --%s 0 is not a valid value (leave it out for the default)", name)
+		}
+	}
 	applyNetworkFlags(c, &cfg.Network)
 	if cfg.Examples < 1 {
 		return fmt.Errorf("curvature: --examples must be positive, got %d", cfg.Examples)
@@ -178,6 +188,9 @@ func runCurvature(c *cli.Context) error {
 	if err := cfg.Curvature.Validate(); err != nil {
 		return err
 	}
+	if c.Bool("print-config") {
+		return printConfig(c, cfg)
+	}
 	args := c.Args().Slice()
 	ruleMode := cfg.OutputRule != "" || cfg.GraphRule != ""
 	switch {
@@ -186,19 +199,22 @@ func runCurvature(c *cli.Context) error {
 	case !ruleMode && len(args) != 1:
 		return fmt.Errorf("curvature: give one network file (written by evolve train --out) or --output-rule/--graph-rule; got %d arguments", len(args))
 	}
-	out := c.String("out")
-	if out != "" && !c.Bool("force") {
-		if _, err := os.Stat(outPath(out, "curvature.csv")); err == nil {
-			return fmt.Errorf("curvature: %s holds a finished result; use --force to overwrite it", out)
-		}
+	out := commandOut(c, "curvature")
+	od, err := checkOut(out, "curvature.csv", c.Bool("force"))
+	if err != nil {
+		return fmt.Errorf("curvature: %w", err)
 	}
+	defer func() {
+		if err != nil {
+			od.Discard() // a failure leaves no half-made folder
+		}
+	}()
 	stderr, stdout := c.App.ErrWriter, c.App.Writer
 	t0 := time.Now()
 	var (
 		h     curvature.Operator
 		desc  string
 		extra = map[string]any{}
-		err   error
 	)
 	if ruleMode {
 		h, desc, err = ruleHessian(&cfg, extra)
@@ -233,10 +249,7 @@ func runCurvature(c *cli.Context) error {
 		fmt.Fprintf(stdout, "2/η         %.6g (η = %g; λ_top/(2/η) = %.3g)\n", twoOverEta, cfg.LR, res.LambdaTop()/twoOverEta)
 	}
 	fmt.Fprintf(stdout, "time        %.1fs setup, %.1fs for %d Hessian–vector products\n", tSetup.Seconds(), res.Seconds, res.Products)
-	if out == "" {
-		return nil
-	}
-	if err := makeOut(out); err != nil {
+	if err := od.Make(); err != nil { // only now: a run stopped earlier leaves no folder
 		return err
 	}
 	mode := "network"

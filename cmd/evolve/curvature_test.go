@@ -184,6 +184,7 @@ func TestCurvatureRule(t *testing.T) {
 // Bad input is an error naming the problem.
 func TestCurvatureErrors(t *testing.T) {
 	t.Parallel()
+	dir := t.TempDir()
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -194,9 +195,11 @@ func TestCurvatureErrors(t *testing.T) {
 		{[]string{"--lanczos", "0", "a.npz"}, "must not be 0"},
 		{[]string{"--lr", "0", "a.npz"}, "--lr"},
 		{[]string{"--examples", "0", "a.npz"}, "--examples"},
+		{[]string{"--output-rule", "x.json", "--nodes", "0"}, "--nodes 0 is not a valid value"},
+		{[]string{"--output-rule", "x.json", "--eta", "0"}, "--eta 0 is not a valid value"},
 		{[]string{"--block", "x", "--dataset", "halfspace", "missing.npz"}, "missing.npz"},
 	} {
-		_, _, err := run(t, append([]string{"curvature", "--quiet"}, tc.args...)...)
+		_, _, err := run(t, append([]string{"curvature", "--quiet", "--out", filepath.Join(dir, "out")}, tc.args...)...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: error %v, want one containing %q", tc.args, err, tc.want)
 		}

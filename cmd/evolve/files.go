@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/BurntSushi/toml"
 	"github.com/evolve-toolkit/evolve/internal/atomicfile"
@@ -14,23 +16,59 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
+// defaultSeed is the seed of every command when --seed (or seed in the
+// config) is absent: run, check, train, meta, baseline, optimal-rule,
+// attack, curvature, hebb train and the base of sweeps, as the
+// experiments' first seed. (Before, run and check used 0.)
+const defaultSeed = 1
+
 // loadRule reads a rule file.
 func loadRule(path string) (*plasticity.Rule, error) {
+	r, _, err := loadRuleOrigin(path)
+	return r, err
+}
+
+// loadRuleOrigin reads a rule file and the setting the rule was learned
+// under, if the file records it.
+func loadRuleOrigin(path string) (*plasticity.Rule, *plasticity.Origin, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
-	return plasticity.ReadRule(f, path)
+	return plasticity.ReadRuleOrigin(f, path)
 }
 
 // saveRule writes a rule file atomically.
 func saveRule(path string, r *plasticity.Rule, comment string) error {
+	return saveRuleOrigin(path, r, comment, nil)
+}
+
+// saveRuleOrigin writes a rule file atomically with the setting the rule
+// was learned under (nil: none).
+func saveRuleOrigin(path string, r *plasticity.Rule, comment string, o *plasticity.Origin) error {
 	var buf bytes.Buffer
-	if err := plasticity.WriteRule(&buf, r, comment); err != nil {
+	if err := plasticity.WriteRuleOrigin(&buf, r, comment, o); err != nil {
 		return err
 	}
 	return atomicfile.Write(path, buf.Bytes())
+}
+
+// warnOrigin warns on w, naming both values, when a rule read from path
+// is used by a network of configuration c in a setting other than the one
+// it was learned under (recurrence, T, scheme): such a rule usually trains
+// far worse, often below chance, and nothing else would say why.
+func warnOrigin(w io.Writer, command, what, path string, o *plasticity.Origin, c plasticity.Config) {
+	d := o.Mismatch(c)
+	if len(d) == 0 {
+		return
+	}
+	hint := ""
+	if o.Recurrence != c.Defaults().Recurrence {
+		hint = fmt.Sprintf("; give --recurrence %s to use it as learned", o.Recurrence)
+	}
+	fmt.Fprintf(w, "%s: warning: the %s %s was %s (a rule used outside the setting it was learned in usually trains far worse, often below chance%s)\n",
+		command, what, path, strings.Join(d, "; "), hint)
 }
 
 // writeJSON writes v as indented JSON atomically.
@@ -159,3 +197,17 @@ func applyNetworkFlags(c *cli.Context, cfg *plasticity.Config) {
 // now sees its flags parsed wherever they stood, so there is nothing left
 // to move and it reports false.
 func flagsFirst(c *cli.Context, path ...string) (bool, error) { return flagsAfterArgs(c, path) }
+
+// commandOut returns the output folder of a command that writes its
+// results to a folder: --out, or when it is absent a new folder
+// runs/NAME-YYYYMMDD-HHMMSS-xxxxxx (unique, like evolve run's and
+// experiment's), announced on stderr so that a trained network or a
+// learned rule is never lost for want of --out.
+func commandOut(c *cli.Context, name string) string {
+	if out := c.String("out"); out != "" {
+		return out
+	}
+	out := filepath.Join("runs", uniqueName(name+"-"))
+	fmt.Fprintf(c.App.ErrWriter, "%s: results go to %s (no --out given)\n", name, out)
+	return out
+}

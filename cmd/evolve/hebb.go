@@ -58,7 +58,7 @@ func hebbTrainFlags() []cli.Flag {
 		&cli.Float64Flag{Name: "lr", Value: def.LR, Usage: "Adam learning rate (images default 1e-3)"},
 		&cli.IntFlag{Name: "eval-episodes", Value: def.EvalEpisodes, Usage: "fresh test episodes of the final evaluation"},
 		&cli.Uint64Flag{Name: "seed", Value: def.Seed, Usage: "seed of the network, the training and the test episodes"},
-		&cli.StringFlag{Name: "out", Usage: "output folder (default: a new folder runs/hebb-YYYYMMDD-HHMMSS)"},
+		&cli.StringFlag{Name: "out", Usage: "output folder (default: a new folder runs/hebb-YYYYMMDD-HHMMSS-xxxxxx)"},
 		&cli.StringFlag{Name: "resume", Usage: "continue the interrupted training in this folder (its config.toml and checkpoint.bin)"},
 		&cli.BoolFlag{Name: "force", Usage: "overwrite a finished or interrupted result in --out"},
 		&cli.StringSliceFlag{Name: "compare", Usage: "draw the learning curves of these finished runs (folders) beside this one in loss.png, e.g. a non-plastic baseline"},
@@ -244,7 +244,7 @@ func runHebbTrain(c *cli.Context) error {
 			return err
 		}
 		if out == "" {
-			out = filepath.Join("runs", "hebb-"+time.Now().UTC().Format("20060102-150405"))
+			out = filepath.Join("runs", uniqueName("hebb-"))
 		}
 		if !c.Bool("force") {
 			for _, f := range []string{"meta.json", hebbCheckpointFile} {

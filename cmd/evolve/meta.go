@@ -66,10 +66,10 @@ func metaCommand() *cli.Command {
 		&cli.StringFlag{Name: "loss", Value: string(m.Loss), Usage: "'ce' (cross-entropy) or 'mse'"},
 		&cli.Float64Flag{Name: "lr", Value: m.LR, Usage: "Adam learning rate"},
 		&cli.Float64Flag{Name: "weight-decay", Value: m.WeightDecay, Usage: "coupled L2 weight decay (negative: none)"},
-		&cli.StringFlag{Name: "out", Usage: "folder for the rule files, loss.csv, loss.png, loss.svg and meta.json"},
+		&cli.StringFlag{Name: "out", Usage: "folder for the rule files, loss.csv, loss.png, loss.svg and meta.json (default: runs/meta-YYYYMMDD-HHMMSS-xxxxxx)"},
 		forceFlag, printConfigFlag,
 		&cli.StringFlag{Name: "resume", Usage: "continue the interrupted run in this folder (its config.toml and checkpoint.bin)"},
-		&cli.IntFlag{Name: "checkpoint-every", Value: 100, Usage: "with --out, write checkpoint.bin every this many steps (negative: only when stopped)"},
+		&cli.IntFlag{Name: "checkpoint-every", Value: 100, Usage: "write checkpoint.bin every this many steps (negative: only when stopped)"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
 	}
 	flags = append(flags, dataFlags(def.DataConfig)...)
@@ -85,10 +85,11 @@ rules on the whole training set (--epochs) and its test accuracy is printed.
 The default is Figure 3's first setting: an output rule table learned on halfspace
 with |V| = 100, T = 1. For the second, use
   --dataset relu1 --rounds 3 --cap 50 --graph mlp --hidden 20
---out writes graph.rule.json and output.rule.json (loadable by evolve train),
-loss.csv (step, epoch, loss, batch accuracy), loss.png, loss.svg and meta.json.
+--out (default: a new folder runs/meta-YYYYMMDD-HHMMSS-xxxxxx, printed on stderr)
+gets graph.rule.json and output.rule.json (loadable by evolve train), loss.csv (step,
+epoch, loss, batch accuracy), loss.png, loss.svg and meta.json.
 
-With --out, Ctrl-C or SIGTERM (Slurm and Kubernetes stop jobs with it) writes
+Ctrl-C or SIGTERM (Slurm and Kubernetes stop jobs with it) writes
 checkpoint.bin (with a checksum) and exits with status 130 or 143; so does every
 --checkpoint-every steps. --resume DIR continues the run with its own config.toml,
 and the result equals an uninterrupted run's, bit for bit.`,
@@ -161,15 +162,14 @@ func runMeta(c *cli.Context) (err error) {
 		if c.Bool("print-config") {
 			return printConfig(c, cfg)
 		}
+		out = commandOut(c, "meta")
 		if od, err = openOut(out, "meta.json", c.Bool("force")); err != nil {
 			return fmt.Errorf("meta: %w", err)
 		}
-		if out != "" {
-			if _, err := os.Stat(filepath.Join(out, "checkpoint.bin")); err == nil && !c.Bool("force") {
-				return fmt.Errorf("meta: %s holds an interrupted run; continue it with --resume %s, or give --force to start over", out, out)
-			}
-			os.Remove(filepath.Join(out, "checkpoint.bin")) // --force: start over
+		if _, err := os.Stat(filepath.Join(out, "checkpoint.bin")); err == nil && !c.Bool("force") {
+			return fmt.Errorf("meta: %s holds an interrupted run; continue it with --resume %s, or give --force to start over", out, out)
 		}
+		os.Remove(filepath.Join(out, "checkpoint.bin")) // --force: start over
 	}
 	m := &cfg.Meta
 	ctx, received, stopSignals := signalContext(c.Context)
@@ -194,7 +194,7 @@ func runMeta(c *cli.Context) (err error) {
 	if err := cfg.Network.Validate(); err != nil {
 		return err
 	}
-	if out != "" && resume == nil {
+	if resume == nil {
 		b, err := encodeTOML(cfg)
 		if err != nil {
 			return err
@@ -204,15 +204,18 @@ func runMeta(c *cli.Context) (err error) {
 		}
 	}
 	var start plasticity.Rules
+	startOrigin := map[plasticity.Kind]*plasticity.Origin{}
 	if cfg.GraphStart != "" {
-		if start.Graph, err = loadRuleOfKind(cfg.GraphStart, plasticity.GraphRule, "graph start"); err != nil {
+		if start.Graph, startOrigin[plasticity.GraphRule], err = loadRuleOfKind(cfg.GraphStart, plasticity.GraphRule, "graph start"); err != nil {
 			return err
 		}
+		warnOrigin(stderr, "meta", "graph start", cfg.GraphStart, startOrigin[plasticity.GraphRule], cfg.Network)
 	}
 	if cfg.OutputStart != "" {
-		if start.Output, err = loadRuleOfKind(cfg.OutputStart, plasticity.OutputRule, "output start"); err != nil {
+		if start.Output, startOrigin[plasticity.OutputRule], err = loadRuleOfKind(cfg.OutputStart, plasticity.OutputRule, "output start"); err != nil {
 			return err
 		}
+		warnOrigin(stderr, "meta", "output start", cfg.OutputStart, startOrigin[plasticity.OutputRule], cfg.Network)
 	}
 	for _, r := range []*plasticity.Rule{start.Graph, start.Output} {
 		if r != nil && r.Rounds != cfg.Network.Rounds {
@@ -237,9 +240,7 @@ func runMeta(c *cli.Context) (err error) {
 		CheckpointEvery: c.Int("checkpoint-every"),
 		Resume:          resume,
 	}
-	if out != "" {
-		settings.Checkpoint = func(b []byte) error { return atomicfile.WriteChecked(filepath.Join(out, "checkpoint.bin"), b) }
-	}
+	settings.Checkpoint = func(b []byte) error { return atomicfile.WriteChecked(filepath.Join(out, "checkpoint.bin"), b) }
 	res, err := plasticity.Meta(net, data.Train, start, settings)
 	if bar != nil {
 		bar.Done()
@@ -248,9 +249,6 @@ func runMeta(c *cli.Context) (err error) {
 		sig := received()
 		if sig == nil {
 			sig = os.Interrupt
-		}
-		if out == "" {
-			return stoppedExit(sig, fmt.Sprintf("meta: stopped by %v after step %d; nothing saved (no --out)", sig, len(res.Steps)))
 		}
 		od.created = false // keep the checkpoint
 		return stoppedExit(sig, fmt.Sprintf("meta: stopped by %v after step %d; continue with: evolve meta --resume %s", sig, len(res.Steps), out))
@@ -287,9 +285,6 @@ func runMeta(c *cli.Context) (err error) {
 	}
 	fmt.Fprintf(stdout, "fresh net   train acc %.4f, test acc %.4f (%d epochs with the learned rules)\n", trainAcc, testAcc, cfg.Network.Epochs)
 
-	if out == "" {
-		return nil
-	}
 	rules := map[string]string{}
 	for _, r := range []*plasticity.Rule{res.Rules.Graph, res.Rules.Output} {
 		if r == nil {
@@ -298,10 +293,12 @@ func runMeta(c *cli.Context) (err error) {
 		name := string(r.Kind) + ".rule.json"
 		learned := (r.Kind == plasticity.GraphRule && m.Graph != plasticity.ParamNone) || (r.Kind == plasticity.OutputRule && m.Output != plasticity.ParamNone)
 		comment := fmt.Sprintf("fixed %s rule used by evolve meta on %s", r.Kind, cfg.Dataset)
+		origin := startOrigin[r.Kind] // a fixed rule keeps its own
 		if learned {
 			comment = fmt.Sprintf("%s rule learned by evolve meta on %s (%d steps, seed %d)", r.Kind, cfg.Dataset, len(res.Steps), res.Config.Seed)
+			origin = plasticity.OriginOf(cfg.Network, "meta")
 		}
-		if err := saveRule(outPath(out, name), r, comment); err != nil {
+		if err := saveRuleOrigin(outPath(out, name), r, comment, origin); err != nil {
 			return err
 		}
 		rules[string(r.Kind)] = name

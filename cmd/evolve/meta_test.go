@@ -54,13 +54,13 @@ func TestMetaWritesOutputs(t *testing.T) {
 	}
 	// The learned rules train a network with evolve train.
 	if _, _, err := run(t, "train", "--dataset", "relu2", "--train-size", "200", "--test-size", "100",
-		"--nodes", "30", "--cap", "15", "--rounds", "2", "--curve-every", "0", "--quiet",
+		"--nodes", "30", "--cap", "15", "--rounds", "2", "--curve-every", "0", "--quiet", "--out", filepath.Join(dir, "retrain"),
 		"--graph-rule", filepath.Join(dir, "graph.rule.json"), "--output-rule", filepath.Join(dir, "output.rule.json")); err != nil {
 		t.Errorf("training with the learned rules: %v", err)
 	}
 	// A learned rule is a valid start: continue from it.
 	if _, _, err := run(t, "meta", "--dataset", "relu1", "--train-size", "200", "--test-size", "100",
-		"--nodes", "30", "--cap", "15", "--rounds", "2", "--graph", "mlp", "--steps", "2", "--quiet",
+		"--nodes", "30", "--cap", "15", "--rounds", "2", "--graph", "mlp", "--steps", "2", "--quiet", "--out", filepath.Join(dir, "restart"),
 		"--graph-start", filepath.Join(dir, "graph.rule.json"), "--output-start", filepath.Join(dir, "output.rule.json")); err != nil {
 		t.Errorf("continuing from the learned rules: %v", err)
 	}
@@ -120,7 +120,7 @@ func TestOptimalRuleCommand(t *testing.T) {
 	}
 	// The rule file trains a network with evolve train in the same mode.
 	if _, _, err := run(t, "train", "--dataset", "halfspace", "--train-size", "500", "--test-size", "200", "--nodes", "40",
-		"--scheme", "all", "--all-edges", "--epochs", "1", "--curve-every", "0", "--quiet",
+		"--scheme", "all", "--all-edges", "--epochs", "1", "--curve-every", "0", "--quiet", "--out", filepath.Join(dir, "retrain"),
 		"--output-rule", filepath.Join(dir, "output.rule.json")); err != nil {
 		t.Errorf("training with the optimal rule: %v", err)
 	}
@@ -131,7 +131,7 @@ func TestMetaConfigFile(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "meta.toml")
 	os.WriteFile(good, []byte("dataset = \"halfspace\"\ntrain_size = 300\ntest_size = 100\n[meta]\nsteps = 3\nloss = \"mse\"\n[network]\nnodes = 30\n"), 0o644)
-	stdout, _, err := run(t, "meta", "--config", good, "--lr", "0.05", "--quiet")
+	stdout, _, err := run(t, "meta", "--config", good, "--lr", "0.05", "--quiet", "--out", filepath.Join(dir, "m"))
 	if err != nil {
 		t.Fatal(err)
 	}

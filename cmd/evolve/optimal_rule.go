@@ -40,7 +40,7 @@ func optimalRuleCommand() *cli.Command {
 	def := defaultOptimalConfig()
 	flags := []cli.Flag{
 		&cli.StringFlag{Name: "config", Usage: "TOML config file (flags override it)"},
-		&cli.StringFlag{Name: "out", Usage: "folder for output.rule.json and meta.json"},
+		&cli.StringFlag{Name: "out", Usage: "folder for output.rule.json and meta.json (default: runs/optimal-rule-YYYYMMDD-HHMMSS-xxxxxx)"},
 		forceFlag, printConfigFlag,
 	}
 	flags = append(flags, dataFlags(def.DataConfig)...)
@@ -54,7 +54,8 @@ independent of the order, so the rule of least mean squared error on the trainin
 solves a linear system (paper appendix B, SPEC §4). This command solves it, prints the
 rule and its MSE, trains a network with it (one epoch) and prints train and test
 accuracy. --scheme and --all-edges are forced to all and true; --epochs is 1.
---out writes output.rule.json (loadable by evolve train) and meta.json.`,
+--out (default: a new folder runs/optimal-rule-YYYYMMDD-HHMMSS-xxxxxx, printed on
+stderr) gets output.rule.json (loadable by evolve train) and meta.json.`,
 		Flags:  flags,
 		Action: runOptimalRule,
 	}
@@ -78,8 +79,8 @@ func runOptimalRule(c *cli.Context) (err error) {
 	if c.Bool("print-config") {
 		return printConfig(c, cfg)
 	}
-	out := c.String("out")
-	od, err := openOut(out, "meta.json", c.Bool("force"))
+	out := commandOut(c, "optimal-rule")
+	od, err := checkOut(out, "meta.json", c.Bool("force"))
 	if err != nil {
 		return fmt.Errorf("optimal-rule: %w", err)
 	}
@@ -125,11 +126,12 @@ func runOptimalRule(c *cli.Context) (err error) {
 	fmt.Fprintf(stdout, "train acc   %.4f\n", trainAcc)
 	fmt.Fprintf(stdout, "test acc    %.4f\n", testAcc)
 	fmt.Fprintf(stdout, "time        %.2fs solving, %.2fs training and evaluating\n", tSolve.Seconds(), tTrain.Seconds())
-	if out == "" {
-		return nil
+	if err := od.Make(); err != nil { // only now: a run stopped earlier leaves no folder
+		return err
 	}
-	if err := saveRule(outPath(out, "output.rule.json"), opt.Rule,
-		fmt.Sprintf("optimal MSE output rule (appendix B) for %s, |V|=%d, T=%d, seed %d", cfg.Dataset, cfg.Network.Nodes, cfg.Network.Rounds, cfg.Network.Seed)); err != nil {
+	if err := saveRuleOrigin(outPath(out, "output.rule.json"), opt.Rule,
+		fmt.Sprintf("optimal MSE output rule (appendix B) for %s, |V|=%d, T=%d, seed %d", cfg.Dataset, cfg.Network.Nodes, cfg.Network.Rounds, cfg.Network.Seed),
+		plasticity.OriginOf(cfg.Network, "optimal-rule")); err != nil {
 		return err
 	}
 	meta := map[string]any{

@@ -47,35 +47,72 @@ func uniqueName(prefix string) string {
 type outDir struct {
 	Path    string
 	created bool // the command made it (so a failure may remove it)
+	// top is the outermost folder the command made: Path, or a parent
+	// such as runs/ that did not exist before.
+	top string
 }
 
 // openOut prepares the output folder dir: a finished result in it (the
 // file marker, e.g. meta.json) is an error unless force; a folder it
 // creates is removed again by Discard if the command fails.
 func openOut(dir, marker string, force bool) (*outDir, error) {
-	if dir == "" {
-		return &outDir{}, nil
+	o, err := checkOut(dir, marker, force)
+	if err != nil {
+		return nil, err
 	}
-	if marker != "" {
+	return o, o.Make()
+}
+
+// checkOut is openOut without making the folder: a command that writes
+// only at the end calls Make then, so that a run stopped before (Ctrl-C,
+// SIGTERM, a crash) leaves no empty folder behind.
+func checkOut(dir, marker string, force bool) (*outDir, error) {
+	if dir != "" && marker != "" {
 		if _, err := os.Stat(filepath.Join(dir, marker)); err == nil && !force {
 			return nil, fmt.Errorf("%s holds a finished result (%s); choose another --out, or give --force to replace it", dir, marker)
 		}
 	}
-	o := &outDir{Path: dir}
-	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
-		o.created = true
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("output folder: %w", err)
-	}
-	return o, nil
+	return &outDir{Path: dir}, nil
 }
 
-// Discard removes the folder if this command created it: called when the
-// command fails, so that no half-made result is left behind.
+// Make creates the folder (and its parents), remembering what it created
+// for Discard.
+func (o *outDir) Make() error {
+	dir := o.Path
+	if dir == "" || o.created {
+		return nil
+	}
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		o.created, o.top = true, dir
+		for p := filepath.Dir(dir); p != filepath.Dir(p); p = filepath.Dir(p) {
+			if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+				break
+			}
+			o.top = p
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("output folder: %w", err)
+	}
+	return nil
+}
+
+// Discard removes the folder if this command created it, and the parents
+// it created (runs/ for a default folder) if they are empty (another job
+// may have written beside it since): called when the command fails, so
+// that no half-made result is left behind.
 func (o *outDir) Discard() {
-	if o != nil && o.created {
-		os.RemoveAll(o.Path)
+	if o == nil || !o.created {
+		return
+	}
+	os.RemoveAll(o.Path)
+	if o.top == "" || o.top == o.Path {
+		return
+	}
+	for p := filepath.Dir(o.Path); ; p = filepath.Dir(p) {
+		if os.Remove(p) != nil || p == o.top || p == filepath.Dir(p) {
+			return
+		}
 	}
 }
 

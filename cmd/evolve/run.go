@@ -29,7 +29,7 @@ func runFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "config", Usage: "TOML config file (unknown keys are errors; flags override it)"},
 		&cli.IntFlag{Name: "generations", Aliases: []string{"g"}, Value: def.Generations, Usage: "generations (and gradient steps)"},
-		&cli.Uint64Flag{Name: "seed", Value: def.Seed, Usage: "seed of landscape, start and populations"},
+		&cli.Uint64Flag{Name: "seed", Value: defaultSeed, Usage: "seed of landscape, start and populations"},
 		&cli.StringFlag{Name: "landscape", Value: def.Landscape.Kind, Usage: "output-rule, full-rule, quadratic, linear-ce or hebb (differentiable plasticity; settings in [landscape.hebb])"},
 		&cli.StringFlag{Name: "dataset", Value: def.Landscape.Dataset, Usage: "data set of the landscape"},
 		&cli.IntFlag{Name: "batch", Value: def.Landscape.Batch, Usage: "examples in the landscape's fixed batch"},
@@ -91,7 +91,7 @@ var runBinds = []bind{
 // user set. A value the user gave that the defaults would replace (an
 // explicit 0 of a field whose 0 means "default") is an error naming it.
 func effectiveRunConfig(c *cli.Context) (sim.Config, error) {
-	var raw sim.Config
+	raw := sim.Config{Seed: defaultSeed}
 	g := userconf.Given{}
 	if err := readConfig(c, &raw, g); err != nil {
 		return raw, err

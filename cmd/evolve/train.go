@@ -106,42 +106,43 @@ func applyDataFlags(c *cli.Context, cfg *experiments.DataConfig) {
 	}
 }
 
-// resolveOutputRule turns "perceptron", "mw", "none" or a file into a rule.
-func resolveOutputRule(spec string, rounds int) (*plasticity.Rule, error) {
+// resolveOutputRule turns "perceptron", "mw", "none" or a file into a
+// rule, with the setting a rule file was learned under (nil if none).
+func resolveOutputRule(spec string, rounds int) (*plasticity.Rule, *plasticity.Origin, error) {
 	switch spec {
 	case "perceptron":
-		return plasticity.Perceptron(rounds), nil
+		return plasticity.Perceptron(rounds), nil, nil
 	case "mw", "multiplicative-weights":
-		return plasticity.MultiplicativeWeights(rounds), nil
+		return plasticity.MultiplicativeWeights(rounds), nil, nil
 	case "none", "":
-		return nil, nil
+		return nil, nil, nil
 	}
-	r, err := loadRuleOfKind(spec, plasticity.OutputRule, "output rule")
+	r, o, err := loadRuleOfKind(spec, plasticity.OutputRule, "output rule")
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("output rule %q is neither a built-in rule (perceptron, mw, none) nor a rule file: %w", spec, err)
+		return nil, nil, fmt.Errorf("output rule %q is neither a built-in rule (perceptron, mw, none) nor a rule file: %w", spec, err)
 	}
-	return r, err
+	return r, o, err
 }
 
-func resolveGraphRule(spec string) (*plasticity.Rule, error) {
+func resolveGraphRule(spec string) (*plasticity.Rule, *plasticity.Origin, error) {
 	if spec == "" || spec == "none" {
-		return nil, nil
+		return nil, nil, nil
 	}
 	return loadRuleOfKind(spec, plasticity.GraphRule, "graph rule")
 }
 
 // loadRuleOfKind reads a rule file and checks that it holds a rule of the
 // kind wanted (a graph rule given as the output rule is an error, not a
-// crash).
-func loadRuleOfKind(path string, want plasticity.Kind, what string) (*plasticity.Rule, error) {
-	r, err := loadRule(path)
+// crash). It returns the setting the rule was learned under, if recorded.
+func loadRuleOfKind(path string, want plasticity.Kind, what string) (*plasticity.Rule, *plasticity.Origin, error) {
+	r, o, err := loadRuleOrigin(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if r.Kind != want {
-		return nil, fmt.Errorf("%s: holds a rule of kind %q, but the %s must be of kind %q", path, r.Kind, what, want)
+		return nil, nil, fmt.Errorf("%s: holds a rule of kind %q, but the %s must be of kind %q", path, r.Kind, what, want)
 	}
-	return r, nil
+	return r, o, nil
 }
 
 func trainCommand() *cli.Command {
@@ -150,7 +151,7 @@ func trainCommand() *cli.Command {
 		&cli.StringFlag{Name: "config", Usage: "TOML config file (flags override it)"},
 		&cli.StringFlag{Name: "output-rule", Value: def.OutputRule, Usage: "output rule: perceptron, mw, none or a rule file"},
 		&cli.StringFlag{Name: "graph-rule", Usage: "graph rule file (default: none; needs --rounds ≥ 2 to matter)"},
-		&cli.StringFlag{Name: "out", Usage: "folder for meta.json, curve.csv and the rules"},
+		&cli.StringFlag{Name: "out", Usage: "folder for meta.json, curve.csv, the rules and network.npz (default: runs/train-YYYYMMDD-HHMMSS-xxxxxx)"},
 		forceFlag, printConfigFlag,
 		&cli.IntFlag{Name: "curve-every", Value: def.CurveEvery, Usage: "learning-curve interval in examples (0: none)"},
 		&cli.IntFlag{Name: "curve-size", Value: def.CurveSize, Usage: "test examples the learning curve is measured on"},
@@ -165,9 +166,11 @@ func trainCommand() *cli.Command {
 and prints train and test accuracy. The default is the paper's Table 2 setting on
 MNIST: |V| = 1000, k = 500, T = 1, perceptron output rule, 10,000 training images.
 
-Rule files are JSON (see plasticity.WriteRule); --out writes meta.json (config,
-seed, version, timings, accuracies), curve.csv (test accuracy every --curve-every
-examples) and the rules used.`,
+Rule files are JSON (see plasticity.WriteRule). --out (default: a new folder
+runs/train-YYYYMMDD-HHMMSS-xxxxxx, printed on stderr) gets meta.json (config, seed,
+version, timings, accuracies), curve.csv (test accuracy every --curve-every
+examples), the rules used and the trained network (network.npz, for evolve attack
+and evolve curvature).`,
 		Flags:  flags,
 		Action: runTrain,
 	}
@@ -208,8 +211,8 @@ func runTrain(c *cli.Context) (err error) {
 	if c.Bool("print-config") {
 		return printConfig(c, cfg)
 	}
-	out := c.String("out")
-	od, err := openOut(out, "meta.json", c.Bool("force"))
+	out := commandOut(c, "train")
+	od, err := checkOut(out, "meta.json", c.Bool("force"))
 	if err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
@@ -233,14 +236,16 @@ func runTrain(c *cli.Context) (err error) {
 	if err := cfg.Network.Validate(); err != nil {
 		return err
 	}
-	outRule, err := resolveOutputRule(cfg.OutputRule, cfg.Network.Rounds)
+	outRule, outOrigin, err := resolveOutputRule(cfg.OutputRule, cfg.Network.Rounds)
 	if err != nil {
 		return err
 	}
-	graph, err := resolveGraphRule(cfg.GraphRule)
+	graph, graphOrigin, err := resolveGraphRule(cfg.GraphRule)
 	if err != nil {
 		return err
 	}
+	warnOrigin(stderr, "train", "output rule", cfg.OutputRule, outOrigin, cfg.Network)
+	warnOrigin(stderr, "train", "graph rule", cfg.GraphRule, graphOrigin, cfg.Network)
 	if outRule == nil && graph == nil {
 		return fmt.Errorf("train: no rule to train with (--output-rule none and no --graph-rule)")
 	}
@@ -283,8 +288,8 @@ func runTrain(c *cli.Context) (err error) {
 	fmt.Fprintf(stdout, "test acc    %.4f\n", testAcc)
 	fmt.Fprintf(stdout, "time        %.2fs training (%.0f examples/s), %.2fs loading, %.2fs evaluating\n", tTrain.Seconds(), float64(res.Seen)/tTrain.Seconds(), tLoad.Seconds(), tEval.Seconds())
 
-	if out == "" {
-		return nil
+	if err := od.Make(); err != nil { // only now: a run stopped earlier leaves no folder
+		return err
 	}
 	meta := map[string]any{
 		"command":        "train",
@@ -304,12 +309,12 @@ func runTrain(c *cli.Context) (err error) {
 		"curve_examples": cfg.CurveSize,
 	}
 	if outRule != nil {
-		if err := saveRule(outPath(out, "output.rule.json"), outRule, "output rule used by evolve train"); err != nil {
+		if err := saveRuleOrigin(outPath(out, "output.rule.json"), outRule, "output rule used by evolve train", outOrigin); err != nil {
 			return err
 		}
 	}
 	if graph != nil {
-		if err := saveRule(outPath(out, "graph.rule.json"), graph, "graph rule used by evolve train"); err != nil {
+		if err := saveRuleOrigin(outPath(out, "graph.rule.json"), graph, "graph rule used by evolve train", graphOrigin); err != nil {
 			return err
 		}
 	}

@@ -57,7 +57,7 @@ func TestTrainHalfspaceWritesOutputs(t *testing.T) {
 	}
 	// The rule written can be read back and used again.
 	if _, _, err := run(t, "train", "--dataset", "halfspace", "--train-size", "200", "--test-size", "100", "--nodes", "20",
-		"--output-rule", filepath.Join(dir, "output.rule.json"), "--quiet", "--curve-every", "0"); err != nil {
+		"--output-rule", filepath.Join(dir, "output.rule.json"), "--quiet", "--curve-every", "0", "--out", filepath.Join(dir, "again")); err != nil {
 		t.Errorf("training with the written rule: %v", err)
 	}
 }
@@ -67,7 +67,7 @@ func TestTrainConfigFile(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.toml")
 	os.WriteFile(good, []byte("dataset = \"halfspace\"\ntrain_size = 300\ntest_size = 100\ncurve_every = 0\n[network]\nnodes = 30\nepochs = 1\n"), 0o644)
-	stdout, _, err := run(t, "train", "--config", good, "--nodes", "40", "--quiet")
+	stdout, _, err := run(t, "train", "--config", good, "--nodes", "40", "--quiet", "--out", filepath.Join(dir, "a"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestTrainConfigFile(t *testing.T) {
 		t.Errorf("flags did not override the config:\n%s", stdout)
 	}
 	// A file that sets only nodes gets the default cap |V|/2.
-	stdout, _, err = run(t, "train", "--config", good, "--quiet")
+	stdout, _, err = run(t, "train", "--config", good, "--quiet", "--out", filepath.Join(dir, "b"))
 	if err != nil || !strings.Contains(stdout, "|V|=30 k=15") {
 		t.Errorf("cap does not follow the file's nodes: %v\n%s", err, stdout)
 	}
