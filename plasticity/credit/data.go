@@ -10,12 +10,18 @@ import (
 // row of s is read as Steps·In values in time order; row-wise sequential
 // MNIST reads a 784-pixel image as 28 steps of 28 pixels.
 func FromSet(s *dataset.Set, idx []int) Batch {
-	b := Batch{X: make([]float64, 0, len(idx)*s.Dim), Y: make([]int, 0, len(idx))}
-	for _, i := range idx {
-		b.X = append(b.X, s.Row(i)...)
-		b.Y = append(b.Y, s.Y[i])
-	}
+	var b Batch
+	FromSetTo(&b, s, idx)
 	return b
+}
+
+// FromSetTo is FromSet into dst, reusing its storage.
+func FromSetTo(dst *Batch, s *dataset.Set, idx []int) {
+	dst.X, dst.Y = dst.X[:0], dst.Y[:0]
+	for _, i := range idx {
+		dst.X = append(dst.X, s.Row(i)...)
+		dst.Y = append(dst.Y, s.Y[i])
+	}
 }
 
 // CheckSet reports whether s can feed a network of in inputs over steps.
