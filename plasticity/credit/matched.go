@@ -21,3 +21,25 @@ func MatchedLoss(a, b []Record) float64 {
 	}
 	return math.Max(a[len(a)-1].TrainLoss, b[len(b)-1].TrainLoss)
 }
+
+// Interp returns the iteration and λ_top at which the training loss of
+// recs first falls to target, interpolated linearly in the training loss
+// between the last record above target and the first at or below it
+// (the first record itself if it is already at or below). It returns false
+// if the loss never reaches target. Records are made every Settings.Every
+// iterations, so AtLoss can overshoot the target by up to one interval of
+// training; Interp does not (to the accuracy of a linear interpolation).
+func Interp(recs []Record, target float64) (iter, lambdaTop float64, ok bool) {
+	for i, r := range recs {
+		if r.TrainLoss > target {
+			continue
+		}
+		if i == 0 {
+			return float64(r.Iter), r.LambdaTop, true
+		}
+		p := recs[i-1]
+		w := (p.TrainLoss - target) / (p.TrainLoss - r.TrainLoss)
+		return float64(p.Iter) + w*float64(r.Iter-p.Iter), p.LambdaTop + w*(r.LambdaTop-p.LambdaTop), true
+	}
+	return 0, 0, false
+}

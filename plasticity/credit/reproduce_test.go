@@ -55,8 +55,10 @@ func TestTruncatedSharperAtMatchedLoss(t *testing.T) {
 		if !ok1 || !ok2 {
 			t.Fatalf("seed %d: matched loss %v not reached", s, target)
 		}
-		t.Logf("seed %d: matched loss %.3f: bptt λ_top %.1f (it %d), truncated %.1f (it %d), ratio %.2f; 2/η = 200",
-			s, target, rb.LambdaTop, rb.Iter, rt.LambdaTop, rt.Iter, rt.LambdaTop/rb.LambdaTop)
+		ib, lb, _ := Interp(runs[0], target)
+		it, lt, _ := Interp(runs[1], target)
+		t.Logf("seed %d: matched loss %.3f: bptt λ_top %.1f (it %d), truncated %.1f (it %d), ratio %.2f; interpolated in the loss: bptt %.1f (it %.0f), truncated %.1f (it %.0f), ratio %.2f; 2/η = 200",
+			s, target, rb.LambdaTop, rb.Iter, rt.LambdaTop, rt.Iter, rt.LambdaTop/rb.LambdaTop, lb, ib, lt, it, lt/lb)
 		if rt.LambdaTop > rb.LambdaTop {
 			wins++
 		}
