@@ -19,7 +19,7 @@ var benchSizes = []struct{ hidden, batch, measure int }{{32, 64, 256}, {128, 256
 // and the parameter update.
 func BenchmarkStep(b *testing.B) {
 	for _, sz := range benchSizes {
-		for _, r := range []Rule{{Kind: BPTT}, {Kind: Truncated}} {
+		for _, r := range []Rule{{Kind: BPTT}, {Kind: Truncated}, {Kind: RFLO}, {Kind: TBPTT, K: 5}} {
 			b.Run(fmt.Sprintf("N=%d/batch=%d/%s", sz.hidden, sz.batch, r), func(b *testing.B) {
 				n, bt := tiny(ReLU, 28, sz.hidden, 10, 28, sz.batch, 1)
 				g := make([]float64, n.Len())
