@@ -40,4 +40,22 @@ func TestMatched(t *testing.T) {
 	if got := MatchedLoss(recs, recs[:2]); got != 1.5 {
 		t.Errorf("MatchedLoss = %v, want the larger final loss 1.5", got)
 	}
+	// A run whose last record is a spike (loss 1.8 after a low of 1.2):
+	// the lowest loss both reached is max(1.2, 1.0) = 1.2, the larger
+	// final loss 1.8.
+	spike := []Record{{Iter: 0, TrainLoss: 2, LambdaTop: 10}, {Iter: 250, TrainLoss: 1.2, LambdaTop: 30}, {Iter: 500, TrainLoss: 1.8, LambdaTop: 90}}
+	if got := LowestCommonLoss(spike, recs); got != 1.2 {
+		t.Errorf("LowestCommonLoss = %v, want 1.2", got)
+	}
+	if got := MatchedLoss(spike, recs); got != 1.8 {
+		t.Errorf("MatchedLoss = %v, want 1.8", got)
+	}
+	// LateMedian over the last half of 0..500: records at 250 and 500,
+	// median (50 + 100)/2; over the last 10 %: the last record alone.
+	if got := LateMedian(recs, 0.5); got != 75 {
+		t.Errorf("LateMedian(0.5) = %v, want 75", got)
+	}
+	if got := LateMedian(recs, 0.1); got != 100 {
+		t.Errorf("LateMedian(0.1) = %v, want 100", got)
+	}
 }
