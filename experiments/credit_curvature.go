@@ -319,21 +319,39 @@ func bootstrapCorr(x, y []float64, b int, rng *rand.Rand) (lo, hi, r float64) {
 	return stat.Quantile(0.025, stat.Empirical, rs, nil), stat.Quantile(0.975, stat.Empirical, rs, nil), r
 }
 
+// creditFigures draws credit-curvature.png/svg: one panel per rule with
+// λ_top against the training loss for every seed (the 2/η line dashed,
+// one shared log scale so panels compare), and a last panel with the
+// final gap against the final λ_top of every run that reached its last
+// iteration (diverged runs are left out there; their records stay in the
+// rule's panel).
 func creditFigures(env *Env, runs []creditRun, rules []credit.Rule, cfg creditCurvatureConfig) error {
-	p1 := plot.New()
-	p1.Title.Text = "λ_top (W_rec block) against training loss (training runs right to left)"
-	p1.X.Label.Text = "training loss (cross-entropy, measured subset)"
-	p1.Y.Label.Text = "λ_top"
-	p1.Legend.Top = true
-	p1.Legend.Left = true
-	p2 := plot.New()
-	p2.Title.Text = "final generalisation gap against final λ_top"
-	p2.X.Label.Text = "final λ_top"
-	p2.Y.Label.Text = "test loss − train loss"
-	p2.Legend.Top = true
 	minL, maxL := math.Inf(1), math.Inf(-1)
-	for i, r := range rules {
-		var finals plotter.XYs
+	minY, maxY := math.Inf(1), math.Inf(-1)
+	logY := true
+	for _, run := range runs {
+		if run.lr != cfg.LR || len(run.recs) < 2 {
+			continue
+		}
+		for _, x := range run.recs[1:] {
+			minL, maxL = math.Min(minL, x.TrainLoss), math.Max(maxL, x.TrainLoss)
+			minY, maxY = math.Min(minY, x.LambdaTop), math.Max(maxY, x.LambdaTop)
+			if !(x.LambdaTop > 0) {
+				logY = false
+			}
+		}
+	}
+	threshold := 2 / cfg.LR
+	minY, maxY = math.Min(minY, threshold), math.Max(maxY, threshold)
+	var plots []*plot.Plot
+	for _, r := range rules {
+		p := plot.New()
+		p.Title.Text = fmt.Sprintf("%s: λ_top (W_rec) against training loss", r)
+		p.X.Label.Text = "training loss (measured subset; training runs right to left)"
+		p.Y.Label.Text = "λ_top"
+		p.Legend.Top = true
+		p.Legend.Left = true
+		k := 0
 		for _, run := range runs {
 			if run.rule != r.String() || run.lr != cfg.LR || len(run.recs) < 2 {
 				continue
@@ -341,21 +359,72 @@ func creditFigures(env *Env, runs []creditRun, rules []credit.Rule, cfg creditCu
 			var xy plotter.XYs
 			for _, x := range run.recs[1:] {
 				xy = append(xy, plotter.XY{X: x.TrainLoss, Y: x.LambdaTop})
-				minL, maxL = math.Min(minL, x.TrainLoss), math.Max(maxL, x.TrainLoss)
 			}
 			l, err := plotter.NewLine(xy)
 			if err != nil {
 				return err
 			}
-			l.Color = plotutil.Color(i)
-			l.Dashes = plotutil.Dashes(i)
-			l.Width = vg.Points(1.5)
-			p1.Add(l)
-			if run.seed == 1 {
-				p1.Legend.Add(r.String(), l)
+			l.Color = plotutil.Color(k)
+			l.Dashes = plotutil.Dashes(k)
+			l.Width = vg.Points(1.2)
+			p.Add(l)
+			name := fmt.Sprintf("seed %d", run.seed)
+			if last := run.recs[len(run.recs)-1]; (r.Kind == credit.BPTT && last.Iter != cfg.BPTTIterations) || (r.Kind != credit.BPTT && last.Iter != cfg.Iterations) {
+				name += fmt.Sprintf(" (diverged after it. %d)", last.Iter)
+			}
+			p.Legend.Add(name, l)
+			k++
+		}
+		if !math.IsInf(minL, 0) {
+			g, err := plotter.NewLine(plotter.XYs{{X: minL, Y: threshold}, {X: maxL, Y: threshold}})
+			if err != nil {
+				return err
+			}
+			g.Color = color.Gray{Y: 60}
+			g.Width = vg.Points(1.5)
+			g.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
+			p.Add(g)
+			p.Legend.Add(fmt.Sprintf("2/η = %g", threshold), g)
+			p.X.Min, p.X.Max = minL, maxL
+		}
+		// λ_top spans orders of magnitude (collapsed runs near 1, sharp
+		// ones past 1000): a log axis when every value allows it, with
+		// room above the data for the legend.
+		if logY {
+			p.Y.Scale = plot.LogScale{}
+			p.Y.Tick.Marker = output.LogTicks{}
+			p.Y.Label.Text = "λ_top (log scale)"
+			p.Y.Min, p.Y.Max = minY, maxY*30
+		} else if !math.IsInf(minY, 0) {
+			p.Y.Min, p.Y.Max = minY, maxY+0.8*(maxY-minY)
+		}
+		p.Add(plotter.NewGrid())
+		plots = append(plots, p)
+	}
+	p2 := plot.New()
+	p2.Title.Text = "final generalisation gap against final λ_top"
+	p2.X.Label.Text = "final λ_top"
+	p2.Y.Label.Text = "test loss − train loss"
+	p2.Legend.Top = true
+	lo, hi := math.Inf(1), math.Inf(-1)
+	xlo, xhi := math.Inf(1), math.Inf(-1)
+	for i, r := range rules {
+		var finals plotter.XYs
+		want := cfg.Iterations
+		if r.Kind == credit.BPTT {
+			want = cfg.BPTTIterations
+		}
+		for _, run := range runs {
+			if run.rule != r.String() || run.lr != cfg.LR || len(run.recs) == 0 {
+				continue
 			}
 			f := run.recs[len(run.recs)-1]
+			if f.Iter != want {
+				continue
+			}
 			finals = append(finals, plotter.XY{X: f.LambdaTop, Y: f.Gap})
+			lo, hi = math.Min(lo, f.Gap), math.Max(hi, f.Gap)
+			xlo, xhi = math.Min(xlo, f.LambdaTop), math.Max(xhi, f.LambdaTop)
 		}
 		if len(finals) == 0 {
 			continue
@@ -370,32 +439,13 @@ func creditFigures(env *Env, runs []creditRun, rules []credit.Rule, cfg creditCu
 		p2.Add(sc)
 		p2.Legend.Add(r.String(), sc)
 	}
-	if !math.IsInf(minL, 0) {
-		g, err := plotter.NewLine(plotter.XYs{{X: minL, Y: 2 / cfg.LR}, {X: maxL, Y: 2 / cfg.LR}})
-		if err != nil {
-			return err
-		}
-		g.Color = color.Gray{Y: 90}
-		g.Dashes = []vg.Length{vg.Points(2), vg.Points(2)}
-		p1.Add(g)
-		p1.Legend.Add(fmt.Sprintf("2/η = %g", 2/cfg.LR), g)
+	if !math.IsInf(lo, 0) {
+		p2.Y.Min, p2.Y.Max = lo-0.1*(hi-lo+1e-3), hi+0.6*(hi-lo+1e-3)
+		p2.X.Min, p2.X.Max = xlo-0.05*(xhi-xlo+1), xhi+0.05*(xhi-xlo+1)
 	}
-	// λ_top spans orders of magnitude (collapsed runs near 1, sharp ones
-	// past 1000): a log axis when every value allows it.
-	logY := true
-	for _, run := range runs {
-		for _, x := range run.recs {
-			if !(x.LambdaTop > 0) {
-				logY = false
-			}
-		}
-	}
-	if logY {
-		p1.Y.Scale = plot.LogScale{}
-		p1.Y.Tick.Marker = output.LogTicks{}
-		p1.Y.Label.Text = "λ_top (log scale)"
-	}
-	p1.Add(plotter.NewGrid())
 	p2.Add(plotter.NewGrid())
-	return output.SavePlots(env.Path("credit-curvature"), []*plot.Plot{p1, p2}, 1, 2, 30*vg.Centimeter, 12*vg.Centimeter)
+	plots = append(plots, p2)
+	cols := 3
+	rows := (len(plots) + cols - 1) / cols
+	return output.SavePlots(env.Path("credit-curvature"), plots, rows, cols, vg.Length(cols)*14*vg.Centimeter, vg.Length(rows)*11*vg.Centimeter)
 }
