@@ -343,15 +343,16 @@ func creditFigures(env *Env, runs []creditRun, rules []credit.Rule, cfg creditCu
 	}
 	threshold := 2 / cfg.LR
 	minY, maxY = math.Min(minY, threshold), math.Max(maxY, threshold)
+	const clipLoss = 3.0
 	var plots []*plot.Plot
 	for _, r := range rules {
 		p := plot.New()
 		p.Title.Text = fmt.Sprintf("%s: λ_top (W_rec) against training loss", r)
-		p.X.Label.Text = "training loss (measured subset; training runs right to left)"
+		p.X.Label.Text = "training loss (runs go right to left)"
 		p.Y.Label.Text = "λ_top"
 		p.Legend.Top = true
 		p.Legend.Left = true
-		k := 0
+		p.Legend.TextStyle.Font.Size = vg.Points(9)
 		for _, run := range runs {
 			if run.rule != r.String() || run.lr != cfg.LR || len(run.recs) < 2 {
 				continue
@@ -364,8 +365,9 @@ func creditFigures(env *Env, runs []creditRun, rules []credit.Rule, cfg creditCu
 			if err != nil {
 				return err
 			}
-			l.Color = plotutil.Color(k)
-			l.Dashes = plotutil.Dashes(k)
+			// One colour and dash per seed, the same in every panel.
+			l.Color = plotutil.Color(run.seed - 1)
+			l.Dashes = plotutil.Dashes(run.seed - 1)
 			l.Width = vg.Points(1.2)
 			p.Add(l)
 			name := fmt.Sprintf("seed %d", run.seed)
@@ -373,7 +375,6 @@ func creditFigures(env *Env, runs []creditRun, rules []credit.Rule, cfg creditCu
 				name += fmt.Sprintf(" (diverged after it. %d)", last.Iter)
 			}
 			p.Legend.Add(name, l)
-			k++
 		}
 		if !math.IsInf(minL, 0) {
 			g, err := plotter.NewLine(plotter.XYs{{X: minL, Y: threshold}, {X: maxL, Y: threshold}})
@@ -387,6 +388,12 @@ func creditFigures(env *Env, runs []creditRun, rules []credit.Rule, cfg creditCu
 			p.Legend.Add(fmt.Sprintf("2/η = %g", threshold), g)
 			p.X.Min, p.X.Max = minL, maxL
 		}
+		if p.X.Max > clipLoss {
+			// Diverging runs and bad initialisations reach losses of
+			// 5–30; the comparison happens below chance (ln 10 ≈ 2.3).
+			p.X.Max = clipLoss
+			p.X.Label.Text = fmt.Sprintf("training loss (runs go right to left; > %g off scale)", clipLoss)
+		}
 		// λ_top spans orders of magnitude (collapsed runs near 1, sharp
 		// ones past 1000): a log axis when every value allows it, with
 		// room above the data for the legend.
@@ -394,7 +401,7 @@ func creditFigures(env *Env, runs []creditRun, rules []credit.Rule, cfg creditCu
 			p.Y.Scale = plot.LogScale{}
 			p.Y.Tick.Marker = output.LogTicks{}
 			p.Y.Label.Text = "λ_top (log scale)"
-			p.Y.Min, p.Y.Max = minY, maxY*30
+			p.Y.Min, p.Y.Max = minY, maxY*150
 		} else if !math.IsInf(minY, 0) {
 			p.Y.Min, p.Y.Max = minY, maxY+0.8*(maxY-minY)
 		}
