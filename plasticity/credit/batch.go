@@ -20,7 +20,8 @@ const chunk = 256
 // backward and R-passes. Per-step matrices are nb×N row-major blocks for
 // a chunk of nb sequences.
 type batchWork struct {
-	cap                    int
+	cap                    int       // sequences per chunk
+	steps, hidden, in      int       // S, N, n_in
 	v, rv                  []float64 // S blocks: v_t and Rv_t, t = 0..S−1
 	z, rz                  []float64 // S+1 blocks: z_t and Rz_t, z_0 = 0
 	y, p, dy, rdy, ry      []float64 // nb×Out
@@ -40,8 +41,8 @@ func (n *Net) workspace(b int) *batchWork {
 	}
 	s, h, o := n.Steps, n.Hidden, n.Out
 	n.ws = &batchWork{
-		cap: c,
-		v:   make([]float64, s*c*h), rv: make([]float64, s*c*h),
+		cap: c, steps: s, hidden: h, in: n.In,
+		v: make([]float64, s*c*h), rv: make([]float64, s*c*h),
 		z: make([]float64, (s+1)*c*h), rz: make([]float64, (s+1)*c*h),
 		y: make([]float64, c*o), p: make([]float64, c*o), dy: make([]float64, c*o), rdy: make([]float64, c*o), ry: make([]float64, c*o),
 		dz: make([]float64, c*h), dv: make([]float64, c*h), rdz: make([]float64, c*h), rdv: make([]float64, c*h), urec: make([]float64, h*h),
@@ -51,21 +52,23 @@ func (n *Net) workspace(b int) *batchWork {
 	return n.ws
 }
 
-func (w *batchWork) block(buf []float64, t, nb, h int) blas64.General {
+// block returns block t of buf (the step-t activations of a chunk of nb
+// sequences) as an nb×N matrix.
+func (w *batchWork) block(buf []float64, t, nb int) blas64.General {
+	h := w.hidden
 	return blas64.General{Rows: nb, Cols: h, Stride: h, Data: buf[t*nb*h : (t+1)*nb*h]}
 }
 
-func (w *batchWork) vAt(t, nb int) blas64.General  { return w.block(w.v, t, nb, w.h()) }
-func (w *batchWork) rvAt(t, nb int) blas64.General { return w.block(w.rv, t, nb, w.h()) }
-func (w *batchWork) zAt(t, nb int) blas64.General  { return w.block(w.z, t, nb, w.h()) }
-func (w *batchWork) rzAt(t, nb int) blas64.General { return w.block(w.rz, t, nb, w.h()) }
-func (w *batchWork) h() int                        { return len(w.dz) / w.cap }
+func (w *batchWork) vAt(t, nb int) blas64.General  { return w.block(w.v, t, nb) }
+func (w *batchWork) rvAt(t, nb int) blas64.General { return w.block(w.rv, t, nb) }
+func (w *batchWork) zAt(t, nb int) blas64.General  { return w.block(w.z, t, nb) }
+func (w *batchWork) rzAt(t, nb int) blas64.General { return w.block(w.rz, t, nb) }
 
 // x returns the inputs of step t of sequences e0..e0+nb−1 of b as an
 // nb×In matrix (a strided view, no copy).
 func (w *batchWork) x(b Batch, e0, nb, t int) blas64.General {
-	d := len(b.X) / len(b.Y)
-	in := d / (len(w.v) / (w.cap * w.h()))
+	in := w.in
+	d := w.steps * in
 	lo := e0*d + t*in
 	return blas64.General{Rows: nb, Cols: in, Stride: d, Data: b.X[lo : lo+(nb-1)*d+in]}
 }
