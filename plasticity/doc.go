@@ -58,11 +58,16 @@
 // ClassLoss is the classification loss as a function of θ = (U, W) with the
 // cap masks fixed; its HessVec is Pearlmutter's R-operator through the
 // forward and backward passes. RuleHessian is the Hessian of the meta-loss
-// with respect to additive rule tables: the final weights are affine in the
-// tables, θ = θ₀ + J R, so ∇²_R L = Jᵀ ∇²_θ ℓ J, with J v the training run's
-// weight change under tables v and Jᵀ the accumulation of the rule gradient;
-// no second-derivative term of J appears because J is linear (Pearlmutter,
-// "Fast exact multiplication by the Hessian", Neural Computation 1994).
+// with respect to the rule tables: for additive tables the final weights
+// are affine in the tables, θ = θ₀ + J R, so ∇²_R L = Jᵀ ∇²_θ ℓ J, with J v
+// the training run's weight change under tables v and Jᵀ the accumulation
+// of the rule gradient; no second-derivative term of J appears because J is
+// linear (Pearlmutter, "Fast exact multiplication by the Hessian", Neural
+// Computation 1994). Multiplicative tables make each weight a product
+// θ_e = θ₀ Π_k (1 + ηR_k)^{c_ek}, which adds the term Σ_e (∂ℓ/∂θ_e) ∇²θ_e;
+// NewRuleParamHessian chains through MLP rules to their weights, adding
+// Σ_e (∂L/∂T_e) ∇²T_e of each tanh-network output (rulehvp.go has the
+// formulas).
 // OptimalOutputRule solves the normal equations of the MSE-optimal output
 // rule (appendix B); GD trains the weights themselves with Adam, the
 // baselines gd-output and gd-full (SPEC §5).

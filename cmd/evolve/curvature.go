@@ -17,6 +17,7 @@ import (
 	"github.com/evolve-toolkit/evolve/experiments"
 	"github.com/evolve-toolkit/evolve/fitness"
 	"github.com/evolve-toolkit/evolve/internal/output"
+	"github.com/evolve-toolkit/evolve/internal/seed"
 	"github.com/evolve-toolkit/evolve/plasticity"
 )
 
@@ -77,8 +78,8 @@ func curvatureCommand() *cli.Command {
 		&cli.IntFlag{Name: "probes", Value: def.Curvature.Probes, Usage: "Hutchinson probes for the trace (negative: no trace)"},
 		&cli.Uint64Flag{Name: "curvature-seed", Value: def.Curvature.Seed, Usage: "seed of the Lanczos start and the probes"},
 		&cli.IntFlag{Name: "parts", Value: def.Parts, Usage: "parts of the examples evaluated in parallel"},
-		&cli.StringFlag{Name: "output-rule", Usage: "rule mode: output rule file (additive)"},
-		&cli.StringFlag{Name: "graph-rule", Usage: "rule mode: graph rule file (additive)"},
+		&cli.StringFlag{Name: "output-rule", Usage: "rule mode: output rule file (additive or multiplicative, table or MLP)"},
+		&cli.StringFlag{Name: "graph-rule", Usage: "rule mode: graph rule file (additive or multiplicative, table or MLP)"},
 		&cli.StringFlag{Name: "out", Usage: "folder for curvature.csv, ritz.csv, ritz.png/svg and meta.json (default: runs/curvature-YYYYMMDD-HHMMSS-xxxxxx)"},
 		&cli.BoolFlag{Name: "force", Usage: "overwrite a finished result in --out"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
@@ -93,11 +94,14 @@ the Hessian of the mean classification loss on --examples training images (a see
 choice) with respect to the output weights U and graph weights W (--block), with the
 cap masks fixed at the trained weights (SPEC §11). Input weights are not included.
 
-Rule mode (--output-rule and optionally --graph-rule, additive rule files): the
-Hessian of the meta-loss L(Y) of the full-rule landscape (SPEC §3, §12) with respect to
-the rule entries, graph entries first: a network built from the network flags is
-trained on a fixed batch of --examples training examples with the rules and the loss
-is measured on the batch; patterns, predictions and the mistake gate are held fixed.
+Rule mode (--output-rule and optionally --graph-rule, rule files): the Hessian of the
+meta-loss (SPEC §3, §12): a network built from the network flags is trained on a fixed
+batch of --examples training examples with the rules and the loss is measured on the
+batch; patterns, predictions and the mistake gate are held fixed. The parameters are
+the graph rule's then the output rule's: for additive table rules the table entries
+(the full-rule landscape L(Y)); for multiplicative rules the table entries (the
+weights are products of 1 + ηR); for MLP rules the MLP's weights (w1, b1, w2, b2),
+as the meta-learner learns them.
 
 Both Hessian–vector products are exact (Pearlmutter's R-operator). Lanczos with full
 re-orthogonalisation gives both ends of the spectrum (λ_top, λ_min and --ritz Ritz
@@ -358,29 +362,36 @@ func ruleHessian(cfg *curvatureConfig, extra map[string]any) (curvature.Operator
 	if cfg.OutputRule == "" {
 		return nil, "", fmt.Errorf("curvature: rule mode needs --output-rule (the full-rule landscape always holds the output rule)")
 	}
-	out, err := loadRule(cfg.OutputRule)
+	out, _, err := loadRuleOfKind(cfg.OutputRule, plasticity.OutputRule, "--output-rule")
 	if err != nil {
 		return nil, "", err
 	}
 	var graph *plasticity.Rule
 	if cfg.GraphRule != "" {
-		if graph, err = loadRule(cfg.GraphRule); err != nil {
+		if graph, _, err = loadRuleOfKind(cfg.GraphRule, plasticity.GraphRule, "--graph-rule"); err != nil {
 			return nil, "", err
 		}
 	}
 	if cfg.Network.Rounds == 0 {
 		cfg.Network.Rounds = out.Rounds
 	}
+	// Additive table rules are points of the full-rule landscape; a
+	// multiplicative or MLP rule is differentiated with respect to the
+	// parameters the meta-learner learns (table entries or MLP weights).
+	landscape := true
 	for _, r := range []*plasticity.Rule{out, graph} {
 		if r == nil {
 			continue
 		}
-		if r.Mult() {
-			return nil, "", fmt.Errorf("curvature: the %s rule is multiplicative; the full-rule landscape holds additive rules", r.Kind)
-		}
 		if r.Rounds != cfg.Network.Rounds {
 			return nil, "", fmt.Errorf("curvature: the %s rule is for T=%d rounds but --rounds is %d", r.Kind, r.Rounds, cfg.Network.Rounds)
 		}
+		if r.Mult() || r.MLP != nil {
+			landscape = false
+		}
+	}
+	if graph != nil && cfg.Network.Rounds < 2 {
+		return nil, "", fmt.Errorf("curvature: a graph rule needs --rounds ≥ 2")
 	}
 	if cfg.Dataset == "" {
 		cfg.Dataset = "mnist"
@@ -389,21 +400,36 @@ func ruleHessian(cfg *curvatureConfig, extra map[string]any) (curvature.Operator
 	if err != nil {
 		return nil, "", err
 	}
-	f, err := fitness.NewFullRule(cfg.Network, data.Train, &fitness.FullRuleSettings{Graph: graph != nil, Loss: cfg.Loss})
-	if err != nil {
-		return nil, "", err
-	}
-	if graph != nil && f.GraphEntries() == 0 {
-		return nil, "", fmt.Errorf("curvature: a graph rule needs --rounds ≥ 2")
-	}
-	y := make([]float64, f.Dim())
-	if graph != nil {
-		copy(y, graph.Table)
-	}
-	copy(y[f.GraphEntries():], out.Table)
-	h, err := f.Hessian(y)
-	if err != nil {
-		return nil, "", err
+	var h *plasticity.RuleHessian
+	if landscape {
+		f, err := fitness.NewFullRule(cfg.Network, data.Train, &fitness.FullRuleSettings{Graph: graph != nil, Loss: cfg.Loss})
+		if err != nil {
+			return nil, "", err
+		}
+		y := make([]float64, f.Dim())
+		if graph != nil {
+			copy(y, graph.Table)
+		}
+		copy(y[f.GraphEntries():], out.Table)
+		if h, err = f.Hessian(y); err != nil {
+			return nil, "", err
+		}
+		extra["parameters"] = "rule table entries (graph first), the full-rule landscape's coefficients"
+	} else {
+		// The network the full-rule landscape trains (same stream).
+		nc := cfg.Network
+		nc.Inputs, nc.Labels = data.Train.Dim, data.Train.Labels
+		if err := nc.Validate(); err != nil {
+			return nil, "", err
+		}
+		net, err := plasticity.New(nc.Defaults(), seed.PCG(nc.Seed, seed.Network, 0))
+		if err != nil {
+			return nil, "", err
+		}
+		if h, err = plasticity.NewRuleParamHessian(net, plasticity.Rules{Graph: graph, Output: out}, data.Train, cfg.Loss); err != nil {
+			return nil, "", fmt.Errorf("curvature: %w", err)
+		}
+		extra["parameters"] = "the meta-learner's rule parameters (graph rule first): table entries, or MLP weights w1, b1, w2, b2"
 	}
 	l, acc := h.Loss()
 	extra["batch_loss"], extra["batch_accuracy"], extra["updates"] = l, acc, h.Updates()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"github.com/evolve-toolkit/evolve/dataset"
 	"github.com/evolve-toolkit/evolve/fitness"
 	"github.com/evolve-toolkit/evolve/internal/output"
+	"github.com/evolve-toolkit/evolve/internal/seed"
 	"github.com/evolve-toolkit/evolve/plasticity"
 )
 
@@ -175,6 +177,73 @@ func TestCurvatureRule(t *testing.T) {
 		name      string
 		got, want float64
 	}{{"λ_top", num(t, got["lambda_top"]), ev[3]}, {"λ_min", num(t, got["lambda_min"]), ev[0]}} {
+		if d := c.got - c.want; d > 1e-6*top || d < -1e-6*top {
+			t.Errorf("%s = %v, dense finite-difference Hessian %v", c.name, c.got, c.want)
+		}
+	}
+}
+
+// Rule mode on a multiplicative MLP output rule (T = 1, width 3: 13
+// weights), in the smooth case (scheme all, all edges: at T = 1 the
+// patterns do not depend on the weights and every update is applied, so
+// the meta-loss is smooth in the MLP weights). The reference is the dense
+// Hessian by central differences of the exact gradient with respect to the
+// MLP weights (RuleGrader's table gradient chained through MLP.Backward)
+// on the same network (the full-rule landscape's stream) and batch;
+// Lanczos reaches the full dimension, so λ_top and λ_min agree to 1e-6.
+func TestCurvatureRuleMLPMultiplicative(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	rule := filepath.Join(dir, "o.json")
+	r := plasticity.NewRule(plasticity.OutputRule, 1)
+	r.Update = plasticity.Multiplicative
+	r.MLP = plasticity.NewMLP(plasticity.OutputRule, 1, 3, rand.NewPCG(4, 4))
+	r.Eval()
+	if err := saveRule(rule, r, "test"); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "c")
+	if _, _, err := run(t, "curvature", "--output-rule", rule, "--dataset", "halfspace", "--examples", "40", "--nodes", "12",
+		"--scheme", "all", "--all-edges", "--eta", "0.1", "--probes", "-1", "--out", out, "--quiet"); err != nil {
+		t.Fatal(err)
+	}
+	// An output rule given as the graph rule is an error naming the file.
+	if _, _, err := run(t, "curvature", "--output-rule", rule, "--graph-rule", rule, "--dataset", "halfspace", "--rounds", "2", "--quiet"); err == nil || !strings.Contains(err.Error(), "must be of kind") {
+		t.Errorf("output rule as --graph-rule: error %v", err)
+	}
+	got := readCurvatureCSV(t, out)
+	if p := num(t, got["params"]); p != 13 {
+		t.Fatalf("params = %v, want the MLP's 13 weights", p)
+	}
+	data, err := dataset.Load("halfspace", &dataset.Options{Seed: 1, TrainSize: 40, TestSize: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := plasticity.Config{Inputs: data.Train.Dim, Labels: data.Train.Labels, Nodes: 12, Cap: 6, Rounds: 1,
+		Scheme: plasticity.All, AllEdges: true, Eta: 0.1, Seed: 1}.Defaults()
+	net, err := plasticity.New(cfg, seed.PCG(1, seed.Network, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rg := plasticity.NewRuleGrader(net)
+	x0 := r.MLP.Params(nil)
+	ev := fdHessian(len(x0), x0, func(dst, x []float64) {
+		q := r.Clone()
+		q.MLP.SetParams(x)
+		q.Eval()
+		dT := make([]float64, len(q.Table))
+		if _, _, err := rg.Gradient(nil, dT, plasticity.Rules{Output: q}, data.Train, plasticity.CrossEntropy); err != nil {
+			t.Fatal(err)
+		}
+		clear(dst)
+		q.MLP.Backward(dst, dT, q.Kind, q.Rounds)
+	})
+	n := len(ev)
+	top := max(ev[n-1], -ev[0])
+	for _, c := range []struct {
+		name      string
+		got, want float64
+	}{{"λ_top", num(t, got["lambda_top"]), ev[n-1]}, {"λ_min", num(t, got["lambda_min"]), ev[0]}} {
 		if d := c.got - c.want; d > 1e-6*top || d < -1e-6*top {
 			t.Errorf("%s = %v, dense finite-difference Hessian %v", c.name, c.got, c.want)
 		}

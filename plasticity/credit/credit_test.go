@@ -178,7 +178,7 @@ func TestRFLOForward(t *testing.T) {
 	const tau = 3.0
 	g := grad(n, b, Rule{Kind: RFLO, Tau: tau})
 	w := n.work()
-	n.forward(w, n.Theta, b.X, b.Y[0])
+	n.refForward(w, n.Theta, b.X, b.Y[0])
 	h := n.Hidden
 	e := make([]float64, h*h)
 	for t := 0; t < n.Steps; t++ {

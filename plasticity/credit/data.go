@@ -2,6 +2,7 @@ package credit
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/evolve-toolkit/evolve/dataset"
 )
@@ -10,12 +11,20 @@ import (
 // row of s is read as Steps·In values in time order; row-wise sequential
 // MNIST reads a 784-pixel image as 28 steps of 28 pixels.
 func FromSet(s *dataset.Set, idx []int) Batch {
-	b := Batch{X: make([]float64, 0, len(idx)*s.Dim), Y: make([]int, 0, len(idx))}
-	for _, i := range idx {
-		b.X = append(b.X, s.Row(i, nil)...)
-		b.Y = append(b.Y, s.Y[i])
-	}
+	var b Batch
+	FromSetTo(&b, s, idx)
 	return b
+}
+
+// FromSetTo is FromSet into dst, reusing its storage.
+func FromSetTo(dst *Batch, s *dataset.Set, idx []int) {
+	dst.X, dst.Y = dst.X[:0], dst.Y[:0]
+	for _, i := range idx {
+		n := len(dst.X)
+		dst.X = slices.Grow(dst.X, s.Dim)[:n+s.Dim]
+		s.Row(i, dst.X[n:]) // decodes in place: no copy per example
+		dst.Y = append(dst.Y, s.Y[i])
+	}
 }
 
 // CheckSet reports whether s can feed a network of in inputs over steps.

@@ -52,4 +52,14 @@
 // δv_t Rz_{t−1}ᵀ, …) plus λu on the weights. For ReLU, φ″ = 0 away from
 // kinks: this is the Hessian of the piecewise-quadratic-in-each-region loss,
 // exact where finite differences of the gradient are not.
+//
+// # Computation
+//
+// Every pass runs over a chunk of up to 256 sequences at once, as matrix
+// products with gonum's BLAS: per step V_t = X_t W_inᵀ + Z_{t−1} W_recᵀ
+// (one row per sequence), and the backward and R-passes are products of
+// the same shapes (δZ_{t−1} = δV_t W_rec, ĝ_rec += δV_tᵀ Z_{t−1}, …). The
+// per-example form of the equations above is kept in the tests as an
+// independent reference. Results do not depend on the number of cores. A
+// Net holds the buffers of its passes and is not safe for concurrent use.
 package credit

@@ -16,23 +16,6 @@ type Batch struct {
 // Len returns the number of sequences.
 func (b Batch) Len() int { return len(b.Y) }
 
-// work holds the per-example buffers.
-type work struct {
-	v, z, rv, rz         []float64 // S×N and (S+1)×N
-	y, p, dy, rdy, sig   []float64
-	dz, dv, rdz, rdv, ry []float64
-}
-
-func (n *Net) work() *work {
-	s, h, o := n.Steps, n.Hidden, n.Out
-	return &work{
-		v: make([]float64, s*h), z: make([]float64, (s+1)*h),
-		rv: make([]float64, s*h), rz: make([]float64, (s+1)*h),
-		y: make([]float64, o), p: make([]float64, o), dy: make([]float64, o), rdy: make([]float64, o), sig: make([]float64, h),
-		dz: make([]float64, h), dv: make([]float64, h), rdz: make([]float64, h), rdv: make([]float64, h), ry: make([]float64, o),
-	}
-}
-
 func (n *Net) check(theta []float64, b Batch) {
 	if len(theta) != n.Len() {
 		panic(fmt.Sprintf("credit: len(theta)=%d, want %d", len(theta), n.Len()))
@@ -40,52 +23,6 @@ func (n *Net) check(theta []float64, b Batch) {
 	if len(b.X) != len(b.Y)*n.Steps*n.In {
 		panic(fmt.Sprintf("credit: batch has %d values for %d sequences of %d×%d", len(b.X), len(b.Y), n.Steps, n.In))
 	}
-}
-
-// forward runs example x, leaving v, z, y and p in w; returns −log p[label].
-func (n *Net) forward(w *work, theta, x []float64, label int) float64 {
-	win, wrec, wout, bias := n.split(theta)
-	h, in := n.Hidden, n.In
-	clear(w.z[:h])
-	for t := 0; t < n.Steps; t++ {
-		xt := x[t*in : (t+1)*in]
-		zp := w.z[t*h : (t+1)*h]
-		vt := w.v[t*h : (t+1)*h]
-		zt := w.z[(t+1)*h : (t+2)*h]
-		for i := 0; i < h; i++ {
-			s := 0.0
-			ri := win[i*in : (i+1)*in]
-			for j, xj := range xt {
-				s += ri[j] * xj
-			}
-			rr := wrec[i*h : (i+1)*h]
-			for j, zj := range zp {
-				s += rr[j] * zj
-			}
-			vt[i] = s
-			zt[i], _, _ = n.phi(s)
-		}
-	}
-	zs := w.z[n.Steps*h:]
-	mx := math.Inf(-1)
-	for k := 0; k < n.Out; k++ {
-		s := bias[k]
-		rk := wout[k*h : (k+1)*h]
-		for i, zi := range zs {
-			s += rk[i] * zi
-		}
-		w.y[k] = s
-		mx = math.Max(mx, s)
-	}
-	var sum float64
-	for k := range w.y {
-		w.p[k] = math.Exp(w.y[k] - mx)
-		sum += w.p[k]
-	}
-	for k := range w.p {
-		w.p[k] /= sum
-	}
-	return -(w.y[label] - mx - math.Log(sum))
 }
 
 func (n *Net) decay(theta []float64) float64 {
@@ -103,19 +40,23 @@ func (n *Net) decay(theta []float64) float64 {
 // accuracy of theta on b.
 func (n *Net) Evaluate(theta []float64, b Batch) (loss, acc float64) {
 	n.check(theta, b)
-	w := n.work()
-	d := n.Steps * n.In
+	w := n.workspace(b.Len())
+	m := n.mats(w, theta)
 	var correct int
-	for e := 0; e < b.Len(); e++ {
-		loss += n.forward(w, theta, b.X[e*d:(e+1)*d], b.Y[e])
-		best := 0
-		for k := range w.y {
-			if w.y[k] > w.y[best] {
-				best = k
+	for e0 := 0; e0 < b.Len(); e0 += w.cap {
+		nb := min(w.cap, b.Len()-e0)
+		loss += n.forwardChunk(w, m, b, e0, nb)
+		for e := 0; e < nb; e++ {
+			y := w.y[e*n.Out : (e+1)*n.Out]
+			best := 0
+			for k := range y {
+				if y[k] > y[best] {
+					best = k
+				}
 			}
-		}
-		if best == b.Y[e] {
-			correct++
+			if best == b.Y[e0+e] {
+				correct++
+			}
 		}
 	}
 	return loss / float64(b.Len()), float64(correct) / float64(b.Len())
@@ -140,79 +81,60 @@ func (n *Net) Update(dst, theta []float64, b Batch, r Rule) float64 {
 	win, wrec, wout, _ := n.split(theta)
 	gin, grec, gout, gb := n.split(dst)
 	h, in, o, S := n.Hidden, n.In, n.Out, n.Steps
-	w := n.work()
-	d := S * in
+	w := n.workspace(b.Len())
+	m := n.mats(w, theta)
+	gIn, gRec, gOut := general(h, in, gin), general(h, h, grec), general(o, h, gout)
 	inv := 1 / float64(b.Len())
 	var loss float64
-	for e := 0; e < b.Len(); e++ {
-		x := b.X[e*d : (e+1)*d]
-		loss += n.forward(w, theta, x, b.Y[e])
-		for c := range w.dy {
-			w.dy[c] = w.p[c] * inv
-		}
-		w.dy[b.Y[e]] -= inv
-		zs := w.z[S*h:]
-		for c := 0; c < o; c++ {
-			gb[c] += w.dy[c]
-			row := gout[c*h : (c+1)*h]
-			for i, zi := range zs {
-				row[i] += w.dy[c] * zi
+	for e0 := 0; e0 < b.Len(); e0 += w.cap {
+		nb := min(w.cap, b.Len()-e0)
+		loss += n.forwardChunk(w, m, b, e0, nb)
+		dY := general(nb, o, w.dy)
+		for e := 0; e < nb; e++ {
+			p, dy := w.p[e*o:(e+1)*o], dY.Data[e*o:(e+1)*o]
+			for c := range dy {
+				dy[c] = p[c] * inv
+			}
+			dy[b.Y[e0+e]] -= inv
+			for c, v := range dy {
+				gb[c] += v
 			}
 		}
-		// learning signal L = F δ_y
-		for i := 0; i < h; i++ {
-			s := 0.0
-			for c := 0; c < o; c++ {
-				if random {
-					s += n.Feedback[i*o+c] * w.dy[c]
-				} else {
-					s += wout[c*h+i] * w.dy[c]
-				}
-			}
-			w.dz[i] = s
+		// ∂L/∂W_out = δ_yᵀ z_S; learning signal δz_S = δ_y F with F = W_out
+		// (exact, symmetric) or Bᵀ (random feedback).
+		gemm(true, false, 1, dY, w.zAt(S, nb), 1, gOut)
+		dZ := general(nb, h, w.dz)
+		if random {
+			gemm(false, true, 1, dY, m.fb, 0, dZ)
+		} else {
+			gemm(false, false, 1, dY, m.wout, 0, dZ)
 		}
+		dV := general(nb, h, w.dv)
 		if tau > 0 { // rflo: ĝ_ij = L_i Σ_t c_t φ′(v_i^t) pre_j^t
-			copy(w.sig, w.dz)
 			a := 1 / tau
 			for t := S - 1; t >= 0; t-- {
 				ct := a * math.Pow(1-a, float64(S-1-t))
-				n.accumulate(gin, grec, w, x, t, w.sig, ct)
+				n.gate(dV.Data, w.vAt(t, nb).Data, dZ.Data, ct)
+				gemm(true, false, 1, dV, w.x(b, e0, nb, t), 1, gIn)
+				if t > 0 {
+					gemm(true, false, 1, dV, w.zAt(t, nb), 1, gRec)
+				}
 			}
 			continue
 		}
 		for t := S - 1; t >= S-k; t-- {
-			vt := w.v[t*h : (t+1)*h]
-			for i := range w.dv {
-				_, d1, _ := n.phi(vt[i])
-				w.dv[i] = d1 * w.dz[i]
+			n.gate(dV.Data, w.vAt(t, nb).Data, dZ.Data, 1)
+			gemm(true, false, 1, dV, w.x(b, e0, nb, t), 1, gIn)
+			if t > 0 {
+				gemm(true, false, 1, dV, w.zAt(t, nb), 1, gRec)
 			}
-			addOuter(gin, w.dv, x[t*in:(t+1)*in], 1)
-			addOuter(grec, w.dv, w.z[t*h:(t+1)*h], 1)
 			if t > S-k {
-				for j := 0; j < h; j++ {
-					s := 0.0
-					for i := 0; i < h; i++ {
-						s += wrec[i*h+j] * w.dv[i]
-					}
-					w.dz[j] = s
-				}
+				gemm(false, false, 1, dV, m.wrec, 0, dZ)
 			}
 		}
 	}
 	n.finish(dst, theta, win, wrec, wout, gin, grec, gout)
 	return loss*inv + n.decay(theta)
-}
-
-// accumulate adds c·(sig ⊙ φ′(v^t)) times the inputs of step t to gin, grec.
-func (n *Net) accumulate(gin, grec []float64, w *work, x []float64, t int, sig []float64, c float64) {
-	h, in := n.Hidden, n.In
-	vt := w.v[t*h : (t+1)*h]
-	for i := range w.dv {
-		_, d1, _ := n.phi(vt[i])
-		w.dv[i] = d1 * sig[i]
-	}
-	addOuter(gin, w.dv, x[t*in:(t+1)*in], c)
-	addOuter(grec, w.dv, w.z[t*h:(t+1)*h], c)
 }
 
 func (n *Net) finish(dst, theta, win, wrec, wout, gin, grec, gout []float64) {
@@ -231,21 +153,6 @@ func (n *Net) finish(dst, theta, win, wrec, wout, gin, grec, gout []float64) {
 	}
 }
 
-// addOuter adds c·a bᵀ to the row-major len(a)×len(b) matrix m.
-func addOuter(m, a, b []float64, c float64) {
-	nb := len(b)
-	for i, ai := range a {
-		if ai == 0 {
-			continue
-		}
-		ai *= c
-		row := m[i*nb : (i+1)*nb]
-		for j, bj := range b {
-			row[j] += ai * bj
-		}
-	}
-}
-
 // HessVec sets dst to ∇²L(theta) u on b, exactly, by the R-operator (see
 // the package doc). The diagonal of W_rec is treated as fixed at zero: u's
 // entries there are ignored and dst's are zero.
@@ -255,102 +162,80 @@ func (n *Net) HessVec(dst, theta, u []float64, b Batch) {
 		panic("credit: HessVec: length mismatch")
 	}
 	clear(dst)
-	_, wrec, wout, _ := n.split(theta)
 	uin, urec, uout, ub := n.split(u)
 	hin, hrec, hout, hb := n.split(dst)
 	h, in, o, S := n.Hidden, n.In, n.Out, n.Steps
-	w := n.work()
-	d := S * in
-	inv := 1 / float64(b.Len())
-	urd := func(i, j int) float64 { // u_rec with the diagonal masked
-		if i == j {
-			return 0
-		}
-		return urec[i*h+j]
+	w := n.workspace(b.Len())
+	m := n.mats(w, theta)
+	// The direction with the diagonal of W_rec masked.
+	copy(w.urec, urec)
+	for i := 0; i < h; i++ {
+		w.urec[i*h+i] = 0
 	}
-	for e := 0; e < b.Len(); e++ {
-		x := b.X[e*d : (e+1)*d]
-		n.forward(w, theta, x, b.Y[e])
-		// forward R-pass
-		clear(w.rz[:h])
+	uRec, uOut := general(h, h, w.urec), general(o, h, uout)
+	uInT, uRecT, uOutT := transpose(w.uinT, h, in, uin), transpose(w.urecT, h, h, w.urec), transpose(w.uoutT, o, h, uout)
+	hIn, hRec, hOut := general(h, in, hin), general(h, h, hrec), general(o, h, hout)
+	inv := 1 / float64(b.Len())
+	for e0 := 0; e0 < b.Len(); e0 += w.cap {
+		nb := min(w.cap, b.Len()-e0)
+		n.forwardChunk(w, m, b, e0, nb)
+		// Forward R-pass: Rv_t = RW_in x_t + RW_rec z_{t−1} + W_rec Rz_{t−1},
+		// Rz_t = φ′(v_t) Rv_t (z_0 = Rz_0 = 0).
 		for t := 0; t < S; t++ {
-			xt := x[t*in : (t+1)*in]
-			zp := w.z[t*h : (t+1)*h]
-			rzp := w.rz[t*h : (t+1)*h]
-			for i := 0; i < h; i++ {
-				s := 0.0
-				ri := uin[i*in : (i+1)*in]
-				for j, xj := range xt {
-					s += ri[j] * xj
-				}
-				rr := wrec[i*h : (i+1)*h]
-				for j := 0; j < h; j++ {
-					s += urd(i, j)*zp[j] + rr[j]*rzp[j]
-				}
-				w.rv[t*h+i] = s
-				_, d1, _ := n.phi(w.v[t*h+i])
-				w.rz[(t+1)*h+i] = d1 * s
-			}
-		}
-		zs, rzs := w.z[S*h:], w.rz[S*h:]
-		var pry float64
-		ry := w.ry
-		for c := 0; c < o; c++ {
-			s := ub[c]
-			for i := 0; i < h; i++ {
-				s += uout[c*h+i]*zs[i] + wout[c*h+i]*rzs[i]
-			}
-			ry[c] = s
-			pry += w.p[c] * s
-		}
-		for c := 0; c < o; c++ {
-			w.dy[c] = w.p[c] * inv
-			w.rdy[c] = w.p[c] * (ry[c] - pry) * inv
-		}
-		w.dy[b.Y[e]] -= inv
-		for c := 0; c < o; c++ {
-			hb[c] += w.rdy[c]
-			row := hout[c*h : (c+1)*h]
-			for i := 0; i < h; i++ {
-				row[i] += w.rdy[c]*zs[i] + w.dy[c]*rzs[i]
-			}
-		}
-		for i := 0; i < h; i++ {
-			var s, rs float64
-			for c := 0; c < o; c++ {
-				s += wout[c*h+i] * w.dy[c]
-				rs += uout[c*h+i]*w.dy[c] + wout[c*h+i]*w.rdy[c]
-			}
-			w.dz[i], w.rdz[i] = s, rs
-		}
-		for t := S - 1; t >= 0; t-- {
-			for i := 0; i < h; i++ {
-				_, d1, d2 := n.phi(w.v[t*h+i])
-				w.dv[i] = d1 * w.dz[i]
-				w.rdv[i] = d2*w.rv[t*h+i]*w.dz[i] + d1*w.rdz[i]
-			}
-			addOuter(hin, w.rdv, x[t*in:(t+1)*in], 1)
-			addOuter(hrec, w.rdv, w.z[t*h:(t+1)*h], 1)
-			addOuter(hrec, w.dv, w.rz[t*h:(t+1)*h], 1)
+			rv := w.rvAt(t, nb)
+			gemm(false, false, 1, w.x(b, e0, nb, t), uInT, 0, rv)
 			if t > 0 {
-				for j := 0; j < h; j++ {
-					var s, rs float64
-					for i := 0; i < h; i++ {
-						s += wrec[i*h+j] * w.dv[i]
-						rs += urd(i, j)*w.dv[i] + wrec[i*h+j]*w.rdv[i]
-					}
-					w.dz[j], w.rdz[j] = s, rs
-				}
+				gemm(false, false, 1, w.zAt(t, nb), uRecT, 1, rv)
+				gemm(false, false, 1, w.rzAt(t, nb), m.wrecT, 1, rv)
+			}
+			n.gate(w.rzAt(t+1, nb).Data, w.vAt(t, nb).Data, rv.Data, 1)
+		}
+		zS, rzS := w.zAt(S, nb), w.rzAt(S, nb)
+		rY := general(nb, o, w.ry)
+		gemm(false, false, 1, zS, uOutT, 0, rY)
+		gemm(false, false, 1, rzS, m.woutT, 1, rY)
+		dY, rdY := general(nb, o, w.dy), general(nb, o, w.rdy)
+		for e := 0; e < nb; e++ {
+			p, ry := w.p[e*o:(e+1)*o], rY.Data[e*o:(e+1)*o]
+			dy, rdy := dY.Data[e*o:(e+1)*o], rdY.Data[e*o:(e+1)*o]
+			var pry float64
+			for c := range ry {
+				ry[c] += ub[c]
+				pry += p[c] * ry[c]
+			}
+			for c := range ry {
+				dy[c] = p[c] * inv
+				rdy[c] = p[c] * (ry[c] - pry) * inv
+				hb[c] += rdy[c]
+			}
+			dy[b.Y[e0+e]] -= inv
+		}
+		gemm(true, false, 1, rdY, zS, 1, hOut)
+		gemm(true, false, 1, dY, rzS, 1, hOut)
+		dZ, rdZ := general(nb, h, w.dz), general(nb, h, w.rdz)
+		gemm(false, false, 1, dY, m.wout, 0, dZ)
+		gemm(false, false, 1, dY, uOut, 0, rdZ)
+		gemm(false, false, 1, rdY, m.wout, 1, rdZ)
+		dV, rdV := general(nb, h, w.dv), general(nb, h, w.rdv)
+		for t := S - 1; t >= 0; t-- {
+			n.rgate(dV.Data, rdV.Data, w.vAt(t, nb).Data, w.rvAt(t, nb).Data, dZ.Data, rdZ.Data)
+			gemm(true, false, 1, rdV, w.x(b, e0, nb, t), 1, hIn)
+			if t > 0 {
+				gemm(true, false, 1, rdV, w.zAt(t, nb), 1, hRec)
+				gemm(true, false, 1, dV, w.rzAt(t, nb), 1, hRec)
+				gemm(false, false, 1, dV, m.wrec, 0, dZ)
+				gemm(false, false, 1, dV, uRec, 0, rdZ)
+				gemm(false, false, 1, rdV, m.wrec, 1, rdZ)
 			}
 		}
 	}
 	for i, x := range uin {
 		hin[i] += n.Decay * x
 	}
+	for i, x := range w.urec {
+		hrec[i] += n.Decay * x
+	}
 	for i := 0; i < h; i++ {
-		for j := 0; j < h; j++ {
-			hrec[i*h+j] += n.Decay * urd(i, j)
-		}
 		hrec[i*h+i] = 0
 	}
 	for i, x := range uout {

@@ -28,6 +28,8 @@ type Net struct {
 	// Feedback is the fixed random feedback matrix B (Hidden×Out) used by
 	// eprop-random and rflo.
 	Feedback []float64
+
+	ws *batchWork // buffers of the batched passes (not safe for concurrent use)
 }
 
 // New returns a network with n_in inputs per step, hidden units, out

@@ -18,11 +18,16 @@ import (
 // λ_top > 2/η; the truncated rule follows another vector field and can.
 // BPTT runs until it reaches the truncated rule's final loss (≈1.9–2.1
 // at 2000 iterations), which takes it 250–1000 iterations. Measured:
-// ratios 2.24, 2.78 and 0.10 in seeds 1–3 (seed 3's truncated run has
-// hardly left its start, λ_top 6.9); 56 CPU-s in all.
+// ratios 2.24, 2.78 and 0.10 in seeds 1–3 (4.01, 6.12 and 0.12
+// interpolated in the loss, Interp); 17 CPU-s in all. Seed 3 is the
+// truncated rule on its plateau near chance (it learns, and sharpens past
+// BPTT, only after about 3000 iterations: the credit-curvature run at
+// 9000 iterations gives 6.8 in that seed and is sharper in 6 of 6 seeds;
+// REPRODUCTION.md), so at 2000 iterations the check compares two networks
+// that have barely started learning in that seed.
 func TestTruncatedSharperAtMatchedLoss(t *testing.T) {
 	if testing.Short() {
-		t.Skip("sequential MNIST, 3 seeds × about 2800 SGD iterations (≈60 CPU-s)")
+		t.Skip("sequential MNIST, 3 seeds × about 2800 SGD iterations (≈17 CPU-s)")
 	}
 	t.Parallel()
 	sp, err := dataset.Load("mnist", &dataset.Options{Seed: 1, TrainSize: 10000, TestSize: 256})
@@ -55,8 +60,10 @@ func TestTruncatedSharperAtMatchedLoss(t *testing.T) {
 		if !ok1 || !ok2 {
 			t.Fatalf("seed %d: matched loss %v not reached", s, target)
 		}
-		t.Logf("seed %d: matched loss %.3f: bptt λ_top %.1f (it %d), truncated %.1f (it %d), ratio %.2f; 2/η = 200",
-			s, target, rb.LambdaTop, rb.Iter, rt.LambdaTop, rt.Iter, rt.LambdaTop/rb.LambdaTop)
+		ib, lb, _ := Interp(runs[0], target)
+		it, lt, _ := Interp(runs[1], target)
+		t.Logf("seed %d: matched loss %.3f: bptt λ_top %.1f (it %d), truncated %.1f (it %d), ratio %.2f; interpolated in the loss: bptt %.1f (it %.0f), truncated %.1f (it %.0f), ratio %.2f; 2/η = 200",
+			s, target, rb.LambdaTop, rb.Iter, rt.LambdaTop, rt.Iter, rt.LambdaTop/rb.LambdaTop, lb, ib, lt, it, lt/lb)
 		if rt.LambdaTop > rb.LambdaTop {
 			wins++
 		}

@@ -157,6 +157,7 @@ func Train(train, test *dataset.Set, s *Settings, rec func(Record), stop func() 
 	perm := order.Perm(train.Len())
 	pos := 0
 	bidx := make([]int, c.Batch)
+	var batch Batch
 	for it := 1; it <= c.Iterations; it++ {
 		if stop != nil && stop() {
 			return net, out, nil
@@ -169,7 +170,8 @@ func Train(train, test *dataset.Set, s *Settings, rec func(Record), stop func() 
 			bidx[k] = perm[pos]
 			pos++
 		}
-		l := net.Step(g, net.Theta, FromSet(train, bidx), c.Rule, c.LR)
+		FromSetTo(&batch, train, bidx)
+		l := net.Step(g, net.Theta, batch, c.Rule, c.LR)
 		if math.IsNaN(l) || math.IsInf(l, 0) {
 			return net, out, fmt.Errorf("credit: %s: loss not finite at iteration %d: %w", c.Rule, it, ErrDiverged)
 		}
