@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"time"
@@ -221,7 +222,7 @@ func runCurvature(c *cli.Context) (err error) {
 		extra = map[string]any{}
 	)
 	if ruleMode {
-		h, desc, err = ruleHessian(&cfg, extra)
+		h, desc, err = ruleHessian(&cfg, extra, stderr)
 	} else {
 		h, desc, err = networkHessian(&cfg, args[0], extra)
 	}
@@ -358,23 +359,27 @@ func networkHessian(cfg *curvatureConfig, file string, extra map[string]any) (cu
 
 // ruleHessian builds the full-rule landscape of the rule files and
 // returns the Hessian of the meta-loss at the rules.
-func ruleHessian(cfg *curvatureConfig, extra map[string]any) (curvature.Operator, string, error) {
+func ruleHessian(cfg *curvatureConfig, extra map[string]any, stderr io.Writer) (curvature.Operator, string, error) {
 	if cfg.OutputRule == "" {
 		return nil, "", fmt.Errorf("curvature: rule mode needs --output-rule (the full-rule landscape always holds the output rule)")
 	}
-	out, _, err := loadRuleOfKind(cfg.OutputRule, plasticity.OutputRule, "--output-rule")
+	out, outOrigin, err := loadRuleOfKind(cfg.OutputRule, plasticity.OutputRule, "--output-rule")
 	if err != nil {
 		return nil, "", err
 	}
 	var graph *plasticity.Rule
+	var graphOrigin *plasticity.Origin
 	if cfg.GraphRule != "" {
-		if graph, _, err = loadRuleOfKind(cfg.GraphRule, plasticity.GraphRule, "--graph-rule"); err != nil {
+		if graph, graphOrigin, err = loadRuleOfKind(cfg.GraphRule, plasticity.GraphRule, "--graph-rule"); err != nil {
 			return nil, "", err
 		}
 	}
 	if cfg.Network.Rounds == 0 {
 		cfg.Network.Rounds = out.Rounds
 	}
+	// A rule measured outside the setting it was learned in (issue 15).
+	warnOrigin(stderr, "curvature", "output rule", cfg.OutputRule, outOrigin, cfg.Network)
+	warnOrigin(stderr, "curvature", "graph rule", cfg.GraphRule, graphOrigin, cfg.Network)
 	// Additive table rules are points of the full-rule landscape; a
 	// multiplicative or MLP rule is differentiated with respect to the
 	// parameters the meta-learner learns (table entries or MLP weights).

@@ -184,6 +184,17 @@ func TestRuleOriginWarning(t *testing.T) {
 	if err != nil || strings.Contains(stderr, "warning") {
 		t.Errorf("same recurrence: err %v, stderr:\n%s", err, stderr)
 	}
+	// evolve curvature's rule mode warns too.
+	curv := []string{"curvature", "--graph-rule", graph, "--output-rule", output, "--dataset", "halfspace", "--examples", "30",
+		"--nodes", "20", "--rounds", "2", "--lanczos", "4", "--probes", "-1", "--quiet"}
+	_, stderr, err = run(t, append(curv, "--out", filepath.Join(dir, "curv-paper"))...)
+	if err != nil || !strings.Contains(stderr, "curvature: warning: the graph rule "+graph+" was learned under the reference recurrence, used under the paper recurrence") {
+		t.Errorf("curvature under the paper recurrence: err %v, no warning:\n%s", err, stderr)
+	}
+	_, stderr, err = run(t, append(curv, "--recurrence", "reference", "--out", filepath.Join(dir, "curv-ref"))...)
+	if err != nil || strings.Contains(stderr, "warning") {
+		t.Errorf("curvature, same recurrence: err %v, stderr:\n%s", err, stderr)
+	}
 }
 
 // TestCheckNeverOverwrites: evolve check into a folder holding a finished
