@@ -37,14 +37,14 @@ func init() {
 		Name:       "evolution-vs-meta",
 		Title:      "Wright–Fisher evolution and the exact map learn the whole T = 3 rule next to the meta-learner",
 		Reproduces: "appendix C at the scale of the meta-learner (SPEC §12; paper Figure 3 protocol for transfer)",
-		FullTime:   "about 20 CPU-minutes per seed at full size (3 seeds, 100 generations); --quick about 15 CPU-seconds",
+		FullTime:   "about 500 s on two idle cores at full size (3 seeds, 100 generations); --quick about 15 CPU-seconds",
 		Run:        runEvoMeta,
 	})
 	register(&Experiment{
 		Name:       "evolution-vs-meta-mlp",
 		Title:      "evolution-vs-meta with an MLP graph rule (177 coefficients: the MLP's 161 parameters and the 16-entry output table)",
 		Reproduces: "appendix C at the scale of the meta-learner with the paper's MLP rule parameterisation (SPEC §3, §12)",
-		FullTime:   "about 10 CPU-minutes per seed at full size (3 seeds, 100 generations); --quick about 15 CPU-seconds",
+		FullTime:   "about 19 minutes on two cores at load 12–18 at full size (3 seeds, 100 generations); --quick about 15 CPU-seconds",
 		Run:        runEvoMeta,
 	})
 }
