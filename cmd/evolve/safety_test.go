@@ -132,20 +132,7 @@ func TestRunSignalCheckpointsAndResumes(t *testing.T) {
 		code int
 	}{{syscall.SIGTERM, 143}, {syscall.SIGINT, 130}} {
 		out := filepath.Join(dir, tc.sig.String())
-		cmd := exec.Command(bin, "run", "--config", cfg, "--out", out, "--quiet")
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		waitForCheckpoint(t, cmd, out)
-		cmd.Process.Signal(tc.sig)
-		err := cmd.Wait()
-		if _, statErr := os.Stat(filepath.Join(out, "meta.json")); statErr == nil {
-			t.Logf("%v: the run finished before the signal arrived", tc.sig)
-		} else if code := cmd.ProcessState.ExitCode(); code != tc.code || !strings.Contains(stderr.String(), "--resume") {
-			t.Fatalf("%v: exit %d (%v), want %d and a resume hint; stderr:\n%s", tc.sig, code, err, tc.code, stderr.String())
-		}
+		stopWithSignal(t, exec.Command(bin, "run", "--config", cfg, "--out", out, "--quiet"), out, tc.sig, tc.code)
 		if b, err := exec.Command(bin, "run", "--resume", out, "--quiet").CombinedOutput(); err != nil {
 			t.Fatalf("resume after %v: %v\n%s", tc.sig, err, b)
 		}
@@ -200,20 +187,7 @@ func TestMetaSignalCheckpointsAndResumes(t *testing.T) {
 		code int
 	}{{syscall.SIGTERM, 143}, {syscall.SIGINT, 130}} {
 		out := filepath.Join(dir, tc.sig.String())
-		cmd := exec.Command(bin, append(args, "--out", out)...)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		waitForCheckpoint(t, cmd, out)
-		cmd.Process.Signal(tc.sig)
-		err := cmd.Wait()
-		if _, statErr := os.Stat(filepath.Join(out, "meta.json")); statErr == nil {
-			t.Logf("%v: the run finished before the signal arrived", tc.sig)
-		} else if code := cmd.ProcessState.ExitCode(); code != tc.code || !strings.Contains(stderr.String(), "--resume") {
-			t.Fatalf("%v: exit %d (%v), want %d and a resume hint; stderr:\n%s", tc.sig, code, err, tc.code, stderr.String())
-		}
+		stopWithSignal(t, exec.Command(bin, append(args, "--out", out)...), out, tc.sig, tc.code)
 		if b, err := exec.Command(bin, "meta", "--resume", out, "--steps", "10").CombinedOutput(); err == nil || !strings.Contains(string(b), "--steps cannot change it") {
 			t.Errorf("resume with --steps: %v\n%s", err, b)
 		}
@@ -227,5 +201,25 @@ func TestMetaSignalCheckpointsAndResumes(t *testing.T) {
 				t.Fatalf("after %v and resume %s differs from the uninterrupted run's", tc.sig, f)
 			}
 		}
+	}
+}
+
+// stopWithSignal starts cmd, which writes to out, sends it sig once its
+// first checkpoint is there and checks that it exits with code and a
+// resume hint on stderr (unless it finished before the signal arrived).
+func stopWithSignal(t *testing.T, cmd *exec.Cmd, out string, sig syscall.Signal, code int) {
+	t.Helper()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitForCheckpoint(t, cmd, out)
+	cmd.Process.Signal(sig)
+	err := cmd.Wait()
+	if _, statErr := os.Stat(filepath.Join(out, "meta.json")); statErr == nil {
+		t.Logf("%v: the run finished before the signal arrived", sig)
+	} else if got := cmd.ProcessState.ExitCode(); got != code || !strings.Contains(stderr.String(), "--resume") {
+		t.Fatalf("%v: exit %d (%v), want %d and a resume hint; stderr:\n%s", sig, got, err, code, stderr.String())
 	}
 }
