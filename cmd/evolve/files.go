@@ -211,3 +211,22 @@ func commandOut(c *cli.Context, name string) string {
 	fmt.Fprintf(c.App.ErrWriter, "%s: results go to %s (no --out given)\n", name, out)
 	return out
 }
+
+// readResumeConfig is the start of `command --resume dir`: none of the
+// flags of binds, --config or --force may be set (the run continues with
+// its own config), --out may only name dir, and cfg is read from
+// dir/config.toml.
+func readResumeConfig(c *cli.Context, command, dir, out string, binds []bind, cfg any) error {
+	for _, b := range append(binds, bind{"config", ""}, bind{"force", ""}) {
+		if c.IsSet(b.flag) {
+			return fmt.Errorf("%s: --resume continues %s with its own config; --%s cannot change it", command, dir, b.flag)
+		}
+	}
+	if out != "" && filepath.Clean(out) != filepath.Clean(dir) {
+		return fmt.Errorf("%s: --resume %s writes to %s; --out %s cannot move it (copy the folder first)", command, dir, dir, out)
+	}
+	if err := decodeTOML(filepath.Join(dir, "config.toml"), cfg); err != nil {
+		return fmt.Errorf("%s: resume: %w", command, err)
+	}
+	return nil
+}

@@ -136,16 +136,8 @@ func runMeta(c *cli.Context) (err error) {
 	out := c.String("out")
 	var od *outDir
 	if dir := c.String("resume"); dir != "" {
-		for _, b := range append(metaBinds, bind{"config", ""}, bind{"force", ""}, bind{"print-config", ""}) {
-			if c.IsSet(b.flag) {
-				return fmt.Errorf("meta: --resume continues %s with its own config; --%s cannot change it", dir, b.flag)
-			}
-		}
-		if out != "" && filepath.Clean(out) != filepath.Clean(dir) {
-			return fmt.Errorf("meta: --resume %s writes to %s; --out %s cannot move it (copy the folder first)", dir, dir, out)
-		}
-		if err := decodeTOML(filepath.Join(dir, "config.toml"), &cfg); err != nil {
-			return fmt.Errorf("meta: resume: %w", err)
+		if err := readResumeConfig(c, "meta", dir, out, append(metaBinds, bind{"print-config", ""}), &cfg); err != nil {
+			return err
 		}
 		if _, err := os.Stat(filepath.Join(dir, "meta.json")); err == nil {
 			fmt.Fprintf(stdout, "%s is finished (meta.json); nothing to resume\n", dir)

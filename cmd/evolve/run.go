@@ -231,16 +231,8 @@ func runRun(c *cli.Context) (err error) {
 	out := c.String("out")
 	var od *outDir
 	if dir := c.String("resume"); dir != "" {
-		for _, b := range append(runBinds, bind{"config", ""}, bind{"force", ""}) {
-			if c.IsSet(b.flag) {
-				return fmt.Errorf("run: --resume continues %s with its own config; --%s cannot change it", dir, b.flag)
-			}
-		}
-		if out != "" && filepath.Clean(out) != filepath.Clean(dir) {
-			return fmt.Errorf("run: --resume %s writes to %s; --out %s cannot move it (copy the folder first)", dir, dir, out)
-		}
-		if err := decodeTOML(filepath.Join(dir, "config.toml"), &cfg); err != nil {
-			return fmt.Errorf("run: resume: %w", err)
+		if err := readResumeConfig(c, "run", dir, out, runBinds, &cfg); err != nil {
+			return err
 		}
 		cfg = cfg.Defaults()
 		if _, err := os.Stat(filepath.Join(dir, "meta.json")); err == nil {
