@@ -141,6 +141,8 @@ type Attacker struct {
 	// Scratch of the decision-based attack, allocated on first use.
 	hsjBest, hsjCur, hsjDir, hsjSum []float64
 	bisBest                         []float64
+	hsjQ                            [][]float64 // a batch of queries
+	hsjPred                         []int
 	// pool holds candidate starts of the decision-based attack (rows of
 	// the test set, see setPool).
 	pool [][]float64

@@ -1,6 +1,7 @@
 package attack
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -49,6 +50,50 @@ func BenchmarkAttack(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/(9*51)/1e3, "µs/pass")
+		})
+	}
+}
+
+// BenchmarkHopSkipJump measures one decision-based attack (25 iterations)
+// on one image at the paper's size (|V| = 1000, k = 500, T = 3, MNIST
+// shape, a random network), with the direction queries labelled in
+// batches by Evaluate's kernels ("batched") and one Forward at a time
+// ("single", as before the batching); both give the same point.
+func BenchmarkHopSkipJump(b *testing.B) {
+	cfg := plasticity.Config{Inputs: 784, Labels: 10, Nodes: 1000, Cap: 500, Rounds: 3, Seed: 1}
+	net, err := plasticity.New(cfg, rand.NewPCG(1, 1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(2, 2))
+	for i := range net.W {
+		net.W[i] = 0.01 * rng.NormFloat64()
+	}
+	for i := range net.U {
+		net.U[i] = rng.NormFloat64()
+	}
+	x := make([]float64, cfg.Inputs)
+	for i := range x {
+		if rng.Float64() < 0.2 {
+			x[i] = rng.Float64()
+		}
+	}
+	y := net.Forward(x)
+	for _, tc := range []struct {
+		name string
+		m    Model
+	}{{"batched", Network(net)}, {"single", single{Network(net)}}} {
+		b.Run(tc.name, func(b *testing.B) {
+			a := NewMethodAttacker(tc.m, Method{Loss: HopSkipJump, Steps: 25}, false, 1)
+			dst := make([]float64, cfg.Inputs)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				a.Reseed(1, 0)
+				if d := a.decision(dst, x, y); math.IsInf(d, 1) {
+					b.Fatal("no adversarial start found")
+				}
+			}
 		})
 	}
 }

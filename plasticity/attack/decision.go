@@ -77,6 +77,18 @@ func (a *Attacker) setPool(test *dataset.Set) {
 	}
 }
 
+// queryBatch labels the queries xs into pred: in one batch when the
+// Worker is a BatchWorker, else one at a time.
+func (a *Attacker) queryBatch(xs [][]float64, pred []int) {
+	if bw, ok := a.w.(BatchWorker); ok {
+		bw.PredictBatch(xs, pred)
+		return
+	}
+	for b, x := range xs {
+		pred[b] = a.Predict(x)
+	}
+}
+
 // hopSkipJump runs one HopSkipJump attack and leaves its closest
 // adversarial point in adv (len d). It starts from the closest to x of the
 // first of hsjInit uniform random points classified ≠ y and of the pool
@@ -128,7 +140,17 @@ func (a *Attacker) hopSkipJump(adv, x []float64, y int) float64 {
 		a.hsjBest, a.hsjCur, a.hsjDir, a.hsjSum = make([]float64, d), make([]float64, d), make([]float64, d), make([]float64, d)
 	}
 	copy(a.hsjBest, adv)
-	cur, dir, sum, u := a.hsjCur, a.hsjDir, a.hsjSum, a.grad
+	if a.hsjQ == nil {
+		nb := 1
+		if bw, ok := a.w.(BatchWorker); ok {
+			nb = max(1, bw.BatchSize())
+		}
+		a.hsjQ, a.hsjPred = make([][]float64, nb), make([]int, nb)
+		for b := range a.hsjQ {
+			a.hsjQ[b] = make([]float64, d)
+		}
+	}
+	cur, dir, sum := a.hsjCur, a.hsjDir, a.hsjSum
 	copy(cur, adv)
 	for t := 1; t <= a.m.Steps && dist > 0; t++ {
 		// 2. Direction of the normal at cur.
@@ -137,28 +159,38 @@ func (a *Attacker) hopSkipJump(adv, x []float64, y int) float64 {
 		clear(dir)
 		clear(sum)
 		nAdv := 0
-		for i := 0; i < n; i++ {
-			var s float64
-			for j := range u {
-				u[j] = a.rng.NormFloat64()
-				s += u[j] * u[j]
+		// The n queries are independent: they are drawn in order into a
+		// batch, labelled together (queryBatch), and added to dir and sum
+		// in the same order as one at a time, so the result does not
+		// depend on the batch size.
+		for lo := 0; lo < n; lo += len(a.hsjQ) {
+			nb := min(len(a.hsjQ), n-lo)
+			for b := range nb {
+				u := a.hsjQ[b]
+				var s float64
+				for j := range u {
+					u[j] = a.rng.NormFloat64()
+					s += u[j] * u[j]
+				}
+				s = delta / math.Sqrt(s)
+				for j := range u {
+					// The query point, clipped; its actual offset
+					// divided by δ is what is added (as the paper does).
+					u[j] = min(1, max(0, cur[j]+s*u[j]))
+				}
 			}
-			s = delta / math.Sqrt(s)
-			for j := range u {
-				// The query point, clipped; u becomes its actual
-				// offset divided by δ (as the paper does).
-				q := min(1, max(0, cur[j]+s*u[j]))
-				u[j] = q
-			}
-			phi := -1.0
-			if a.adversarial(u, y) {
-				phi = 1
-				nAdv++
-			}
-			for j := range u {
-				r := (u[j] - cur[j]) / delta
-				dir[j] += phi * r
-				sum[j] += r
+			a.queryBatch(a.hsjQ[:nb], a.hsjPred[:nb])
+			for b := range nb {
+				phi := -1.0
+				if a.hsjPred[b] != y {
+					phi = 1
+					nAdv++
+				}
+				for j, q := range a.hsjQ[b] {
+					r := (q - cur[j]) / delta
+					dir[j] += phi * r
+					sum[j] += r
+				}
 			}
 		}
 		mean := (2*float64(nAdv) - float64(n)) / float64(n)

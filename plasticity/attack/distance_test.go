@@ -204,3 +204,40 @@ func TestMinimalDistancesWorkers(t *testing.T) {
 		t.Error("nothing broken at the largest radius: the test is void")
 	}
 }
+
+// single hides a Worker's PredictBatch, so the decision-based attack
+// labels its queries one Forward at a time.
+type single struct{ Model }
+
+func (s single) NewWorker() Worker { return struct{ Worker }{s.Model.NewWorker()} }
+
+// TestDecisionBatchedEqualsSingle: HopSkipJump with its direction queries
+// labelled in batches (a network's BatchWorker: Evaluate's kernels, the
+// tiled one above 256 nodes) finds the same distances, bit for bit, as
+// with every query labelled by its own Forward; the iterations ask for
+// 100·√t queries, so batches of 64 end part-full.
+func TestDecisionBatchedEqualsSingle(t *testing.T) {
+	t.Parallel()
+	for _, cfg := range []plasticity.Config{
+		{Inputs: 16, Labels: 3, Nodes: 40, Cap: 20, Rounds: 2, Seed: 1},
+		{Inputs: 30, Labels: 4, Nodes: 300, Cap: 150, Rounds: 3, Seed: 2},
+	} {
+		net := randomNet(t, cfg, 3)
+		set := unitSet(net, 30, 7)
+		dc := DistanceConfig{Images: 6, Seed: 2, Max: 3, Tol: 0.05, Attacks: []Method{{Loss: HopSkipJump, Steps: 6}}}
+		batched, err := MinimalDistances(Network(net), set, &DistanceSettings{DistanceConfig: dc, Workers: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		one, err := MinimalDistances(single{Network(net)}, set, &DistanceSettings{DistanceConfig: dc, Workers: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(batched.Dist[0], one.Dist[0]) {
+			t.Errorf("|V| = %d: batched distances %v, one query at a time %v", cfg.Nodes, batched.Dist[0], one.Dist[0])
+		}
+		if RobustAt(one.Dist[0], 3) == 1 {
+			t.Errorf("|V| = %d: nothing broken: the test is void", cfg.Nodes)
+		}
+	}
+}

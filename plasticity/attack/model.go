@@ -29,6 +29,21 @@ type Worker interface {
 	Backward(dx, dz []float64)
 }
 
+// BatchWorker is a Worker that also labels a batch of inputs at once,
+// each exactly as predict(Forward(x)) would. The decision-based attack
+// sends its independent queries through it when the Worker has it.
+type BatchWorker interface {
+	Worker
+	// PredictBatch writes the label of xs[b] to pred[b]; len(xs) is at
+	// most BatchSize.
+	PredictBatch(xs [][]float64, pred []int)
+	// BatchSize returns the largest batch PredictBatch takes.
+	BatchSize() int
+}
+
+// predictBatch is the batch size of a network's BatchWorker (Evaluate's).
+const predictBatch = 64
+
 // predict returns the label of the largest logit (ties: the lowest index).
 func predict(z []float64) int { return floats.MaxIdx(z) }
 
@@ -53,7 +68,23 @@ type netWorker struct {
 	ws  *plasticity.Workspace
 	g   *plasticity.Grad
 	x   []float64
+	// p is made on the first PredictBatch (it holds a copy of the graph
+	// weights for the batched kernels).
+	p *plasticity.Predictor
 }
+
+var _ BatchWorker = (*netWorker)(nil)
+
+// PredictBatch labels xs with the batched kernels of Evaluate, which give
+// the same labels as Forward, bit for bit (plasticity.Predictor).
+func (w *netWorker) PredictBatch(xs [][]float64, pred []int) {
+	if w.p == nil {
+		w.p = w.net.NewPredictor(predictBatch)
+	}
+	w.p.Predict(xs, pred)
+}
+
+func (w *netWorker) BatchSize() int { return predictBatch }
 
 func (w *netWorker) Forward(x []float64) []float64 {
 	w.net.ForwardWS(w.ws, x)
@@ -97,6 +128,25 @@ type scaledWorker struct {
 func (w *scaledWorker) Forward(x []float64) []float64 {
 	floats.ScaleTo(w.z, w.inv, w.w.Forward(x))
 	return w.z
+}
+
+// PredictBatch: dividing the logits by τ > 0 changes no label, so the
+// scaled model's labels are the inner model's.
+func (w *scaledWorker) PredictBatch(xs [][]float64, pred []int) {
+	if bw, ok := w.w.(BatchWorker); ok {
+		bw.PredictBatch(xs, pred)
+		return
+	}
+	for b, x := range xs {
+		pred[b] = predict(w.Forward(x))
+	}
+}
+
+func (w *scaledWorker) BatchSize() int {
+	if bw, ok := w.w.(BatchWorker); ok {
+		return bw.BatchSize()
+	}
+	return 1
 }
 
 func (w *scaledWorker) Backward(dx, dz []float64) {
