@@ -17,15 +17,8 @@ import (
 func BenchmarkAttack(b *testing.B) {
 	for _, T := range []int{1, 3} {
 		b.Run(map[int]string{1: "T=1", 3: "T=3"}[T], func(b *testing.B) {
-			cfg := plasticity.Config{Inputs: 784, Labels: 10, Nodes: 1000, Cap: 500, Rounds: T, Seed: 1}
-			net, err := plasticity.New(cfg, rand.NewPCG(1, 1))
-			if err != nil {
-				b.Fatal(err)
-			}
-			rng := rand.New(rand.NewPCG(2, 2))
-			for i := range net.W {
-				net.W[i] = 0.01 * rng.NormFloat64()
-			}
+			net, rng := benchNet(b, T)
+			cfg := net.Config()
 			// Label 0 wins for every input by a wide margin; the other
 			// rows are small and random so the gradients are not zero.
 			for i := range net.U {
@@ -34,12 +27,7 @@ func BenchmarkAttack(b *testing.B) {
 					net.U[i] += 100
 				}
 			}
-			x := make([]float64, cfg.Inputs)
-			for i := range x {
-				if rng.Float64() < 0.2 { // ≈ the share of non-zero MNIST pixels
-					x[i] = rng.Float64()
-				}
-			}
+			x := benchImage(rng, cfg.Inputs)
 			a := NewAttacker(Network(net), Config{})
 			dst := make([]float64, cfg.Inputs)
 			b.ReportAllocs()
@@ -60,24 +48,12 @@ func BenchmarkAttack(b *testing.B) {
 // batches by Evaluate's kernels ("batched") and one Forward at a time
 // ("single", as before the batching); both give the same point.
 func BenchmarkHopSkipJump(b *testing.B) {
-	cfg := plasticity.Config{Inputs: 784, Labels: 10, Nodes: 1000, Cap: 500, Rounds: 3, Seed: 1}
-	net, err := plasticity.New(cfg, rand.NewPCG(1, 1))
-	if err != nil {
-		b.Fatal(err)
-	}
-	rng := rand.New(rand.NewPCG(2, 2))
-	for i := range net.W {
-		net.W[i] = 0.01 * rng.NormFloat64()
-	}
+	net, rng := benchNet(b, 3)
+	cfg := net.Config()
 	for i := range net.U {
 		net.U[i] = rng.NormFloat64()
 	}
-	x := make([]float64, cfg.Inputs)
-	for i := range x {
-		if rng.Float64() < 0.2 {
-			x[i] = rng.Float64()
-		}
-	}
+	x := benchImage(rng, cfg.Inputs)
 	y := net.Forward(x)
 	for _, tc := range []struct {
 		name string
@@ -96,4 +72,32 @@ func BenchmarkHopSkipJump(b *testing.B) {
 			}
 		})
 	}
+}
+
+// benchNet returns a network of the paper's size (MNIST shape, |V| = 1000,
+// k = 500, T rounds) with small random graph weights, and the random
+// generator that drew them.
+func benchNet(b *testing.B, T int) (*plasticity.Network, *rand.Rand) {
+	cfg := plasticity.Config{Inputs: 784, Labels: 10, Nodes: 1000, Cap: 500, Rounds: T, Seed: 1}
+	net, err := plasticity.New(cfg, rand.NewPCG(1, 1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(2, 2))
+	for i := range net.W {
+		net.W[i] = 0.01 * rng.NormFloat64()
+	}
+	return net, rng
+}
+
+// benchImage returns an input with about the share of non-zero pixels of
+// an MNIST image (0.2), uniform in [0, 1) where non-zero.
+func benchImage(rng *rand.Rand, d int) []float64 {
+	x := make([]float64, d)
+	for i := range x {
+		if rng.Float64() < 0.2 {
+			x[i] = rng.Float64()
+		}
+	}
+	return x
 }
