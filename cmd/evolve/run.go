@@ -56,7 +56,7 @@ func runFlags() []cli.Flag {
 		&cli.Float64Flag{Name: "gd-rate", Usage: "step size of the gd run (default: θ × the mean genetic variance per coefficient at the start)"},
 		&cli.IntFlag{Name: "checkpoint-every", DefaultText: "timed, see --checkpoint-seconds", Usage: "checkpoint after every K-th generation, exactly (negative: only on a signal)"},
 		&cli.Float64Flag{Name: "checkpoint-seconds", Value: def.Runs.CheckpointSeconds, Usage: "checkpoint when this many seconds of wall time have passed since the last one, and after the last generation (the default policy; --checkpoint-every replaces it)"},
-		&cli.IntFlag{Name: "record-every", Usage: "observe and record every run every K generations (statistics, LD, trajectory rows, figures; also the tested and the last generation); the runs evolve the same for any K", DefaultText: "⌈generations/500⌉, every generation up to 500"},
+		&cli.IntFlag{Name: "record-every", Usage: "observe and record every run every K generations (statistics, LD, trajectory rows, figures; also the tested and the last generation); the runs evolve the same for any K", DefaultText: fmt.Sprintf("⌈generations/%d⌉, every generation up to %[1]d", sim.MaxDefaultRecords)},
 		&cli.Float64Flag{Name: "p", Value: def.Landscape.Network.P, Usage: "edge probability of the landscape's network"},
 		&cli.Float64Flag{Name: "eta", Value: def.Landscape.Network.Eta, Usage: "step size η of the landscape's network"},
 		&cli.StringFlag{Name: "recurrence", Value: string(def.Landscape.Network.Recurrence), Usage: "'paper' or 'reference' recurrence of the landscape's network"},

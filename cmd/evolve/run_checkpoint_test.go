@@ -128,3 +128,27 @@ func TestRunDefaultPolicySignal(t *testing.T) {
 		t.Fatal("after SIGTERM and resume the trajectory differs from the uninterrupted run's")
 	}
 }
+
+// TestRunDefaultRecordEvery: without record_every the effective config
+// records every generation up to 500 generations and about 500 beyond:
+// K = ⌈generations/500⌉, worked out by hand (150 → 1, 500 → 1, 501 → 2,
+// 5000 → 10, 20,001 → 41); a given value is kept.
+func TestRunDefaultRecordEvery(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "record_every = 1\n"},
+		{[]string{"-g", "500"}, "record_every = 1\n"},
+		{[]string{"-g", "501"}, "record_every = 2\n"},
+		{[]string{"-g", "5000"}, "record_every = 10\n"},
+		{[]string{"-g", "20001"}, "record_every = 41\n"},
+		{[]string{"-g", "5000", "--record-every", "1"}, "record_every = 1\n"},
+	} {
+		stdout, _, err := run(t, append([]string{"run", "--print-config", "--landscape", "quadratic"}, tc.args...)...)
+		if err != nil || !strings.Contains(stdout, tc.want) {
+			t.Errorf("%v: err %v, effective config lacks %q:\n%s", tc.args, err, tc.want, stdout)
+		}
+	}
+}
