@@ -110,6 +110,11 @@ type Sweep struct {
 	// DataDir, if set, overrides the data_dir of every point; it does not
 	// change the hash.
 	DataDir string
+	// Warnings are what ParseSweep found valid but suspect, one line per
+	// distinct message with the points it concerns: a rule file used by a
+	// network of another setting (recurrence, T, scheme) than the one it
+	// records it was learned under, which usually trains far worse.
+	Warnings []string
 
 	base    map[string]any
 	seedKey string
@@ -239,13 +244,22 @@ func ParseSweep(name string, text []byte, dir string) (*Sweep, error) {
 		return nil, errf("grid: more than %d points", MaxPoints)
 	}
 	// Check every point and that all have the same result columns.
+	var warned []string
+	warnedAt := map[string][]int{}
 	for i := range s.Len() {
 		pc, err := s.config(i)
 		if err != nil {
 			return nil, errf("point %d (%s): %w", i, s.describe(i), err)
 		}
-		if err := pc.validate(s.Dir); err != nil {
+		warns, err := pc.validate(s.Dir)
+		if err != nil {
 			return nil, errf("point %d (%s): %w", i, s.describe(i), err)
+		}
+		for _, w := range warns {
+			if warnedAt[w] == nil {
+				warned = append(warned, w)
+			}
+			warnedAt[w] = append(warnedAt[w], i)
 		}
 		cols := pc.columns()
 		if i == 0 {
@@ -253,6 +267,9 @@ func ParseSweep(name string, text []byte, dir string) (*Sweep, error) {
 		} else if !slices.Equal(cols, s.Results) {
 			return nil, errf("point %d (%s) has result columns %v, point 0 has %v: the grid cannot change them", i, s.describe(i), cols, s.Results)
 		}
+	}
+	for _, w := range warned {
+		s.Warnings = append(s.Warnings, fmt.Sprintf("%s: %s, in %s", name, w, pointList(warnedAt[w])))
 	}
 	h, err := json.Marshal(struct {
 		Format  string
@@ -504,7 +521,9 @@ type pointConfig interface {
 	defaults()
 	seed() uint64
 	setDataDir(string)
-	validate(dir string) error
+	// validate checks the point; it returns warnings about what is
+	// valid but suspect.
+	validate(dir string) ([]string, error)
 	columns() []string
 	effective() any
 	run(dir string) ([]float64, error)
@@ -529,28 +548,40 @@ func (p *trainPoint) columns() []string {
 	return []string{"train_accuracy", "test_accuracy", "updates"}
 }
 
-func (p *trainPoint) validate(dir string) error {
+func (p *trainPoint) validate(dir string) ([]string, error) {
 	c := p.cfg
 	if !slices.Contains(dataset.Names(), c.Dataset) {
-		return fmt.Errorf("unknown data set %q; valid names: %s", c.Dataset, strings.Join(dataset.Names(), ", "))
+		return nil, fmt.Errorf("unknown data set %q; valid names: %s", c.Dataset, strings.Join(dataset.Names(), ", "))
 	}
 	if c.TrainSize < 0 || c.TestSize < 0 {
-		return fmt.Errorf("train_size (%d) and test_size (%d) must not be negative", c.TrainSize, c.TestSize)
+		return nil, fmt.Errorf("train_size (%d) and test_size (%d) must not be negative", c.TrainSize, c.TestSize)
 	}
 	n := c.Network
 	// The data set sets the dimensions; placeholders let Validate check the rest.
 	n.Inputs, n.Labels = 1, 2
 	if err := n.Validate(); err != nil {
-		return err
+		return nil, err
 	}
-	_, err := p.rules(dir)
-	return err
+	_, warns, err := p.rules(dir)
+	return warns, err
 }
 
-func (p *trainPoint) rules(dir string) (plasticity.Rules, error) {
+// rules reads the point's rules. A rule file that records the setting it
+// was learned under (plasticity.Origin) and disagrees with the point's
+// network gives a warning naming both, as evolve train does.
+func (p *trainPoint) rules(dir string) (plasticity.Rules, []string, error) {
 	var r plasticity.Rules
-	var err error
+	var warns []string
 	rounds := p.cfg.Network.Rounds
+	read := func(key, spec string, kind plasticity.Kind) (*plasticity.Rule, error) {
+		rule, origin, err := readRule(dir, spec, kind)
+		if d := origin.Mismatch(p.cfg.Network); err == nil && len(d) > 0 {
+			warns = append(warns, fmt.Sprintf("warning: %s %s was %s (a rule used outside the setting it was learned in usually trains far worse, often below chance)",
+				key, spec, strings.Join(d, "; ")))
+		}
+		return rule, err
+	}
+	var err error
 	switch spec := p.cfg.OutputRule; spec {
 	case "perceptron":
 		r.Output = plasticity.Perceptron(rounds)
@@ -558,43 +589,64 @@ func (p *trainPoint) rules(dir string) (plasticity.Rules, error) {
 		r.Output = plasticity.MultiplicativeWeights(rounds)
 	case "none":
 	default:
-		if r.Output, err = readRule(dir, spec, plasticity.OutputRule); err != nil {
-			return r, err
+		if r.Output, err = read("output_rule", spec, plasticity.OutputRule); err != nil {
+			return r, nil, err
 		}
 	}
 	if spec := p.cfg.GraphRule; spec != "" && spec != "none" {
-		if r.Graph, err = readRule(dir, spec, plasticity.GraphRule); err != nil {
-			return r, err
+		if r.Graph, err = read("graph_rule", spec, plasticity.GraphRule); err != nil {
+			return r, nil, err
 		}
 	}
 	if r.Output == nil && r.Graph == nil {
-		return r, errors.New(`no rule to train with (output_rule = "none" and no graph_rule)`)
+		return r, nil, errors.New(`no rule to train with (output_rule = "none" and no graph_rule)`)
 	}
 	for _, rule := range []*plasticity.Rule{r.Output, r.Graph} {
 		if rule != nil && rule.Rounds != rounds {
-			return r, fmt.Errorf("the %s rule is for T=%d rounds but network.rounds is %d", rule.Kind, rule.Rounds, rounds)
+			return r, nil, fmt.Errorf("the %s rule is for T=%d rounds but network.rounds is %d", rule.Kind, rule.Rounds, rounds)
 		}
 	}
-	return r, nil
+	return r, warns, nil
 }
 
-func readRule(dir, path string, want plasticity.Kind) (*plasticity.Rule, error) {
+// readRule reads a rule file of kind want and the setting it records it
+// was learned under (nil if none).
+func readRule(dir, path string, want plasticity.Kind) (*plasticity.Rule, *plasticity.Origin, error) {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(dir, path)
 	}
 	f, err := os.Open(path)
 	if err != nil {
 		if want == plasticity.OutputRule && errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("output_rule: neither a built-in rule (perceptron, mw, none) nor a rule file: %w", err)
+			return nil, nil, fmt.Errorf("output_rule: neither a built-in rule (perceptron, mw, none) nor a rule file: %w", err)
 		}
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
-	r, err := plasticity.ReadRule(f, path)
+	r, o, err := plasticity.ReadRuleOrigin(f, path)
 	if err == nil && r.Kind != want {
-		return nil, fmt.Errorf("%s: holds a rule of kind %q, but the %s_rule must be of kind %q", path, r.Kind, want, want)
+		return nil, nil, fmt.Errorf("%s: holds a rule of kind %q, but the %s_rule must be of kind %q", path, r.Kind, want, want)
 	}
-	return r, err
+	return r, o, err
+}
+
+// pointList names points for a message: "point 3", "points 0, 1 and 2",
+// or the first few and the count.
+func pointList(pts []int) string {
+	if len(pts) == 1 {
+		return fmt.Sprintf("point %d", pts[0])
+	}
+	s := make([]string, 0, 4)
+	for _, i := range pts[:min(len(pts), 3)] {
+		s = append(s, strconv.Itoa(i))
+	}
+	if len(pts) > 4 {
+		return fmt.Sprintf("points %s, … (%d points)", strings.Join(s, ", "), len(pts))
+	}
+	if len(pts) == 4 {
+		s = append(s, strconv.Itoa(pts[3]))
+	}
+	return fmt.Sprintf("points %s and %s", strings.Join(s[:len(s)-1], ", "), s[len(s)-1])
 }
 
 // run trains the network as "evolve train" does, with the same seeds, and
@@ -606,7 +658,7 @@ func (p *trainPoint) run(dir string) ([]float64, error) {
 		return nil, err
 	}
 	c.Network.Inputs, c.Network.Labels = data.Train.Dim, data.Train.Labels
-	rules, err := p.rules(dir)
+	rules, _, err := p.rules(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -641,20 +693,20 @@ func (p *runPoint) columns() []string {
 	return cols
 }
 
-func (p *runPoint) validate(string) error {
+func (p *runPoint) validate(string) ([]string, error) {
 	if err := p.cfg.Validate(); err != nil {
-		return err
+		return nil, err
 	}
 	if k := p.cfg.Landscape.Kind; k != "quadratic" && !slices.Contains(dataset.Names(), p.cfg.Landscape.Dataset) {
-		return fmt.Errorf("landscape: unknown data set %q; valid names: %s", p.cfg.Landscape.Dataset, strings.Join(dataset.Names(), ", "))
+		return nil, fmt.Errorf("landscape: unknown data set %q; valid names: %s", p.cfg.Landscape.Dataset, strings.Join(dataset.Names(), ", "))
 	}
 	cols := p.columns()
 	for i, c := range cols {
 		if slices.Contains(cols[:i], c) {
-			return fmt.Errorf("runs: %s appears twice", strings.TrimPrefix(c, "loss_"))
+			return nil, fmt.Errorf("runs: %s appears twice", strings.TrimPrefix(c, "loss_"))
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 // run runs the comparison as "evolve run" does and returns the final
@@ -665,7 +717,7 @@ func (p *runPoint) run(string) ([]float64, error) {
 		return nil, err
 	}
 	cfg := p.cfg
-	cfg.Runs.CheckpointEvery = -1
+	cfg.Runs.CheckpointEvery, cfg.Runs.CheckpointSeconds = -1, 0
 	res, err := sim.Run(cfg, land, nil)
 	if err != nil {
 		return nil, err

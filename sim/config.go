@@ -88,17 +88,30 @@ type Runs struct {
 	// last generation is always tested. If EvalEvery is 0, 10 is used;
 	// negative turns testing off.
 	EvalEvery int `toml:"eval_every" json:"eval_every"`
-	// CheckpointEvery is the checkpoint interval in generations. If it is
-	// 0, 50 is used; negative turns checkpoints off.
-	CheckpointEvery int `toml:"checkpoint_every" json:"checkpoint_every"`
+	// CheckpointEvery, if positive, is the checkpoint interval in
+	// generations: a checkpoint after every generation that is a multiple
+	// of it, and none otherwise. Negative turns checkpoints off. If it is
+	// 0, checkpoints are timed by CheckpointSeconds.
+	CheckpointEvery int `toml:"checkpoint_every,omitzero" json:"checkpoint_every"`
+	// CheckpointSeconds is the checkpoint interval in seconds of wall time
+	// when CheckpointEvery is 0: a checkpoint after the first generation
+	// that ends at least this long after the previous checkpoint (or the
+	// start of the run), and one after the last generation. If both are
+	// 0, 30 is used; it must be 0 when CheckpointEvery is not. When and
+	// how often checkpoints are written never changes the runs or the
+	// record: only how much work an interruption without a signal loses.
+	CheckpointSeconds float64 `toml:"checkpoint_seconds,omitzero" json:"checkpoint_seconds"`
 	// RecordEvery is the interval in generations at which every run is
 	// observed and recorded (statistics, linkage disequilibrium, loss at
 	// the mean, one row per run in the trajectory). Generations that are
 	// multiples of RecordEvery are recorded, and so are the generations
 	// whose test accuracy is measured (EvalEvery) and the last one. The
 	// runs evolve identically for every value: only what is measured
-	// changes. If RecordEvery is 0, 1 is used (every generation); it
-	// must not be negative.
+	// changes. If RecordEvery is 0, ⌈Generations/500⌉ is used: every
+	// generation up to 500 generations, about 500 recorded generations
+	// beyond (a figure cannot show more, and on a cheap landscape the
+	// statistics of every generation would cost more than evolving it).
+	// It must not be negative.
 	RecordEvery int `toml:"record_every" json:"record_every"`
 }
 
@@ -106,6 +119,10 @@ var (
 	evolutionKinds = []string{"exact", "mean-field", "paper", "wright-fisher"}
 	gradientKinds  = []string{"gd", "adam", "natural", "lande"}
 )
+
+// MaxDefaultRecords bounds the recorded generations of a run whose
+// record_every is not given (see Runs.RecordEvery).
+const MaxDefaultRecords = 500
 
 // Defaults returns c with its zero fields set.
 func (c Config) Defaults() Config {
@@ -172,14 +189,14 @@ func (c Config) Defaults() Config {
 	if r.AdamRate == 0 {
 		r.AdamRate = 0.01
 	}
-	if r.CheckpointEvery == 0 {
-		r.CheckpointEvery = 50
+	if r.CheckpointEvery == 0 && r.CheckpointSeconds == 0 {
+		r.CheckpointSeconds = 30
 	}
 	if r.EvalEvery == 0 {
 		r.EvalEvery = 10
 	}
 	if r.RecordEvery == 0 {
-		r.RecordEvery = 1
+		r.RecordEvery = max(1, (c.Generations+MaxDefaultRecords-1)/MaxDefaultRecords)
 	}
 	return c
 }
@@ -218,6 +235,11 @@ func (c Config) Validate() error {
 	}
 	if w := c.Runs.AdamWeightDecay; w < 0 || math.IsNaN(w) || math.IsInf(w, 0) {
 		errs = append(errs, fmt.Errorf("runs: adam_weight_decay must be finite and ≥ 0, got %v", w))
+	}
+	if s := c.Runs.CheckpointSeconds; s < 0 || math.IsNaN(s) || math.IsInf(s, 0) {
+		errs = append(errs, fmt.Errorf("runs: checkpoint_seconds must be a positive number of seconds, got %v", s))
+	} else if s > 0 && c.Runs.CheckpointEvery != 0 {
+		errs = append(errs, fmt.Errorf("runs: give checkpoint_every (%d generations) or checkpoint_seconds (%v s), not both", c.Runs.CheckpointEvery, s))
 	}
 	if c.Runs.RecordEvery < 1 {
 		errs = append(errs, fmt.Errorf("runs: record_every must be a positive number of generations, got %d", c.Runs.RecordEvery))

@@ -28,7 +28,11 @@
 // what the next step would compute on the same landscape, so the runs
 // evolve identically whatever is recorded.
 // Runs checkpoint their whole state, generator state included, so a
-// resumed run writes the same trajectory as an uninterrupted one.
+// resumed run writes the same trajectory as an uninterrupted one; by
+// default when 30 s of wall time have passed since the last checkpoint and
+// after the last generation (Runs.CheckpointSeconds), or after every K-th
+// generation (Runs.CheckpointEvery). The clock decides only when the state
+// is saved, never what the runs do.
 //
 // Check implements the one-step (T1), fixed-horizon (T2) and ε ∝ θ (T3)
 // tests of SPEC §8 and the finite-population N^(−1/2) test.

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/evolve-toolkit/evolve/fitness"
 	"github.com/evolve-toolkit/evolve/genetics"
@@ -20,9 +21,14 @@ type Settings struct {
 	// Progress, if not nil, is called after every generation.
 	Progress func(gen, total int)
 	// Checkpoint, if not nil, receives the whole state every
-	// cfg.Runs.CheckpointEvery generations; the caller stores it (the
-	// command writes it atomically).
+	// cfg.Runs.CheckpointEvery generations, or, if that is 0, after the
+	// first generation that ends cfg.Runs.CheckpointSeconds after the
+	// previous checkpoint and after the last generation; the caller
+	// stores it (the command writes it atomically).
 	Checkpoint func(state []byte) error
+	// Now, if not nil, is the clock of timed checkpoints (time.Now if
+	// nil); tests inject one.
+	Now func() time.Time
 	// Resume, if not nil, is a state received by Checkpoint; the run
 	// continues from it and ends with the same result as an
 	// uninterrupted run.
@@ -200,6 +206,7 @@ func Run(cfg Config, land fitness.Landscape, s *Settings) (*Result, error) {
 		}
 		return s.Checkpoint(b)
 	}
+	due := checkpointDue(cfg.Runs, s)
 	perEval := 1.0
 	if e, ok := land.(interface{ ExamplesPerLoss() int }); ok {
 		perEval = float64(e.ExamplesPerLoss())
@@ -241,7 +248,7 @@ func Run(cfg Config, land fitness.Landscape, s *Settings) (*Result, error) {
 		if s.Progress != nil {
 			s.Progress(t+1, cfg.Generations)
 		}
-		if every := cfg.Runs.CheckpointEvery; every > 0 && (t+1)%every == 0 {
+		if due(t+1, cfg.Generations) {
 			if err := save(t + 1); err != nil {
 				return res, err
 			}
@@ -254,6 +261,37 @@ func Run(cfg Config, land fitness.Landscape, s *Settings) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// checkpointDue returns whether a checkpoint is due after generation gen
+// of total under the policy of r (see Runs.CheckpointEvery and
+// Runs.CheckpointSeconds). A timed policy reads the clock once per
+// generation; the clock decides only when checkpoints are written, never
+// what the runs do.
+func checkpointDue(r Runs, s *Settings) func(gen, total int) bool {
+	switch {
+	case s.Checkpoint == nil || r.CheckpointEvery < 0:
+		return func(int, int) bool { return false }
+	case r.CheckpointEvery > 0:
+		every := r.CheckpointEvery
+		return func(gen, _ int) bool { return gen%every == 0 }
+	case r.CheckpointSeconds > 0:
+		now := s.Now
+		if now == nil {
+			now = time.Now
+		}
+		interval := time.Duration(r.CheckpointSeconds * float64(time.Second))
+		last := now()
+		return func(gen, total int) bool {
+			t := now()
+			if gen < total && t.Sub(last) < interval {
+				return false
+			}
+			last = t
+			return true
+		}
+	}
+	return func(int, int) bool { return false }
 }
 
 // testAll measures the test accuracy of every observation's Y, the runs

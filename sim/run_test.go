@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/evolve-toolkit/evolve/fitness"
 	"github.com/evolve-toolkit/evolve/genetics"
@@ -353,5 +354,88 @@ func TestResumeCheckpointWithoutRecordEvery(t *testing.T) {
 	}
 	if !equalObs(whole.Observations, resumed.Observations) {
 		t.Fatal("resumed trajectory differs from the uninterrupted one")
+	}
+}
+
+// TestTimedCheckpoints: the default policy (checkpoint_every absent)
+// writes a checkpoint after the first generation that ends
+// checkpoint_seconds after the previous one and after the last
+// generation. With a clock that advances 1 s per reading (one at the
+// start, one after each generation) and 2.5 s, that is after generations
+// 3, 6, 9 and 10 of 10, worked out by hand. Resuming from each gives the
+// record of an uninterrupted run without checkpoints, so neither the
+// policy nor the clock changes the trajectory.
+func TestTimedCheckpoints(t *testing.T) {
+	t.Parallel()
+	cfg := Config{Generations: 10, Seed: 4, Landscape: fitness.Spec{Kind: "quadratic"},
+		Genetics: Genetics{Population: 200},
+		Runs:     Runs{Evolution: []string{"wright-fisher", "exact"}, Gradient: []string{"adam"}, RecordEvery: 3}}
+	if d := cfg.Defaults().Runs; d.CheckpointEvery != 0 || d.CheckpointSeconds != 30 {
+		t.Fatalf("default policy: checkpoint_every %d, checkpoint_seconds %v; want 0 and 30", d.CheckpointEvery, d.CheckpointSeconds)
+	}
+	cfg.Runs.CheckpointSeconds = 2.5
+	land := build(t, cfg)
+	off := cfg
+	off.Runs.CheckpointSeconds, off.Runs.CheckpointEvery = 0, -1
+	want, err := Run(off, land, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := time.Unix(0, 0)
+	var saved [][]byte
+	var gens []int
+	whole, err := Run(cfg, land, &Settings{
+		Now: func() time.Time { clock = clock.Add(time.Second); return clock },
+		Checkpoint: func(b []byte) error {
+			var cp checkpoint
+			if err := decodeState(b, &cp); err != nil {
+				return err
+			}
+			saved, gens = append(saved, append([]byte(nil), b...)), append(gens, cp.Generation)
+			return nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(gens, []int{3, 6, 9, 10}) {
+		t.Errorf("checkpoints after generations %v, want [3 6 9 10]", gens)
+	}
+	if !equalObs(want.Observations, whole.Observations) {
+		t.Fatal("the run with timed checkpoints differs from the run without")
+	}
+	for i, b := range saved {
+		resumed, err := Run(cfg, land, &Settings{Resume: b})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !equalObs(want.Observations, resumed.Observations) {
+			t.Errorf("resumed from generation %d: trajectory differs from the uninterrupted one", gens[i])
+		}
+	}
+	// An explicit interval in generations is honoured exactly: no
+	// checkpoint at the end unless it is a multiple.
+	cfg.Runs.CheckpointSeconds, cfg.Runs.CheckpointEvery = 0, 4
+	gens = nil
+	if _, err := Run(cfg, land, &Settings{Checkpoint: func(b []byte) error {
+		var cp checkpoint
+		if err := decodeState(b, &cp); err != nil {
+			return err
+		}
+		gens = append(gens, cp.Generation)
+		return nil
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(gens, []int{4, 8}) {
+		t.Errorf("checkpoint_every 4: checkpoints after generations %v, want [4 8]", gens)
+	}
+	cfg.Runs.CheckpointSeconds = 1
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "not both") {
+		t.Errorf("checkpoint_every and checkpoint_seconds together: %v, want an error", err)
+	}
+	cfg.Runs.CheckpointEvery, cfg.Runs.CheckpointSeconds = 0, -1
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "checkpoint_seconds") {
+		t.Errorf("checkpoint_seconds −1: %v, want an error naming it", err)
 	}
 }

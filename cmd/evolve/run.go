@@ -54,8 +54,9 @@ func runFlags() []cli.Flag {
 		&cli.Float64Flag{Name: "adam-rate", Value: def.Runs.AdamRate, Usage: "learning rate of the adam run"},
 		&cli.Float64Flag{Name: "adam-weight-decay", Usage: "coupled L2 weight decay of the adam run (the meta-learner's: 0.01)"},
 		&cli.Float64Flag{Name: "gd-rate", Usage: "step size of the gd run (default: θ × the mean genetic variance per coefficient at the start)"},
-		&cli.IntFlag{Name: "checkpoint-every", Value: def.Runs.CheckpointEvery, Usage: "checkpoint interval in generations (negative: none)"},
-		&cli.IntFlag{Name: "record-every", Value: def.Runs.RecordEvery, Usage: "observe and record every run every K generations (statistics, LD, trajectory rows, figures; also the tested and the last generation); the runs evolve the same for any K"},
+		&cli.IntFlag{Name: "checkpoint-every", DefaultText: "timed, see --checkpoint-seconds", Usage: "checkpoint after every K-th generation, exactly (negative: only on a signal)"},
+		&cli.Float64Flag{Name: "checkpoint-seconds", Value: def.Runs.CheckpointSeconds, Usage: "checkpoint when this many seconds of wall time have passed since the last one, and after the last generation (the default policy; --checkpoint-every replaces it)"},
+		&cli.IntFlag{Name: "record-every", Usage: "observe and record every run every K generations (statistics, LD, trajectory rows, figures; also the tested and the last generation); the runs evolve the same for any K", DefaultText: fmt.Sprintf("⌈generations/%d⌉, every generation up to %[1]d", sim.MaxDefaultRecords)},
 		&cli.Float64Flag{Name: "p", Value: def.Landscape.Network.P, Usage: "edge probability of the landscape's network"},
 		&cli.Float64Flag{Name: "eta", Value: def.Landscape.Network.Eta, Usage: "step size η of the landscape's network"},
 		&cli.StringFlag{Name: "recurrence", Value: string(def.Landscape.Network.Recurrence), Usage: "'paper' or 'reference' recurrence of the landscape's network"},
@@ -84,7 +85,8 @@ var runBinds = []bind{
 	{"mu", "genetics.mu"}, {"method", "genetics.method"}, {"samples", "genetics.samples"}, {"replicates", "genetics.replicates"},
 	{"evolution", "runs.evolution"}, {"gradient", "runs.gradient"}, {"gd-rate", "runs.gd_rate"},
 	{"adam-rate", "runs.adam_rate"}, {"adam-weight-decay", "runs.adam_weight_decay"},
-	{"eval-every", "runs.eval_every"}, {"checkpoint-every", "runs.checkpoint_every"}, {"record-every", "runs.record_every"},
+	{"eval-every", "runs.eval_every"}, {"checkpoint-every", "runs.checkpoint_every"}, {"checkpoint-seconds", "runs.checkpoint_seconds"},
+	{"record-every", "runs.record_every"},
 }
 
 // effectiveRunConfig applies defaults, the --config file and the flags the
@@ -97,9 +99,22 @@ func effectiveRunConfig(c *cli.Context) (sim.Config, error) {
 		return raw, err
 	}
 	applyFlags(c, &raw, g, runBinds)
+	// One checkpoint policy: a flag for one replaces the file's other.
+	if c.IsSet("checkpoint-every") && !c.IsSet("checkpoint-seconds") {
+		raw.Runs.CheckpointSeconds = 0
+		delete(g, "runs.checkpoint_seconds")
+	}
+	if c.IsSet("checkpoint-seconds") && !c.IsSet("checkpoint-every") {
+		raw.Runs.CheckpointEvery = 0
+		delete(g, "runs.checkpoint_every")
+	}
 	cfg := raw.Defaults()
 	if err := g.Check(raw, cfg); err != nil {
 		return cfg, fmt.Errorf("run: %w", err)
+	}
+	if label, ok := g["runs.checkpoint_every"]; ok && raw.Runs.CheckpointEvery == 0 {
+		// 0 selects the timed default: not a value to give.
+		return cfg, fmt.Errorf("run: %s 0 is not a valid value (leave it out for a checkpoint every %v s of wall time, or give a negative value for none)", label, cfg.Runs.CheckpointSeconds)
 	}
 	if label, ok := g["runs.gd_rate"]; ok && raw.Runs.GDRate == 0 {
 		// 0 selects the automatic rate inside sim: not a value to give.
@@ -181,12 +196,17 @@ Adam, the natural gradient on allele frequencies and Lande's preconditioned grad
 
 Writes to --out: config.toml (the effective config), trajectory.csv (every run at every
 recorded generation), meta.json (config, seed, version, timings, summary), figures loss,
-coefficients and frequencies as PNG and SVG, and checkpoint.bin (with a checksum) every 50
-generations. --record-every K (default 1) records generations 0, K, 2K, …, the last one
-and those whose test accuracy is measured: statistics, linkage disequilibrium (ld, the mean
-|D| over 100 sampled locus pairs, and its standard error ld_se), the loss at the mean and
-the figures are computed only there, so long runs on cheap landscapes spend their time
-evolving. The runs themselves, and every recorded row, are the same for any K.
+coefficients and frequencies as PNG and SVG, and checkpoint.bin (with a checksum): by default
+once 30 s of wall time have passed since the last one (--checkpoint-seconds) and after the
+last generation; with --checkpoint-every K after every K-th generation instead, exactly
+(negative: only on a signal). When checkpoints are written never changes the result.
+--record-every K records generations 0, K, 2K, …, the last one and those whose test
+accuracy is measured: statistics, linkage disequilibrium (ld, the mean |D| over 100 sampled
+locus pairs, and its standard error ld_se), the loss at the mean and the figures are
+computed only there, so long runs on cheap landscapes spend their time evolving. The
+default is ⌈generations/500⌉: every generation of runs up to 500 generations, about 500
+recorded generations of longer ones (--record-every 1 records them all). The runs
+themselves, and every recorded row, are the same for any K.
 Interrupt with Ctrl-C or SIGTERM (exit status 130 or 143; Slurm and Kubernetes stop jobs
 with SIGTERM) and continue with --resume DIR: the result equals an uninterrupted run.
 A finished result in --out is an error unless --force.
@@ -329,6 +349,7 @@ func runRun(c *cli.Context) (err error) {
 		"timings_seconds": map[string]float64{"landscape": tBuild.Seconds(), "run": tRun.Seconds()},
 		"final":           summary,
 		"resumed":         resume != nil,
+		"checkpoints":     checkpointPolicy(res.Config.Runs),
 	}
 	if err := writeJSON(filepath.Join(out, "meta.json"), meta); err != nil {
 		return err
@@ -345,6 +366,17 @@ func runRun(c *cli.Context) (err error) {
 	}
 	fmt.Fprintf(stdout, "\n%d generations in %.1fs; wrote %s (trajectory.csv, meta.json, %s .png/.svg)\n", cfg.Generations, tRun.Seconds(), out, figs)
 	return nil
+}
+
+// checkpointPolicy says in words when the run writes checkpoint.bin.
+func checkpointPolicy(r sim.Runs) string {
+	switch {
+	case r.CheckpointEvery > 0:
+		return fmt.Sprintf("after every %d-th generation, and on SIGINT or SIGTERM", r.CheckpointEvery)
+	case r.CheckpointEvery < 0:
+		return "only on SIGINT or SIGTERM"
+	}
+	return fmt.Sprintf("once %v s of wall time have passed since the last, after the last generation, and on SIGINT or SIGTERM", r.CheckpointSeconds)
 }
 
 // jsonFloat turns NaN into nil, which JSON can hold.

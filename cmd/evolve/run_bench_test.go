@@ -27,22 +27,25 @@ var benchWFs = []benchWF{
 	{loci: 6, eps: 0.05, gens: 5000},      // the default encoding: 24 loci, one word per coefficient
 	{loci: 250, eps: 0.004, gens: 5000},   // 1000 loci, as BenchmarkWrightFisher
 	{loci: 2500, eps: 0.0004, gens: 1000}, // 10,000 loci
+	{loci: 250, eps: 0.004, gens: 20000},  // a longer run: the fixed cost of the figures (about 0.1 CPU-s) amortised
 }
 
 func (w benchWF) String() string { return fmt.Sprintf("loci=%d/gens=%d", 4*w.loci, w.gens) }
 
 // BenchmarkRunCLI is `evolve run` on the workload, in process, writing its
-// whole output (config.toml, checkpoints every 50 generations,
-// trajectory.csv, figures, meta.json) to a temporary folder: the path a
-// user takes: with the defaults (every generation recorded, a checkpoint
-// every 50), with record_every = 10, and with a checkpoint every 1000
-// generations too. Compare with BenchmarkRunBare (run both with -cpu 1):
-// the ratio of their CPU-ms per generation is the CLI's overhead. On a
-// machine whose fsync is slow, wall time adds about one fsync per
-// checkpoint.
+// whole output (config.toml, checkpoints, trajectory.csv, figures,
+// meta.json) to a temporary folder: the path a user takes: with the
+// defaults (record_every ⌈generations/500⌉, a checkpoint every 30 s of
+// wall time and after the last generation), with every generation
+// recorded (record_every = 1, the default up to f011ad1, which also
+// checkpointed every 50 generations), and with record_every = 10 and a
+// checkpoint every 1000 generations. Compare with BenchmarkRunBare (run
+// both with -cpu 1): the ratio of their CPU-ms per generation is the
+// CLI's overhead, including the fixed cost of the figures. On a machine
+// whose fsync is slow, wall time adds about one fsync per checkpoint.
 func BenchmarkRunCLI(b *testing.B) {
 	for _, w := range benchWFs {
-		for _, set := range []struct{ record, checkpoint int }{{0, 0}, {10, 0}, {10, 1000}} {
+		for _, set := range []struct{ record, checkpoint int }{{0, 0}, {1, 0}, {10, 1000}} {
 			name := w.String() + "/defaults"
 			if set.record > 0 {
 				name = w.String() + fmt.Sprintf("/record_every=%d", set.record)

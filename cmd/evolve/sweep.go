@@ -57,6 +57,9 @@ func runSweep(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	for _, w := range s.Warnings { // also with --quiet and --dry-run, as evolve train warns
+		fmt.Fprintf(c.App.ErrWriter, "sweep: %s\n", w)
+	}
 	s.DataDir = c.String("data-dir")
 	out := c.String("out")
 	if out == "" {
