@@ -22,12 +22,6 @@ import (
 // experiments' first seed. (Before, run and check used 0.)
 const defaultSeed = 1
 
-// loadRule reads a rule file.
-func loadRule(path string) (*plasticity.Rule, error) {
-	r, _, err := loadRuleOrigin(path)
-	return r, err
-}
-
 // loadRuleOrigin reads a rule file and the setting the rule was learned
 // under, if the file records it.
 func loadRuleOrigin(path string) (*plasticity.Rule, *plasticity.Origin, error) {
