@@ -95,7 +95,7 @@ func Gemm(ta, tb bool, m, n, k int, alpha float64, a []float64, lda int, b []flo
 	bp := w.b[:kc*nb]
 	workers := 1
 	if m*n*k >= parMin {
-		workers = min(runtime.GOMAXPROCS(0), (m+mc-1)/mc)
+		workers = min(runtime.GOMAXPROCS(0), (m+mr-1)/mr)
 	}
 	for jc := 0; jc < n; jc += nc {
 		nn := min(nc, n-jc)
@@ -113,27 +113,30 @@ func Gemm(ta, tb bool, m, n, k int, alpha float64, a []float64, lda int, b []flo
 	}
 }
 
-// parallel runs the row blocks of a packed block of op(b) on workers
-// goroutines: goroutine g takes the row blocks g, g+workers, … Each
-// element of c is written by one goroutine, its sum in the same order as
-// in the serial loop. (A function of its own, so the variables of Gemm
-// are not captured and stay off the heap.)
+// parallel runs a packed block of op(b) on workers goroutines, each
+// taking an equal span of rows of c (a multiple of mr) in row blocks of
+// at most mc. Each element of c is written by one goroutine, its sum in
+// the same order as in the serial loop. (A function of its own, so the
+// variables of Gemm are not captured and stay off the heap.)
 func parallel(workers int, w *work, bp []float64, ta bool, a []float64, lda, m, pc, kk, jc, nn int, alpha float64, c []float64, ldc int) {
+	span := ((m+workers-1)/workers + mr - 1) / mr * mr
+	rows := func(w *work, g int) {
+		end := min(m, (g+1)*span)
+		for ic := g * span; ic < end; ic += mc {
+			block(w, bp, ta, a, lda, ic, min(mc, end-ic), pc, kk, jc, nn, alpha, c, ldc)
+		}
+	}
 	var wg sync.WaitGroup
-	for g := 1; g < workers; g++ {
+	for g := 1; g < workers && g*span < m; g++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			ws := getWork()
-			for ic := g * mc; ic < m; ic += workers * mc {
-				block(ws, bp, ta, a, lda, ic, min(mc, m-ic), pc, kk, jc, nn, alpha, c, ldc)
-			}
+			rows(ws, g)
 			putWork(ws)
 		}()
 	}
-	for ic := 0; ic < m; ic += workers * mc {
-		block(w, bp, ta, a, lda, ic, min(mc, m-ic), pc, kk, jc, nn, alpha, c, ldc)
-	}
+	rows(w, 0)
 	wg.Wait()
 }
 
@@ -172,24 +175,39 @@ func packA(dst []float64, ta bool, a []float64, lda, ic, mm, pc, kk int) {
 	for ir := 0; ir < mm; ir += mr {
 		mi := min(mr, mm-ir)
 		pan := dst[ir*kk : (ir+mr)*kk]
-		if ta { // op(a)[i][p] = a[p][i]: rows of a are contiguous in i
+		switch {
+		case ta && mi == mr: // op(a)[i][p] = a[p][i]: rows of a are contiguous in i
 			for p := 0; p < kk; p++ {
-				src := a[(pc+p)*lda+ic+ir:]
+				o := (pc+p)*lda + ic + ir
+				d, r := (*[mr]float64)(pan[p*mr:]), (*[mr]float64)(a[o:o+mr])
+				d[0], d[1], d[2], d[3], d[4], d[5] = r[0], r[1], r[2], r[3], r[4], r[5]
+			}
+		case ta:
+			for p := 0; p < kk; p++ {
+				o := (pc+p)*lda + ic + ir
 				d := pan[p*mr : p*mr+mr]
-				copy(d, src[:mi])
+				copy(d, a[o:o+mi])
 				clear(d[mi:])
 			}
-			continue
-		}
-		for i := 0; i < mi; i++ {
-			src := a[(ic+ir+i)*lda+pc : (ic+ir+i)*lda+pc+kk]
-			for p, v := range src {
-				pan[p*mr+i] = v
+		case mi == mr: // six rows of a read side by side
+			o := (ic+ir)*lda + pc
+			r0, r1, r2 := a[o:o+kk], a[o+lda:o+lda+kk], a[o+2*lda:o+2*lda+kk]
+			r3, r4, r5 := a[o+3*lda:o+3*lda+kk], a[o+4*lda:o+4*lda+kk], a[o+5*lda:o+5*lda+kk]
+			for p := range kk {
+				d := (*[mr]float64)(pan[p*mr:])
+				d[0], d[1], d[2], d[3], d[4], d[5] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p]
 			}
-		}
-		for i := mi; i < mr; i++ {
-			for p := 0; p < kk; p++ {
-				pan[p*mr+i] = 0
+		default:
+			for i := 0; i < mi; i++ {
+				src := a[(ic+ir+i)*lda+pc : (ic+ir+i)*lda+pc+kk]
+				for p, v := range src {
+					pan[p*mr+i] = v
+				}
+			}
+			for i := mi; i < mr; i++ {
+				for p := 0; p < kk; p++ {
+					pan[p*mr+i] = 0
+				}
 			}
 		}
 	}
@@ -202,24 +220,32 @@ func packB(dst []float64, tb bool, b []float64, ldb, pc, kk, jc, nn int) {
 	for jr := 0; jr < nn; jr += nr {
 		nj := min(nr, nn-jr)
 		pan := dst[jr*kk : (jr+nr)*kk]
-		if !tb { // op(b)[p][j] = b[p][j]
+		switch {
+		case !tb && nj == nr: // op(b)[p][j] = b[p][j]
 			for p := 0; p < kk; p++ {
-				src := b[(pc+p)*ldb+jc+jr:]
+				o := (pc+p)*ldb + jc + jr
+				d, r := (*[nr]float64)(pan[p*nr:]), (*[nr]float64)(b[o:o+nr])
+				d[0], d[1], d[2], d[3] = r[0], r[1], r[2], r[3] // element by element: an
+				d[4], d[5], d[6], d[7] = r[4], r[5], r[6], r[7] // array copy calls memmove
+			}
+		case !tb:
+			for p := 0; p < kk; p++ {
+				o := (pc+p)*ldb + jc + jr
 				d := pan[p*nr : p*nr+nr]
-				copy(d, src[:nj])
+				copy(d, b[o:o+nj])
 				clear(d[nj:])
 			}
-			continue
-		}
-		for j := 0; j < nj; j++ {
-			src := b[(jc+jr+j)*ldb+pc : (jc+jr+j)*ldb+pc+kk]
-			for p, v := range src {
-				pan[p*nr+j] = v
+		default:
+			for j := 0; j < nj; j++ {
+				src := b[(jc+jr+j)*ldb+pc : (jc+jr+j)*ldb+pc+kk]
+				for p, v := range src {
+					pan[p*nr+j] = v
+				}
 			}
-		}
-		for j := nj; j < nr; j++ {
-			for p := 0; p < kk; p++ {
-				pan[p*nr+j] = 0
+			for j := nj; j < nr; j++ {
+				for p := 0; p < kk; p++ {
+					pan[p*nr+j] = 0
+				}
 			}
 		}
 	}

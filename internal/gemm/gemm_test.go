@@ -12,11 +12,12 @@ import (
 // multiples of the tile (6×8), of the row block mc = 120, of the column
 // block nc = 2048 or of the depth block kc = 256 (k = 257, 600: two and
 // three blocks), and the shapes of plasticity/credit (batch 256, N = 128,
-// 28 inputs, 10 outputs).
+// 28 inputs, 10 outputs); the last is large enough (m·n·k ≥ parMin) to be
+// split over goroutines when GOMAXPROCS > 1.
 var shapes = [][3]int{
 	{0, 3, 2}, {3, 0, 2}, {3, 2, 0}, {1, 1, 1}, {7, 13, 5}, {5, 7, 13}, {6, 8, 1},
 	{6, 8, 4}, {6, 8, 5}, {13, 17, 3}, {121, 9, 31}, {125, 2050, 3}, {11, 19, 257},
-	{9, 10, 600}, {256, 128, 28}, {10, 128, 256}, {256, 10, 128},
+	{9, 10, 600}, {256, 128, 28}, {10, 128, 256}, {256, 10, 128}, {301, 131, 60},
 }
 
 // rnd fills a rows×cols matrix with stride ld ≥ cols; the padding holds
