@@ -256,24 +256,33 @@ func packB(dst []float64, tb bool, b []float64, ldb, pc, kk, jc, nn int) {
 // c[i·ldc+j] = fma(alpha, s[i][j], c[i·ldc+j]). The assembly kernel
 // computes the same operations in the same order.
 func kernelGo(k int, a, b, c []float64, ldc int, alpha float64) {
-	var s [mr][nr]float64
 	a, b = a[:k*mr], b[:k*nr]
-	for p := 0; p < k; p++ {
-		ap := (*[mr]float64)(a[p*mr:])
-		bp := (*[nr]float64)(b[p*nr:])
-		for i := range mr {
-			x := ap[i]
-			r := &s[i]
-			for j := range nr {
-				r[j] = math.FMA(x, bp[j], r[j])
-			}
-		}
-	}
+	// One row of the tile at a time, its eight sums in local variables
+	// (registers): each sum still runs over p in order, so the result is
+	// that of the assembly kernel, which holds all 48 at once.
 	for i := range mr {
-		row := c[i*ldc : i*ldc+nr]
-		for j := range nr {
-			row[j] = math.FMA(alpha, s[i][j], row[j])
+		var s0, s1, s2, s3, s4, s5, s6, s7 float64
+		for p := 0; p < k; p++ {
+			x := a[p*mr+i]
+			bp := (*[nr]float64)(b[p*nr:])
+			s0 = math.FMA(x, bp[0], s0)
+			s1 = math.FMA(x, bp[1], s1)
+			s2 = math.FMA(x, bp[2], s2)
+			s3 = math.FMA(x, bp[3], s3)
+			s4 = math.FMA(x, bp[4], s4)
+			s5 = math.FMA(x, bp[5], s5)
+			s6 = math.FMA(x, bp[6], s6)
+			s7 = math.FMA(x, bp[7], s7)
 		}
+		row := (*[nr]float64)(c[i*ldc : i*ldc+nr])
+		row[0] = math.FMA(alpha, s0, row[0])
+		row[1] = math.FMA(alpha, s1, row[1])
+		row[2] = math.FMA(alpha, s2, row[2])
+		row[3] = math.FMA(alpha, s3, row[3])
+		row[4] = math.FMA(alpha, s4, row[4])
+		row[5] = math.FMA(alpha, s5, row[5])
+		row[6] = math.FMA(alpha, s6, row[6])
+		row[7] = math.FMA(alpha, s7, row[7])
 	}
 }
 

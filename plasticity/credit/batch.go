@@ -174,13 +174,20 @@ func (n *Net) gate(dst, v, src []float64, c float64) {
 		}
 		return
 	}
+	// Branch-free (the sign of v is unpredictable): the bits of c·src
+	// masked to +0 where v ≤ 0.
 	for i, x := range v {
-		if x > 0 {
-			dst[i] = c * src[i]
-		} else {
-			dst[i] = 0
-		}
+		dst[i] = math.Float64frombits(math.Float64bits(c*src[i]) & reluMask(x))
 	}
+}
+
+// reluMask is all ones if x > 0, else 0 (a conditional move, no branch).
+func reluMask(x float64) uint64 {
+	var m uint64
+	if x > 0 {
+		m = ^uint64(0)
+	}
+	return m
 }
 
 // rgate sets dv = φ′(v) ⊙ dz and rdv = φ″(v) ⊙ rv ⊙ dz + φ′(v) ⊙ rdz.
@@ -194,10 +201,8 @@ func (n *Net) rgate(dv, rdv, v, rv, dz, rdz []float64) {
 		return
 	}
 	for i, x := range v {
-		if x > 0 {
-			dv[i], rdv[i] = dz[i], rdz[i]
-		} else {
-			dv[i], rdv[i] = 0, 0
-		}
+		m := reluMask(x)
+		dv[i] = math.Float64frombits(math.Float64bits(dz[i]) & m)
+		rdv[i] = math.Float64frombits(math.Float64bits(rdz[i]) & m)
 	}
 }
