@@ -27,9 +27,10 @@
 // (β = 0 overwrites C, NaN included), then each block of kc terms adds
 // fma(α, s, c): the summation order of an element depends on k only.
 //
-// Products of at least 2²¹ multiply-adds split the row blocks of C over
-// goroutines (up to GOMAXPROCS); each element is computed by one goroutine
-// in the serial order, so results do not depend on GOMAXPROCS. Packing
+// Products of at least 2²¹ multiply-adds split the rows of C into equal
+// spans (multiples of 6) over up to GOMAXPROCS goroutines, which share the
+// packed op(B); each element is computed by one goroutine in the serial
+// order, so results do not depend on GOMAXPROCS. Packing
 // buffers are kept on a free list: Gemm does not allocate in steady state
 // when it runs on one goroutine (a parallel call allocates its goroutines).
 //
