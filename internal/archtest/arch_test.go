@@ -20,6 +20,7 @@ var forbidden = map[string][]string{
 	"sim":             {"experiments", "cmd/evolve"},
 	"experiments":     {"cmd/evolve"},
 	"curvature":       {"dataset", "genetics", "plasticity", "fitness", "sim", "experiments", "cmd/evolve", "internal"},
+	"internal/gemm":   {"dataset", "genetics", "plasticity", "fitness", "sim", "experiments", "cmd/evolve", "curvature"},
 }
 
 func TestImportRules(t *testing.T) {

@@ -3,16 +3,17 @@ package credit
 import (
 	"math"
 
-	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+
+	igemm "github.com/evolve-toolkit/evolve/internal/gemm"
 )
 
 // chunk is the largest number of sequences whose activations are held at
 // once. A batch is processed in chunks of this size, each as matrix
-// products over the sequences of the chunk (gonum's BLAS): per step the
+// products over the sequences of the chunk (internal/gemm): per step the
 // chunk's pre-activations are V_t = X_t W_inᵀ + Z_{t−1} W_recᵀ, one row
 // per sequence, and the backward and R-passes are products of the same
-// shapes. The result does not depend on the number of cores (gonum's
+// shapes. The result does not depend on the number of cores (the
 // parallel matrix product splits the output, never a sum).
 const chunk = 256
 
@@ -28,7 +29,7 @@ type batchWork struct {
 	dz, dv, rdz, rdv, urec []float64 // nb×N, and N×N
 	// Transposed copies of the weights (W_inᵀ, W_recᵀ, W_outᵀ) and of the
 	// direction's, so every product of the forward passes runs over rows
-	// of length N (gonum's fastest form).
+	// of length N.
 	winT, wrecT, woutT, uinT, urecT, uoutT []float64
 }
 
@@ -101,16 +102,23 @@ func general(rows, cols int, data []float64) blas64.General {
 	return blas64.General{Rows: rows, Cols: cols, Stride: cols, Data: data[:rows*cols]}
 }
 
-// gemm sets c = α op(a) op(b) + β c, op transposing when asked.
+// gemm sets c = α op(a) op(b) + β c, op transposing when asked, with
+// internal/gemm (an AVX2/FMA kernel where the processor has one, the same
+// sums in the same order in Go elsewhere: the result does not depend on
+// the processor or the number of cores).
 func gemm(ta, tb bool, alpha float64, a, b blas64.General, beta float64, c blas64.General) {
-	opA, opB := blas.NoTrans, blas.NoTrans
+	m, k := a.Rows, a.Cols
 	if ta {
-		opA = blas.Trans
+		m, k = k, m
 	}
+	k2, n := b.Rows, b.Cols
 	if tb {
-		opB = blas.Trans
+		k2, n = n, k2
 	}
-	blas64.Gemm(opA, opB, alpha, a, b, beta, c)
+	if m != c.Rows || n != c.Cols || k != k2 {
+		panic("credit: gemm: dimensions differ")
+	}
+	igemm.Gemm(ta, tb, c.Rows, c.Cols, k, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, c.Data, c.Stride)
 }
 
 // forwardChunk runs sequences e0..e0+nb−1 of b, leaving v, z, y and p in
@@ -166,13 +174,20 @@ func (n *Net) gate(dst, v, src []float64, c float64) {
 		}
 		return
 	}
+	// Branch-free (the sign of v is unpredictable): the bits of c·src
+	// masked to +0 where v ≤ 0.
 	for i, x := range v {
-		if x > 0 {
-			dst[i] = c * src[i]
-		} else {
-			dst[i] = 0
-		}
+		dst[i] = math.Float64frombits(math.Float64bits(c*src[i]) & reluMask(x))
 	}
+}
+
+// reluMask is all ones if x > 0, else 0 (a conditional move, no branch).
+func reluMask(x float64) uint64 {
+	var m uint64
+	if x > 0 {
+		m = ^uint64(0)
+	}
+	return m
 }
 
 // rgate sets dv = φ′(v) ⊙ dz and rdv = φ″(v) ⊙ rv ⊙ dz + φ′(v) ⊙ rdz.
@@ -186,10 +201,8 @@ func (n *Net) rgate(dv, rdv, v, rv, dz, rdz []float64) {
 		return
 	}
 	for i, x := range v {
-		if x > 0 {
-			dv[i], rdv[i] = dz[i], rdz[i]
-		} else {
-			dv[i], rdv[i] = 0, 0
-		}
+		m := reluMask(x)
+		dv[i] = math.Float64frombits(math.Float64bits(dz[i]) & m)
+		rdv[i] = math.Float64frombits(math.Float64bits(rdz[i]) & m)
 	}
 }
