@@ -97,10 +97,17 @@ func BenchmarkTrainMNIST(b *testing.B) {
 	}
 }
 
-// BenchmarkEvaluateMNIST measures Evaluate on 1,000 MNIST test images
-// after training on 1,000 images, and reports images per second (per
-// core with -cpu 1).
-func BenchmarkEvaluateMNIST(b *testing.B) {
+// BenchmarkEvaluateMNIST measures Evaluate (exact) on 1,000 MNIST test
+// images after training on 1,000 images, and reports images per second
+// (per core with -cpu 1).
+func BenchmarkEvaluateMNIST(b *testing.B) { benchEvaluate(b, Exact) }
+
+// BenchmarkEvaluateFastMNIST is BenchmarkEvaluateMNIST for the float32
+// evaluation (EvaluateWith, Precision Fast), including the copy of the
+// weights into float32 that each call makes.
+func BenchmarkEvaluateFastMNIST(b *testing.B) { benchEvaluate(b, Fast) }
+
+func benchEvaluate(b *testing.B, prec Precision) {
 	sp := mnistForBench(b)
 	train := sp.Train.Subset(seqIndex(1000))
 	test := sp.Test
@@ -126,11 +133,12 @@ func BenchmarkEvaluateMNIST(b *testing.B) {
 			if _, err := Train(net, rules, train, nil); err != nil {
 				b.Fatal(err)
 			}
+			s := &EvalSettings{Precision: prec}
 			b.ReportAllocs()
 			b.ResetTimer()
 			cpu0 := processCPU()
 			for i := 0; i < b.N; i++ {
-				Evaluate(net, test)
+				EvaluateWith(net, test, s)
 			}
 			b.ReportMetric(float64(b.N*test.Len())/b.Elapsed().Seconds(), "images/s")
 			if cpu := (processCPU() - cpu0).Seconds(); cpu > 0 {

@@ -1,0 +1,165 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func gather32FMA(u, w []float32, stride int, idx []int32, c []float32)
+// For the 64 rows of u: u[i] += c[p]*w[idx[p]*stride+i] for p in order,
+// one fused multiply-add (VFMADD231PS) per product, the 64 sums in eight
+// registers (eight independent chains hide the latency of each).
+TEXT ·gather32FMA(SB), NOSPLIT, $0-104
+	MOVQ u_base+0(FP), DI
+	MOVQ w_base+24(FP), SI
+	MOVQ stride+48(FP), DX
+	SHLQ $2, DX
+	MOVQ idx_base+56(FP), R8
+	MOVQ idx_len+64(FP), R9
+	MOVQ c_base+80(FP), R10
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS 64(DI), Y2
+	VMOVUPS 96(DI), Y3
+	VMOVUPS 128(DI), Y4
+	VMOVUPS 160(DI), Y5
+	VMOVUPS 192(DI), Y6
+	VMOVUPS 224(DI), Y7
+	XORQ R11, R11
+
+loop:
+	CMPQ R11, R9
+	JGE  done
+	MOVLQSX      (R8)(R11*4), R12
+	IMULQ        DX, R12
+	ADDQ         SI, R12
+	VBROADCASTSS (R10)(R11*4), Y8
+	VFMADD231PS  (R12), Y8, Y0
+	VFMADD231PS  32(R12), Y8, Y1
+	VFMADD231PS  64(R12), Y8, Y2
+	VFMADD231PS  96(R12), Y8, Y3
+	VFMADD231PS  128(R12), Y8, Y4
+	VFMADD231PS  160(R12), Y8, Y5
+	VFMADD231PS  192(R12), Y8, Y6
+	VFMADD231PS  224(R12), Y8, Y7
+	INCQ         R11
+	JMP          loop
+
+done:
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	VMOVUPS Y4, 128(DI)
+	VMOVUPS Y5, 160(DI)
+	VMOVUPS Y6, 192(DI)
+	VMOVUPS Y7, 224(DI)
+	VZEROUPPER
+	RET
+
+// func dot32FMA(x, y []float32) float32
+// Σ x[i]·y[i] over len(x), a multiple of 32: four chains of fused
+// multiply-adds of eight lanes each, then the lanes added in a fixed order.
+TEXT ·dot32FMA(SB), NOSPLIT, $0-52
+	MOVQ   x_base+0(FP), SI
+	MOVQ   x_len+8(FP), CX
+	MOVQ   y_base+24(FP), DI
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ   AX, AX
+
+dloop:
+	CMPQ        AX, CX
+	JGE         dsum
+	VMOVUPS     (SI)(AX*4), Y4
+	VMOVUPS     32(SI)(AX*4), Y5
+	VMOVUPS     64(SI)(AX*4), Y6
+	VMOVUPS     96(SI)(AX*4), Y7
+	VFMADD231PS (DI)(AX*4), Y4, Y0
+	VFMADD231PS 32(DI)(AX*4), Y5, Y1
+	VFMADD231PS 64(DI)(AX*4), Y6, Y2
+	VFMADD231PS 96(DI)(AX*4), Y7, Y3
+	ADDQ        $32, AX
+	JMP         dloop
+
+dsum:
+	VADDPS       Y1, Y0, Y0
+	VADDPS       Y3, Y2, Y2
+	VADDPS       Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS       X1, X0, X0
+	VHADDPS      X0, X0, X0
+	VHADDPS      X0, X0, X0
+	MOVSS        X0, ret+48(FP)
+	VZEROUPPER
+	RET
+
+// func gatherTile32FMA(u unsafe.Pointer, ustride int, w, idx, c unsafe.Pointer, istride int, pos unsafe.Pointer, pstride, nb int)
+// For each image b < nb: with lo, hi = pos[b*pstride], pos[b*pstride+1]
+// (int32), for p in [lo, hi) in order, adds c[b*istride+p] times the 64
+// values at w[idx[b*istride+p]*64:] to the 64 values at u[b*ustride:],
+// one fused multiply-add per product, the sums in eight registers.
+TEXT ·gatherTile32FMA(SB), NOSPLIT, $0-72
+	MOVQ u+0(FP), DI
+	MOVQ w+16(FP), SI
+	MOVQ idx+24(FP), R8
+	MOVQ c+32(FP), R10
+	MOVQ pos+48(FP), R9
+	MOVQ nb+64(FP), CX
+
+image:
+	TESTQ   CX, CX
+	JLE     tdone
+	MOVLQSX (R9), R11
+	MOVLQSX 4(R9), R12
+	CMPQ    R11, R12
+	JGE     next
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS 64(DI), Y2
+	VMOVUPS 96(DI), Y3
+	VMOVUPS 128(DI), Y4
+	VMOVUPS 160(DI), Y5
+	VMOVUPS 192(DI), Y6
+	VMOVUPS 224(DI), Y7
+
+inner:
+	MOVLQSX      (R8)(R11*4), AX
+	SHLQ         $8, AX
+	VBROADCASTSS (R10)(R11*4), Y8
+	VFMADD231PS  (SI)(AX*1), Y8, Y0
+	VFMADD231PS  32(SI)(AX*1), Y8, Y1
+	VFMADD231PS  64(SI)(AX*1), Y8, Y2
+	VFMADD231PS  96(SI)(AX*1), Y8, Y3
+	VFMADD231PS  128(SI)(AX*1), Y8, Y4
+	VFMADD231PS  160(SI)(AX*1), Y8, Y5
+	VFMADD231PS  192(SI)(AX*1), Y8, Y6
+	VFMADD231PS  224(SI)(AX*1), Y8, Y7
+	INCQ         R11
+	CMPQ         R11, R12
+	JLT          inner
+	VMOVUPS      Y0, (DI)
+	VMOVUPS      Y1, 32(DI)
+	VMOVUPS      Y2, 64(DI)
+	VMOVUPS      Y3, 96(DI)
+	VMOVUPS      Y4, 128(DI)
+	VMOVUPS      Y5, 160(DI)
+	VMOVUPS      Y6, 192(DI)
+	VMOVUPS      Y7, 224(DI)
+
+next:
+	MOVQ ustride+8(FP), AX
+	SHLQ $2, AX
+	ADDQ AX, DI
+	MOVQ istride+40(FP), AX
+	SHLQ $2, AX
+	ADDQ AX, R8
+	ADDQ AX, R10
+	MOVQ pstride+56(FP), AX
+	SHLQ $2, AX
+	ADDQ AX, R9
+	DECQ CX
+	JMP  image
+
+tdone:
+	VZEROUPPER
+	RET

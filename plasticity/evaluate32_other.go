@@ -1,0 +1,20 @@
+//go:build !amd64 || purego
+
+package plasticity
+
+import "unsafe"
+
+var useFMA = false // a variable, as on amd64, so tests can switch paths
+
+// gather32FMA is never called without FMA (useFMA is false).
+func gather32FMA(u, w []float32, stride int, idx []int32, c []float32) {
+	panic("plasticity: gather32FMA without FMA")
+}
+
+// dot32FMA is never called without FMA (useFMA is false).
+func dot32FMA(x, y []float32) float32 { panic("plasticity: dot32FMA without FMA") }
+
+// gatherTile32FMA is never called without FMA (useFMA is false).
+func gatherTile32FMA(u unsafe.Pointer, ustride int, w, idx, c unsafe.Pointer, istride int, pos unsafe.Pointer, pstride, nb int) {
+	panic("plasticity: gatherTile32FMA without FMA")
+}
