@@ -32,6 +32,7 @@ package plasticity
 // weight beyond float32's range, an overflow) is evaluated exactly.
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"runtime"
@@ -113,12 +114,6 @@ type fastNet struct {
 // float32 graph copy takes 4|V|² bytes (16 MiB at 2048).
 const fastMaxNodes = 2048
 
-// to32 rounds v to float32 and reports whether the result is finite.
-func to32(v float64) (float32, bool) {
-	f := float32(v)
-	return f, f-f == 0
-}
-
 // newFastNet copies the weights of net into float32. It returns nil if
 // the network is too large (fastMaxNodes) or a weight is not finite in
 // float32; then the exact evaluation is used.
@@ -129,15 +124,15 @@ func (net *Network) newFastNet() *fastNet {
 	}
 	nb := (n + blockRows - 1) / blockRows
 	fn := &fastNet{net: net, nPad: nb * blockRows, at: newBlocked32(n, d)}
-	ok := true
+	bad := 0 // branch-free: f − f is NaN for an infinite or NaN f
 	for j := 0; j < d; j++ {
 		col := net.AT[j*n : (j+1)*n]
 		for r := 0; r < nb; r++ {
 			dst := fn.at.w[(r*d+j)*blockRows : (r*d+j+1)*blockRows]
 			for i, v := range col[r*blockRows : min(n, (r+1)*blockRows)] {
-				f, fin := to32(v)
+				f := float32(v)
 				dst[i] = f
-				ok = ok && fin
+				bad |= b2i(f-f != 0)
 			}
 		}
 	}
@@ -147,21 +142,21 @@ func (net *Network) newFastNet() *fastNet {
 			lo, hi := net.ColPtr[j], net.ColPtr[j+1]
 			w := net.W[lo:hi]
 			for e, i := range net.Post[lo:hi] {
-				f, fin := to32(w[e])
+				f := float32(w[e])
 				fn.w.w[(int(i)/blockRows*n+j)*blockRows+int(i)%blockRows] = f
-				ok = ok && fin
+				bad |= b2i(f-f != 0)
 			}
 		}
 	}
 	fn.u = make([]float32, net.m*fn.nPad)
 	for c := 0; c < net.m; c++ {
 		for i, v := range net.U[c*n : (c+1)*n] {
-			f, fin := to32(v)
+			f := float32(v)
 			fn.u[c*fn.nPad+i] = f
-			ok = ok && fin
+			bad |= b2i(f-f != 0)
 		}
 	}
-	if !ok {
+	if bad != 0 {
 		return nil
 	}
 	return fn
@@ -255,9 +250,21 @@ func (fn *fastNet) forward(s *fastScratch, data *dataset.Set, lo, nb int, pred [
 	for b := 0; b < nb; b++ {
 		js, cs, k := s.js[b*s.size:(b+1)*s.size], s.cs[b*s.size:(b+1)*s.size], 0
 		if pix := data.RowBytes(lo + b); pix != nil {
-			for j, v := range pix {
-				js[k], cs[k] = int32(j), s.pix[v]
-				k += b2i(v != 0)
+			// Eight bytes at a time: a word of zeros (most of an
+			// image's border) adds nothing.
+			j := 0
+			for ; j+8 <= len(pix); j += 8 {
+				if binary.LittleEndian.Uint64(pix[j:]) == 0 {
+					continue
+				}
+				for q, v := range pix[j : j+8] {
+					js[k], cs[k] = int32(j+q), s.pix[v]
+					k += b2i(v != 0)
+				}
+			}
+			for ; j < len(pix); j++ {
+				js[k], cs[k] = int32(j), s.pix[pix[j]]
+				k += b2i(pix[j] != 0)
 			}
 		} else {
 			for j, v := range data.Row(lo+b, s.x) {
@@ -329,8 +336,12 @@ func (fn *fastNet) forward(s *fastScratch, data *dataset.Set, lo, nb int, pred [
 func cap32(h, u, buf []float32, k int) bool {
 	n := len(u)
 	h, buf = h[:n], buf[:n]
-	m, bad := 0, 0
-	for _, v := range u {
+	m, bad, i0 := 0, 0, 0
+	if useFMA {
+		i0 = n &^ 7
+		m, bad = capScan32(buf, u[:i0])
+	}
+	for _, v := range u[i0:] {
 		buf[m] = v
 		m += b2i(v > 0)
 		bad |= b2i(v-v != 0)
@@ -358,7 +369,11 @@ func cap32(h, u, buf []float32, k int) bool {
 			}
 		}
 	}
-	for i, v := range u {
+	if useFMA {
+		capTake32(h[:i0], u[:i0], tau, lim)
+	}
+	for i := i0; i < n; i++ {
+		v := u[i]
 		take := b2i(v > tau) | b2i(v == tau)&b2i(i < lim)
 		h[i] = math.Float32frombits(math.Float32bits(v) & -uint32(take))
 	}

@@ -31,3 +31,52 @@ func dot32FMA(x, y []float32) float32
 //
 //go:noescape
 func gatherTile32FMA(u unsafe.Pointer, ustride int, w, idx, c unsafe.Pointer, istride int, pos unsafe.Pointer, pstride, nb int)
+
+// cap32LUT holds the controls of capScan32AVX2 and capTake32AVX2: for
+// each 8-bit mask of selected lanes, the lanes to move to the front
+// (VPERMPS; the lanes after the selected ones are don't care, the next
+// store overwrites them), and the lane indices and their step.
+type cap32LUT struct {
+	pack   [256][8]uint32 // offset 0
+	iota8  [8]uint32      // offset 8192: 0, 1, …, 7
+	eights [8]uint32      // offset 8224: 8, …, 8
+}
+
+var cap32Table = func() *cap32LUT {
+	t := new(cap32LUT)
+	for mask := range t.pack {
+		p := 0
+		for lane := 0; lane < 8; lane++ {
+			if mask&(1<<lane) != 0 {
+				t.pack[mask][p] = uint32(lane)
+				p++
+			}
+		}
+	}
+	for i := range t.iota8 {
+		t.iota8[i], t.eights[i] = uint32(i), 8
+	}
+	return t
+}()
+
+//go:noescape
+func capScan32AVX2(buf, u []float32, lut *cap32LUT) (m, bad int)
+
+//go:noescape
+func capTake32AVX2(h, u []float32, tau float32, lim int, lut *cap32LUT)
+
+// capScan32 is capScan32AVX2 for len(u) a multiple of 8.
+func capScan32(buf, u []float32) (m, bad int) {
+	if len(buf) < len(u) || len(u)%8 != 0 {
+		panic("plasticity: capScan32: bad lengths")
+	}
+	return capScan32AVX2(buf, u, cap32Table)
+}
+
+// capTake32 is capTake32AVX2 for len(u) a multiple of 8.
+func capTake32(h, u []float32, tau float32, lim int) {
+	if len(h) < len(u) || len(u)%8 != 0 {
+		panic("plasticity: capTake32: bad lengths")
+	}
+	capTake32AVX2(h, u, tau, lim, cap32Table)
+}

@@ -163,3 +163,78 @@ next:
 tdone:
 	VZEROUPPER
 	RET
+
+// func capScan32AVX2(buf, u []float32, lut *cap32LUT) (m, bad int)
+// Packs the values of u above 0, in order, to the front of buf (eight
+// lanes stored at a time, so up to 7 past the last one are overwritten)
+// and returns their number m; bad is 1 if a value of u is not finite
+// (v − v is NaN), else 0. len(u) is a multiple of 8, len(buf) ≥ len(u).
+TEXT ·capScan32AVX2(SB), NOSPLIT, $0-72
+	MOVQ   buf_base+0(FP), DI
+	MOVQ   u_base+24(FP), SI
+	MOVQ   u_len+32(FP), CX
+	MOVQ   lut+48(FP), R8
+	XORQ   AX, AX
+	XORQ   DX, DX
+	VXORPS Y15, Y15, Y15
+	VXORPS Y14, Y14, Y14
+
+sloop:
+	CMPQ      AX, CX
+	JGE       sdone
+	VMOVUPS   (SI)(AX*4), Y0
+	VSUBPS    Y0, Y0, Y1
+	VORPS     Y1, Y14, Y14
+	VCMPPS    $0x1e, Y15, Y0, Y2
+	VMOVMSKPS Y2, BX
+	MOVQ      BX, R9
+	SHLQ      $5, R9
+	VMOVDQU   (R8)(R9*1), Y3
+	VPERMPS   Y0, Y3, Y4
+	VMOVUPS   Y4, (DI)(DX*4)
+	POPCNTL   BX, BX
+	ADDQ      BX, DX
+	ADDQ      $8, AX
+	JMP       sloop
+
+sdone:
+	MOVQ    DX, m+56(FP)
+	XORQ    AX, AX
+	VPTEST  Y14, Y14
+	SETNE   AX
+	MOVQ    AX, bad+64(FP)
+	VZEROUPPER
+	RET
+
+// func capTake32AVX2(h, u []float32, tau float32, lim int, lut *cap32LUT)
+// h[i] = u[i] where u[i] > tau, or u[i] == tau and i < lim; else +0.
+// len(u) is a multiple of 8, len(h) ≥ len(u), 0 ≤ lim < 2³¹.
+TEXT ·capTake32AVX2(SB), NOSPLIT, $0-72
+	MOVQ         h_base+0(FP), DI
+	MOVQ         u_base+24(FP), SI
+	MOVQ         u_len+32(FP), CX
+	VBROADCASTSS tau+48(FP), Y15
+	VPBROADCASTD lim+56(FP), Y14
+	MOVQ         lut+64(FP), R8
+	VMOVDQU      8192(R8), Y13
+	VMOVDQU      8224(R8), Y12
+	XORQ         AX, AX
+
+tloop:
+	CMPQ     AX, CX
+	JGE      tdone2
+	VMOVUPS  (SI)(AX*4), Y0
+	VCMPPS   $0x1e, Y15, Y0, Y1
+	VCMPPS   $0x00, Y15, Y0, Y2
+	VPCMPGTD Y13, Y14, Y3
+	VPAND    Y3, Y2, Y2
+	VPOR     Y2, Y1, Y1
+	VANDPS   Y0, Y1, Y1
+	VMOVUPS  Y1, (DI)(AX*4)
+	VPADDD   Y12, Y13, Y13
+	ADDQ     $8, AX
+	JMP      tloop
+
+tdone2:
+	VZEROUPPER
+	RET

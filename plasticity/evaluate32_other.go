@@ -18,3 +18,9 @@ func dot32FMA(x, y []float32) float32 { panic("plasticity: dot32FMA without FMA"
 func gatherTile32FMA(u unsafe.Pointer, ustride int, w, idx, c unsafe.Pointer, istride int, pos unsafe.Pointer, pstride, nb int) {
 	panic("plasticity: gatherTile32FMA without FMA")
 }
+
+// capScan32 is never called without FMA (useFMA is false).
+func capScan32(buf, u []float32) (m, bad int) { panic("plasticity: capScan32 without AVX2") }
+
+// capTake32 is never called without FMA (useFMA is false).
+func capTake32(h, u []float32, tau float32, lim int) { panic("plasticity: capTake32 without AVX2") }
