@@ -104,6 +104,7 @@ func Train(net *Network, rules Rules, data *dataset.Set, s *TrainSettings) (*Tra
 		}
 	}
 	windowRight, windowSeen := 0, 0
+	var codes *curveCodes // the curve set's hidden codes at T = 1 (evaluate_codes.go)
 	x := make([]float64, data.Dim)
 	for ep := 0; ep < cfg.Epochs; ep++ {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
@@ -132,7 +133,14 @@ func Train(net *Network, rules Rules, data *dataset.Set, s *TrainSettings) (*Tra
 				p := CurvePoint{Seen: res.Seen, Epoch: ep, OnlineAccuracy: float64(windowRight) / float64(windowSeen), Accuracy: math.NaN()}
 				if s.CurveSet != nil {
 					store()
-					p.Accuracy = Evaluate(net, s.CurveSet).Accuracy
+					if codes == nil && useCurveCodes {
+						codes = newCurveCodes(net, s.CurveSet) // nil unless T = 1
+					}
+					if codes != nil {
+						p.Accuracy = codes.accuracy()
+					} else {
+						p.Accuracy = Evaluate(net, s.CurveSet).Accuracy
+					}
 				}
 				res.Curve = append(res.Curve, p)
 				windowRight, windowSeen = 0, 0
