@@ -187,3 +187,29 @@ func BenchmarkForwardMNIST(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCurveCodesMNIST measures a learning-curve point at T = 1 from
+// the kept hidden codes (evaluate_codes.go) on the 1,000 test images of
+// BenchmarkEvaluateMNIST: the logits only, with the codes made once
+// before the timer; images per CPU-second.
+func BenchmarkCurveCodesMNIST(b *testing.B) {
+	sp := mnistForBench(b)
+	cfg := Config{Nodes: 1000, Cap: 500, Rounds: 1, Inputs: sp.Test.Dim, Labels: sp.Test.Labels}
+	net, err := New(cfg, rand.NewPCG(1, 1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := Train(net, Rules{Output: Perceptron(1)}, sp.Train.Subset(seqIndex(1000)), nil); err != nil {
+		b.Fatal(err)
+	}
+	cc := newCurveCodes(net, sp.Test)
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := processCPU()
+	for i := 0; i < b.N; i++ {
+		cc.accuracy()
+	}
+	if cpu := (processCPU() - cpu0).Seconds(); cpu > 0 {
+		b.ReportMetric(float64(b.N*sp.Test.Len())/cpu, "images/CPU-s")
+	}
+}
