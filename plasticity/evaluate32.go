@@ -428,10 +428,11 @@ const (
 	// (bit for bit, on any number of CPUs).
 	Exact Precision = "exact"
 	// Fast evaluates in float32 (see the comment at the top of
-	// evaluate32.go): a prediction may differ from the exact one where
-	// two nodes at the cap's threshold, or the two largest logits, are
-	// closer than float32's rounding. It does not depend on the number
-	// of CPUs either, but it may on the processor (with or without FMA).
+	// evaluate32.go) on processors with AVX2 and FMA, and exactly
+	// elsewhere: a prediction may differ from the exact one where two
+	// nodes at the cap's threshold, or the two largest logits, are closer
+	// than float32's rounding. It does not depend on the number of CPUs
+	// either.
 	Fast Precision = "fast"
 )
 
@@ -454,9 +455,11 @@ type EvalSettings struct {
 
 // EvaluateWith is Evaluate with settings: with Precision Fast it runs the
 // float32 evaluation, in parallel over contiguous shares of the examples
-// as Evaluate. A network the fast evaluation cannot hold (more than
-// fastMaxNodes nodes, or a weight not finite in float32) is evaluated
-// exactly. An invalid Precision panics (see Precision.Validate).
+// as Evaluate, on processors with AVX2 and FMA. Elsewhere, and for a
+// network the fast evaluation cannot hold (more than fastMaxNodes nodes,
+// or a weight not finite in float32), it is Evaluate: the portable
+// float32 loops are slower than the exact evaluation. An invalid
+// Precision panics (see Precision.Validate).
 func EvaluateWith(net *Network, data *dataset.Set, s *EvalSettings) Evaluation {
 	if s == nil || s.Precision == "" || s.Precision == Exact {
 		return Evaluate(net, data)
@@ -464,6 +467,15 @@ func EvaluateWith(net *Network, data *dataset.Set, s *EvalSettings) Evaluation {
 	if err := s.Precision.Validate(); err != nil {
 		panic(err.Error())
 	}
+	if !useFMA {
+		return Evaluate(net, data)
+	}
+	return evaluateFast(net, data)
+}
+
+// evaluateFast is EvaluateWith with Precision Fast, on the FMA kernels
+// or, without them, the Go loops.
+func evaluateFast(net *Network, data *dataset.Set) Evaluation {
 	nData := data.Len()
 	if data.Dim != net.d {
 		panic("plasticity: Forward: input has wrong length")

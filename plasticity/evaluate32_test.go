@@ -212,6 +212,9 @@ func TestFastEvaluationMatchesExact(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains and evaluates three networks on 10,000 images")
 	}
+	if !useFMA {
+		t.Skip("no AVX2 and FMA: EvaluateWith is exact (TestFastEvaluationSmall covers the Go loops)")
+	}
 	for _, name := range []string{"mnist", "fashion"} {
 		sp, err := dataset.Load(name, &dataset.Options{Seed: 1, TrainSize: 1000})
 		if err != nil {
@@ -311,8 +314,8 @@ func TestFastEvaluationMatchesExact(t *testing.T) {
 // 3.4e38), but round 2 sums about 250 of them times factors of order 1–10
 // and overflows float32 (not float64): every such image is marked and
 // predicted by the exact pass, so the predictions equal Evaluate's.
-// Weights of 1e39 do not fit float32 at all: EvaluateWith falls back to
-// Evaluate. Both recurrences, on both kernels.
+// Weights of 1e39 do not fit float32 at all: the fast evaluation falls
+// back to Evaluate. Both recurrences, on both kernels.
 func TestFastEvaluationFallback(t *testing.T) {
 	sp, err := dataset.Load("mnist", &dataset.Options{Seed: 7, TrainSize: 10, TestSize: 40})
 	if err != nil {
@@ -333,7 +336,7 @@ func TestFastEvaluationFallback(t *testing.T) {
 					net.W[e] = w * float64(1-2*(e%2)) // ± so the logits stay finite in float64
 				}
 				want := Evaluate(net, sp.Test)
-				got := EvaluateWith(net, sp.Test, &EvalSettings{Precision: Fast})
+				got := evaluateFast(net, sp.Test)
 				if !slices.Equal(got.Pred, want.Pred) {
 					t.Errorf("%s, W = ±%g: fast %v, exact %v", rec, w, got.Pred, want.Pred)
 				}
@@ -389,7 +392,7 @@ func TestFastEvaluationSmall(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := Evaluate(net, c.sp.Test)
-			got := EvaluateWith(net, c.sp.Test, &EvalSettings{Precision: Fast})
+			got := evaluateFast(net, c.sp.Test)
 			if !slices.Equal(got.Pred, want.Pred) || got.Correct != want.Correct {
 				t.Errorf("%d: |V|=%d T=%d %s: fast accuracy %v, exact %v", k, cfg.Nodes, cfg.Rounds, cfg.Recurrence, got.Accuracy, want.Accuracy)
 			}
