@@ -103,16 +103,21 @@ func TestGather32Bound(t *testing.T) {
 // negative values, −0 and +0, for k below, at and above the number of
 // positive values, and k ≥ n; a NaN or an infinity makes it report false.
 // Lengths up to 72 cover the AVX2 passes (eight values at a time) and
-// their tails.
+// their tails, lengths up to 2,000 the sizes of networks (with few and
+// with many distinct values, and sorted).
 func TestCap32MatchesBrute(t *testing.T) {
 	withFMA(t, testCap32MatchesBrute)
 }
 
 func testCap32MatchesBrute(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for trial := 0; trial < 300; trial++ {
+	for trial := 0; trial < 400; trial++ {
 		n := 1 + rng.IntN(72)
+		if trial%4 == 0 {
+			n = 200 + rng.IntN(1800) // the sizes of networks
+		}
 		k := 1 + rng.IntN(n+3)
+		levels := []int{9, 200, 1 << 20}[trial%3] // many ties, some, almost none
 		u := make([]float32, n)
 		for i := range u {
 			switch rng.IntN(6) {
@@ -121,8 +126,11 @@ func testCap32MatchesBrute(t *testing.T) {
 			case 1:
 				u[i] = 0
 			default:
-				u[i] = float32(rng.IntN(9)-3) / 2
+				u[i] = float32(rng.IntN(levels)-levels/3) / 2
 			}
+		}
+		if trial%8 == 4 {
+			slices.Sort(u) // sorted: the samples are in order too
 		}
 		type iv struct {
 			i int
@@ -137,12 +145,12 @@ func testCap32MatchesBrute(t *testing.T) {
 		for _, o := range order[:min(k, n)] {
 			want[o.i] = o.v
 		}
-		h, buf := make([]float32, n), make([]float32, n)
+		h, buf := make([]float32, n), make([]float32, 2*n)
 		if !cap32(h, u, buf, k) {
 			t.Fatalf("n=%d k=%d: cap32 reports a non-finite value in %v", n, k, u)
 		}
 		if !slices.Equal(h, want) {
-			t.Errorf("n=%d k=%d u=%v: cap32 %v, brute %v", n, k, u, h, want)
+			t.Errorf("n=%d k=%d: cap32 differs from brute at %d values", n, k, n-countEqual(h, want))
 		}
 		bad := slices.Clone(u)
 		bad[rng.IntN(n)] = []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))}[trial%3]
@@ -411,4 +419,12 @@ func TestPrecisionValidate(t *testing.T) {
 	if err := Precision("float16").Validate(); err == nil {
 		t.Error("float16 accepted")
 	}
+}
+
+func countEqual(a, b []float32) int {
+	c := 0
+	for i := range a {
+		c += b2i(a[i] == b[i])
+	}
+	return c
 }
