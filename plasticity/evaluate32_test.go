@@ -36,7 +36,7 @@ func withFMA(t *testing.T, f func(t *testing.T)) {
 // exactly here (it is 0 or a float32 and counts as one more term). The
 // tiled kernel must also equal the untiled one (gather32) bit for bit:
 // each row adds the same products in the same order. Sizes: 150 rows
-// (not a multiple of 64) and 300 columns (tiles of 64 and a tail of 44).
+// (not a multiple of 64) and 300 columns (tiles of 128 and a tail of 44).
 func TestGather32Bound(t *testing.T) {
 	withFMA(t, func(t *testing.T) {
 		const rows, cols, batch = 150, 300, 5
