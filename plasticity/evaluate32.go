@@ -129,9 +129,15 @@ func (net *Network) newFastNet() *fastNet {
 		col := net.AT[j*n : (j+1)*n]
 		for r := 0; r < nb; r++ {
 			dst := fn.at.w[(r*d+j)*blockRows : (r*d+j+1)*blockRows]
-			for i, v := range col[r*blockRows : min(n, (r+1)*blockRows)] {
+			src := col[r*blockRows : min(n, (r+1)*blockRows)]
+			i0 := 0
+			if useFMA {
+				i0 = len(src) &^ 7
+				bad |= cvt32(dst, src[:i0])
+			}
+			for i, v := range src[i0:] {
 				f := float32(v)
-				dst[i] = f
+				dst[i0+i] = f
 				bad |= b2i(f-f != 0)
 			}
 		}

@@ -80,3 +80,14 @@ func capTake32(h, u []float32, tau float32, lim int) {
 	}
 	capTake32AVX2(h, u, tau, lim, cap32Table)
 }
+
+//go:noescape
+func cvt32AVX(dst []float32, src []float64) (bad int)
+
+// cvt32 is cvt32AVX for len(src) a multiple of 8, len(dst) ≥ len(src).
+func cvt32(dst []float32, src []float64) (bad int) {
+	if len(dst) < len(src) || len(src)%8 != 0 {
+		panic("plasticity: cvt32: bad lengths")
+	}
+	return cvt32AVX(dst, src)
+}

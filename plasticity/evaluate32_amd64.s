@@ -238,3 +238,33 @@ tloop:
 tdone2:
 	VZEROUPPER
 	RET
+
+// func cvt32AVX(dst []float32, src []float64) (bad int)
+// dst[i] = float32(src[i]) (rounded to nearest even, VCVTPD2PS) for i in
+// [0, len(src)), a multiple of 8; bad is 1 if a result is not finite.
+TEXT ·cvt32AVX(SB), NOSPLIT, $0-56
+	MOVQ   dst_base+0(FP), DI
+	MOVQ   src_base+24(FP), SI
+	MOVQ   src_len+32(FP), CX
+	XORQ   AX, AX
+	VXORPS Y15, Y15, Y15
+
+cloop:
+	CMPQ        AX, CX
+	JGE         cdone
+	VCVTPD2PSY  (SI)(AX*8), X0
+	VCVTPD2PSY  32(SI)(AX*8), X1
+	VINSERTF128 $1, X1, Y0, Y0
+	VMOVUPS     Y0, (DI)(AX*4)
+	VSUBPS      Y0, Y0, Y2
+	VORPS       Y2, Y15, Y15
+	ADDQ        $8, AX
+	JMP         cloop
+
+cdone:
+	XORQ   AX, AX
+	VPTEST Y15, Y15
+	SETNE  AX
+	MOVQ   AX, bad+48(FP)
+	VZEROUPPER
+	RET

@@ -24,3 +24,6 @@ func capScan32(buf, u []float32) (m, bad int) { panic("plasticity: capScan32 wit
 
 // capTake32 is never called without FMA (useFMA is false).
 func capTake32(h, u []float32, tau float32, lim int) { panic("plasticity: capTake32 without AVX2") }
+
+// cvt32 is never called without FMA (useFMA is false).
+func cvt32(dst []float32, src []float64) (bad int) { panic("plasticity: cvt32 without AVX2") }

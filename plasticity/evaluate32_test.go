@@ -428,3 +428,44 @@ func countEqual(a, b []float32) int {
 	}
 	return c
 }
+
+// TestNewFastNetRounding: the float32 copy of the input weights (AVX2
+// conversion in runs of eight, Go for the rest of a block; |V| = 100
+// ends each column with a block of 36 rows) holds float32(v) for every
+// weight, bit for bit, the conversion Go defines (round to nearest even);
+// a weight beyond float32's range (1e39, −1e39) or NaN, in the vector
+// part or the tail, makes newFastNet refuse the network.
+func TestNewFastNetRounding(t *testing.T) {
+	withFMA(t, func(t *testing.T) {
+		net, err := New(Config{Inputs: 30, Labels: 3, Nodes: 100, Cap: 50, Rounds: 1}, rand.NewPCG(8, 8))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rng := rand.New(rand.NewPCG(9, 9))
+		for i := range net.AT {
+			net.AT[i] = rng.NormFloat64() * math.Pow(10, float64(rng.IntN(80)-42)) // float32 subnormals to 1e37
+		}
+		fn := net.newFastNet()
+		if fn == nil {
+			t.Fatal("newFastNet refused finite weights")
+		}
+		for j := 0; j < net.d; j++ {
+			for i := 0; i < net.n; i++ {
+				got := fn.at.w[(i/blockRows*net.d+j)*blockRows+i%blockRows]
+				if want := float32(net.AT[j*net.n+i]); math.Float32bits(got) != math.Float32bits(want) {
+					t.Fatalf("weight (%d, %d) = %v: copy %v, float32 %v", i, j, net.AT[j*net.n+i], got, want)
+				}
+			}
+		}
+		for _, e := range []int{5, 70, 99} { // in a run of eight; in the 36-row block's vector part; in its tail
+			for _, v := range []float64{1e39, -1e39, math.NaN()} {
+				saved := net.AT[e]
+				net.AT[e] = v
+				if net.newFastNet() != nil {
+					t.Errorf("row %d = %v: newFastNet accepts it", e, v)
+				}
+				net.AT[e] = saved
+			}
+		}
+	})
+}
