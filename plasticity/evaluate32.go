@@ -9,13 +9,17 @@ package plasticity
 // read afresh. The input and graph matrices are stored in blocks of 64
 // rows (blocked32), each block column by column, so the columns of one
 // block that an image adds are 256-byte pieces of one contiguous
-// 64 × d (or 64 × |V|) array that stays in the second-level cache while
-// every image of a batch of fastBatch reads it. gather32 keeps the 64
-// sums of a block in eight registers of eight lanes and adds each
-// column with one fused multiply-add per register (eight float32 lanes
+// 64 × d (or 64 × |V|) array. The blocks are walked in tiles of tileCols
+// columns (32 KiB, first-level cache): every image of a batch of
+// fastBatch adds its non-zero columns that fall in the tile to its 64
+// sums, which gatherTile32FMA keeps in eight registers of eight lanes,
+// one fused multiply-add per register and column (eight float32 lanes
 // against four float64 ones, and one instruction against two per
-// product: about four times the arithmetic of the exact kernel per
-// instruction).
+// product). Each row adds its columns in increasing order whatever the
+// tiling, so an image's sums do not depend on the batch or the number of
+// CPUs. The cap is two AVX2 passes (capScan32AVX2 packs the positive
+// values for the selection, capTake32AVX2 keeps the winners) around a
+// quickselect, and the logits are dot products over the padded |V|.
 //
 // The arithmetic is that of Forward, in float32: u = a + Σ_j W[:, j]·hᵗ⁻¹_j
 // (paper) or Σ_j W[:, j]·(hᵗ⁻¹_j + a_j) (reference), the cap keeps the k
@@ -28,8 +32,9 @@ package plasticity
 // two values are closer than these errors: two nodes at the cap's
 // threshold (one fires instead of the other), or two logits. The
 // measured rate of changed predictions is in TestFastEvaluationMatchesExact.
-// An image whose float32 pass meets a value that is not finite (a
-// weight beyond float32's range, an overflow) is evaluated exactly.
+// An image whose float32 pass meets a value that is not finite (an
+// overflow) is evaluated exactly, and so is a network with a weight
+// beyond float32's range.
 
 import (
 	"encoding/binary"
