@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/evolve-toolkit/evolve/dataset"
@@ -468,4 +469,44 @@ func TestNewFastNetRounding(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestCurvePrecision: Train's learning curve with CurvePrecision Fast
+// equals the exact one on a learning T = 3 network (MNIST, |V| = 300, the
+// benchmark's graph rule scaled by 0.01); an invalid precision is an
+// error naming it, before any training.
+func TestCurvePrecision(t *testing.T) {
+	sp, err := dataset.Load("mnist", &dataset.Options{Seed: 4, TrainSize: 400, TestSize: 300})
+	if err != nil {
+		t.Skip(err)
+	}
+	curve := func(p Precision) ([]CurvePoint, error) {
+		net, err := New(Config{Inputs: 784, Labels: 10, Nodes: 300, Cap: 150, Rounds: 3, Seed: 2}, rand.NewPCG(2, 2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := smallGraphRule(3)
+		for i := range g.Table {
+			g.Table[i] *= 0.01
+		}
+		res, err := Train(net, Rules{Output: Perceptron(3), Graph: g}, sp.Train, &TrainSettings{CurveEvery: 100, CurveSet: sp.Test, CurvePrecision: p})
+		if err != nil {
+			return nil, err
+		}
+		return res.Curve, nil
+	}
+	exact, err := curve(Exact)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fast, err := curve(Fast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(exact) != 4 || !slices.Equal(exact, fast) || exact[3].Accuracy < 0.5 {
+		t.Errorf("exact curve %v\nfast curve %v", exact, fast)
+	}
+	if _, err := curve("half"); err == nil || !strings.Contains(err.Error(), `"half"`) {
+		t.Errorf("precision half: error %v", err)
+	}
 }

@@ -156,7 +156,7 @@ func trainCommand() *cli.Command {
 		&cli.IntFlag{Name: "curve-every", Value: def.CurveEvery, Usage: "learning-curve interval in examples (0: none)"},
 		&cli.IntFlag{Name: "curve-size", Value: def.CurveSize, Usage: "test examples the learning curve is measured on"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
-		&cli.StringFlag{Name: "eval", Value: string(plasticity.Exact), Usage: "arithmetic of the final train and test accuracy: 'exact' (float64, bit for bit as the forward pass) or 'fast' (float32, several times faster at T = 3; may differ where two values are closer than float32's rounding)"},
+		&cli.StringFlag{Name: "eval", Value: string(plasticity.Exact), Usage: "arithmetic of the learning curve and the final accuracies: 'exact' (float64, bit for bit as the forward pass) or 'fast' (float32, about 3× faster; may differ where two values are closer than float32's rounding)"},
 	}
 	flags = append(flags, dataFlags(def.DataConfig)...)
 	flags = append(flags, networkFlags(def.Network.Defaults())...)
@@ -271,9 +271,10 @@ func runTrain(c *cli.Context) (err error) {
 	bar := newProgress(stderr, total, "train", c.Bool("quiet"))
 	t1 := time.Now()
 	res, err := plasticity.Train(net, plasticity.Rules{Graph: graph, Output: outRule}, data.Train, &plasticity.TrainSettings{
-		Progress:   func(done, _ int) { bar.Set(done, "") },
-		CurveEvery: cfg.CurveEvery,
-		CurveSet:   curveSet,
+		Progress:       func(done, _ int) { bar.Set(done, "") },
+		CurveEvery:     cfg.CurveEvery,
+		CurveSet:       curveSet,
+		CurvePrecision: prec,
 	})
 	bar.Done()
 	if err != nil {
@@ -313,7 +314,7 @@ func runTrain(c *cli.Context) (err error) {
 		"train_examples": data.Train.Len(),
 		"test_examples":  data.Test.Len(),
 		"curve_examples": cfg.CurveSize,
-		"evaluation":     string(prec), // --eval: the final accuracies' arithmetic (the curve is exact)
+		"evaluation":     string(prec), // --eval: the arithmetic of the accuracies and the curve
 	}
 	if outRule != nil {
 		if err := saveRuleOrigin(outPath(out, "output.rule.json"), outRule, "output rule used by evolve train", outOrigin); err != nil {

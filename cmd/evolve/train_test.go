@@ -113,15 +113,15 @@ func TestTrainBadInput(t *testing.T) {
 }
 
 // TestTrainEvalFast: --eval fast is recorded in meta.json and, on a
-// 300-node T = 3 network on halfspace, gives the accuracies of --eval
-// exact (the default, recorded too); the curve is exact either way.
+// 300-node T = 3 network on halfspace, gives the accuracies and the
+// learning curve of --eval exact (the default, recorded too).
 func TestTrainEvalFast(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	metas := map[string]map[string]any{}
 	for _, ev := range []string{"exact", "fast"} {
 		args := []string{"train", "--dataset", "halfspace", "--train-size", "500", "--test-size", "500", "--nodes", "300",
-			"--rounds", "3", "--epochs", "1", "--curve-every", "0", "--quiet", "--out", filepath.Join(dir, ev)}
+			"--rounds", "3", "--epochs", "1", "--curve-every", "100", "--curve-size", "200", "--quiet", "--out", filepath.Join(dir, ev)}
 		if ev == "fast" {
 			args = append(args, "--eval", "fast")
 		}
@@ -145,5 +145,17 @@ func TestTrainEvalFast(t *testing.T) {
 		if metas["fast"][key] != metas["exact"][key] {
 			t.Errorf("%s: fast %v, exact %v", key, metas["fast"][key], metas["exact"][key])
 		}
+	}
+	exact, err := os.ReadFile(filepath.Join(dir, "exact", "curve.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fast, err := os.ReadFile(filepath.Join(dir, "fast", "curve.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 500 examples, a point every 100: 5 points plus the header.
+	if !bytes.Equal(exact, fast) || bytes.Count(exact, []byte("\n")) != 6 {
+		t.Errorf("curve.csv with --eval exact:\n%s\nwith --eval fast:\n%s", exact, fast)
 	}
 }
