@@ -510,3 +510,28 @@ func TestCurvePrecision(t *testing.T) {
 		t.Errorf("precision half: error %v", err)
 	}
 }
+
+// TestDot32Bound: dot32 (four FMA chains of eight lanes, then the lanes
+// added; or the Go loop) is within γ_K·Σ|x_i·y_i| of the exact sum of
+// the float32 products, K = len(x) + 8 (the chains' terms plus the
+// additions of the lanes), for the lengths the logits use.
+func TestDot32Bound(t *testing.T) {
+	withFMA(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(10, 10))
+		for _, n := range []int{64, 128, 1024, 2048} {
+			x, y := make([]float32, n), make([]float32, n)
+			exact, abs := 0.0, 0.0
+			for i := range x {
+				x[i], y[i] = float32(rng.NormFloat64()), float32(rng.NormFloat64())
+				p := float64(x[i]) * float64(y[i])
+				exact += p // float64: the products are exact, the sum's error is far below the bound
+				abs += math.Abs(p)
+			}
+			const u = 1.0 / (1 << 24)
+			K := float64(n + 8)
+			if got := float64(dot32(x, y)); math.Abs(got-exact) > K*u/(1-K*u)*abs {
+				t.Errorf("n=%d: dot32 %v, exact %v", n, got, exact)
+			}
+		}
+	})
+}
