@@ -97,10 +97,17 @@ func BenchmarkTrainMNIST(b *testing.B) {
 	}
 }
 
-// BenchmarkEvaluateMNIST measures Evaluate on 1,000 MNIST test images
-// after training on 1,000 images, and reports images per second (per
-// core with -cpu 1).
-func BenchmarkEvaluateMNIST(b *testing.B) {
+// BenchmarkEvaluateMNIST measures Evaluate (exact) on 1,000 MNIST test
+// images after training on 1,000 images, and reports images per second
+// (per core with -cpu 1).
+func BenchmarkEvaluateMNIST(b *testing.B) { benchEvaluate(b, Exact) }
+
+// BenchmarkEvaluateFastMNIST is BenchmarkEvaluateMNIST for the float32
+// evaluation (EvaluateWith, Precision Fast), including the copy of the
+// weights into float32 that each call makes.
+func BenchmarkEvaluateFastMNIST(b *testing.B) { benchEvaluate(b, Fast) }
+
+func benchEvaluate(b *testing.B, prec Precision) {
 	sp := mnistForBench(b)
 	train := sp.Train.Subset(seqIndex(1000))
 	test := sp.Test
@@ -126,11 +133,12 @@ func BenchmarkEvaluateMNIST(b *testing.B) {
 			if _, err := Train(net, rules, train, nil); err != nil {
 				b.Fatal(err)
 			}
+			s := &EvalSettings{Precision: prec}
 			b.ReportAllocs()
 			b.ResetTimer()
 			cpu0 := processCPU()
 			for i := 0; i < b.N; i++ {
-				Evaluate(net, test)
+				EvaluateWith(net, test, s)
 			}
 			b.ReportMetric(float64(b.N*test.Len())/b.Elapsed().Seconds(), "images/s")
 			if cpu := (processCPU() - cpu0).Seconds(); cpu > 0 {
@@ -177,5 +185,31 @@ func BenchmarkForwardMNIST(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "examples/s")
 		})
+	}
+}
+
+// BenchmarkCurveCodesMNIST measures a learning-curve point at T = 1 from
+// the kept hidden codes (evaluate_codes.go) on the 1,000 test images of
+// BenchmarkEvaluateMNIST: the logits only, with the codes made once
+// before the timer; images per CPU-second.
+func BenchmarkCurveCodesMNIST(b *testing.B) {
+	sp := mnistForBench(b)
+	cfg := Config{Nodes: 1000, Cap: 500, Rounds: 1, Inputs: sp.Test.Dim, Labels: sp.Test.Labels}
+	net, err := New(cfg, rand.NewPCG(1, 1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := Train(net, Rules{Output: Perceptron(1)}, sp.Train.Subset(seqIndex(1000)), nil); err != nil {
+		b.Fatal(err)
+	}
+	cc := newCurveCodes(net, sp.Test)
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := processCPU()
+	for i := 0; i < b.N; i++ {
+		cc.accuracy()
+	}
+	if cpu := (processCPU() - cpu0).Seconds(); cpu > 0 {
+		b.ReportMetric(float64(b.N*sp.Test.Len())/cpu, "images/CPU-s")
 	}
 }

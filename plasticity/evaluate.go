@@ -26,6 +26,8 @@ package plasticity
 // gathering single images in training (tried for the input drive: slower
 // than axpy, whose sequential column reads the prefetcher follows), and a
 // kernel with two columns per iteration (within the noise of gaxpy).
+// Float32 weights and fused multiply-adds, which cannot be bit-identical,
+// are the opt-in fast evaluation (EvaluateWith, evaluate32.go).
 
 // evalRows is the number of rows of a tile: a multiple of 32 (the
 // gathered kernel's register block).

@@ -30,6 +30,11 @@ type TrainSettings struct {
 	// CurveSet is the set the learning curve is measured on. If nil, the
 	// curve records only the online error.
 	CurveSet *dataset.Set
+	// CurvePrecision is the arithmetic of the curve's evaluations (see
+	// EvaluateWith). If CurvePrecision is "", Exact is used. At T = 1
+	// the curve is computed exactly from the kept hidden codes
+	// (evaluate_codes.go), which is faster still, whatever it says.
+	CurvePrecision Precision
 	// Record, if not nil, is called after each example on which the rules
 	// were applied, before the update, with the example's index and
 	// the workspace of its forward pass (patterns, prediction). The
@@ -75,6 +80,9 @@ func Train(net *Network, rules Rules, data *dataset.Set, s *TrainSettings) (*Tra
 	if data.Labels > net.m {
 		return nil, fmt.Errorf("plasticity: data set %q has %d labels, the network has %d outputs", data.Name, data.Labels, net.m)
 	}
+	if err := s.CurvePrecision.Validate(); err != nil {
+		return nil, err
+	}
 	sc, err := net.prepare(rules)
 	if err != nil {
 		return nil, err
@@ -104,6 +112,7 @@ func Train(net *Network, rules Rules, data *dataset.Set, s *TrainSettings) (*Tra
 		}
 	}
 	windowRight, windowSeen := 0, 0
+	var codes *curveCodes // the curve set's hidden codes at T = 1 (evaluate_codes.go)
 	x := make([]float64, data.Dim)
 	for ep := 0; ep < cfg.Epochs; ep++ {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
@@ -132,7 +141,14 @@ func Train(net *Network, rules Rules, data *dataset.Set, s *TrainSettings) (*Tra
 				p := CurvePoint{Seen: res.Seen, Epoch: ep, OnlineAccuracy: float64(windowRight) / float64(windowSeen), Accuracy: math.NaN()}
 				if s.CurveSet != nil {
 					store()
-					p.Accuracy = Evaluate(net, s.CurveSet).Accuracy
+					if codes == nil && useCurveCodes {
+						codes = newCurveCodes(net, s.CurveSet) // nil unless T = 1
+					}
+					if codes != nil {
+						p.Accuracy = codes.accuracy()
+					} else {
+						p.Accuracy = EvaluateWith(net, s.CurveSet, &EvalSettings{Precision: s.CurvePrecision}).Accuracy
+					}
 				}
 				res.Curve = append(res.Curve, p)
 				windowRight, windowSeen = 0, 0

@@ -101,11 +101,61 @@ func TestTrainBadInput(t *testing.T) {
 		{[]string{"train", "--dataset", "halfspace", "--output-rule", rule}, "2 table rows, got 1"},
 		{[]string{"train", "--dataset", "halfspace", "--output-rule", filepath.Join(dir, "missing.json")}, "no such file"},
 		{[]string{"train", "--dataset", "mnist", "--data-dir", dir}, dir},
+		{[]string{"train", "--dataset", "halfspace", "--eval", "float16"}, `--eval "float16"`},
+		{[]string{"train", "--dataset", "halfspace", "--eval", ""}, `--eval ""`},
 	}
 	for _, tc := range tests {
 		_, _, err := run(t, append(tc.args, "--quiet")...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: error %v, want %q", tc.args, err, tc.want)
 		}
+	}
+}
+
+// TestTrainEvalFast: --eval fast is recorded in meta.json and, on a
+// 300-node T = 3 network on halfspace, gives the accuracies and the
+// learning curve of --eval exact (the default, recorded too).
+func TestTrainEvalFast(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	metas := map[string]map[string]any{}
+	for _, ev := range []string{"exact", "fast"} {
+		args := []string{"train", "--dataset", "halfspace", "--train-size", "500", "--test-size", "500", "--nodes", "300",
+			"--rounds", "3", "--epochs", "1", "--curve-every", "100", "--curve-size", "200", "--quiet", "--out", filepath.Join(dir, ev)}
+		if ev == "fast" {
+			args = append(args, "--eval", "fast")
+		}
+		if _, _, err := run(t, args...); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, ev, "meta.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var meta map[string]any
+		if err := json.Unmarshal(b, &meta); err != nil {
+			t.Fatal(err)
+		}
+		if meta["evaluation"] != ev {
+			t.Errorf("--eval %s: meta.json evaluation = %v", ev, meta["evaluation"])
+		}
+		metas[ev] = meta
+	}
+	for _, key := range []string{"train_accuracy", "test_accuracy"} {
+		if metas["fast"][key] != metas["exact"][key] {
+			t.Errorf("%s: fast %v, exact %v", key, metas["fast"][key], metas["exact"][key])
+		}
+	}
+	exact, err := os.ReadFile(filepath.Join(dir, "exact", "curve.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fast, err := os.ReadFile(filepath.Join(dir, "fast", "curve.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 500 examples, a point every 100: 5 points plus the header.
+	if !bytes.Equal(exact, fast) || bytes.Count(exact, []byte("\n")) != 6 {
+		t.Errorf("curve.csv with --eval exact:\n%s\nwith --eval fast:\n%s", exact, fast)
 	}
 }
