@@ -5,26 +5,15 @@ package plasticity
 import (
 	"math"
 
+	"golang.org/x/sys/cpu"
 	"gonum.org/v1/gonum/floats"
 )
 
 // useAVX2 reports whether the processor and the operating system support
-// AVX2 and POPCNT (CPUID leaf 1: POPCNT, OSXSAVE and AVX; XCR0: XMM and
-// YMM state; leaf 7: AVX2). Every processor with AVX2 has POPCNT.
-var useAVX2 = func() bool {
-	_, _, c1, _ := cpuid(1, 0)
-	if c1&(1<<23) == 0 || c1&(1<<27) == 0 || c1&(1<<28) == 0 {
-		return false
-	}
-	if xcr0, _ := xgetbv(); xcr0&6 != 6 {
-		return false
-	}
-	_, b7, _, _ := cpuid(7, 0)
-	return b7&(1<<5) != 0
-}()
-
-func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
-func xgetbv() (eax, edx uint32)
+// AVX2 and POPCNT (golang.org/x/sys/cpu: CPUID and the XCR0 state bits).
+// Every processor with AVX2 has POPCNT. It is a variable so tests can
+// switch paths.
+var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasPOPCNT
 
 // axpyAVX2 adds alpha·x to y; len(x) = len(y) is a multiple of 8.
 func axpyAVX2(alpha float64, x, y []float64)

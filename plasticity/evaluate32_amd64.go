@@ -2,15 +2,16 @@
 
 package plasticity
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
 
 // useFMA reports whether the float32 kernels of the fast evaluation
 // (evaluate32.go) can use AVX2 with fused multiply-adds: AVX2 (see
-// useAVX2) and FMA3 (CPUID leaf 1, ECX bit 12).
-var useFMA = func() bool {
-	_, _, c1, _ := cpuid(1, 0)
-	return useAVX2 && c1&(1<<12) != 0
-}()
+// useAVX2) and FMA3.
+var useFMA = useAVX2 && cpu.X86.HasFMA
 
 // gather32FMA is gather32 for exactly 64 rows, with fused multiply-adds.
 //
