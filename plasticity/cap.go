@@ -136,14 +136,15 @@ func b2i(b bool) int {
 	return 0
 }
 
-// kthLargest returns the k-th largest value tau of buf (1-based), the
+// kthLargest returns the k-th largest value tau of buf (1-based; float64
+// for the exact passes, float32 for the fast evaluation), the
 // number of values above it and the number equal to it, reordering buf.
 // buf holds no NaN. It is quickselect with branch-free partitions: first
 // the values above the pivot to the front, then, among the rest, those
 // equal to it, so many equal values cost linear time. The counts come
 // free: buf[:lo] is always above everything in buf[lo:hi+1], and
 // buf[hi+1:] below it.
-func kthLargest(buf []float64, k int) (tau float64, above, eqs int) {
+func kthLargest[F float32 | float64](buf []F, k int) (tau F, above, eqs int) {
 	lo, hi := 0, len(buf)-1
 	target := k - 1
 	for lo < hi {

@@ -368,7 +368,7 @@ func cap32(h, u, buf []float32, k int) bool {
 	tau, lim := float32(0), 0
 	if m > k {
 		var above, eqs int
-		tau, above, eqs = kthLargest32(buf[:m], k)
+		tau, above, eqs = kthLargest(buf[:m], k)
 		// The values equal to tau at indices below lim are kept.
 		lim = n
 		if ties := k - above; ties < eqs {
@@ -391,46 +391,6 @@ func cap32(h, u, buf []float32, k int) bool {
 		h[i] = math.Float32frombits(math.Float32bits(v) & -uint32(take))
 	}
 	return true
-}
-
-// kthLargest32 is kthLargest for float32: the k-th largest value tau of
-// buf (1-based), the number of values above it and the number equal to
-// it, reordering buf.
-func kthLargest32(buf []float32, k int) (tau float32, above, eqs int) {
-	lo, hi := 0, len(buf)-1
-	target := k - 1
-	for lo < hi {
-		a, b, c := buf[lo], buf[lo+(hi-lo)/2], buf[hi]
-		pivot := b
-		if (a > b) != (a > c) {
-			pivot = a
-		} else if (c > a) != (c > b) {
-			pivot = c
-		}
-		gt := lo // buf[lo:gt] > pivot
-		for i := lo; i <= hi; i++ {
-			v := buf[i]
-			buf[i] = buf[gt]
-			buf[gt] = v
-			gt += b2i(v > pivot)
-		}
-		if target < gt {
-			hi = gt - 1
-			continue
-		}
-		eq := gt // buf[gt:eq] == pivot, buf[eq:hi+1] < pivot
-		for i := gt; i <= hi; i++ {
-			v := buf[i]
-			buf[i] = buf[eq]
-			buf[eq] = v
-			eq += b2i(v == pivot)
-		}
-		if target < eq {
-			return pivot, gt, eq - gt
-		}
-		lo = eq
-	}
-	return buf[lo], lo, 1
 }
 
 // Precision is the arithmetic of an evaluation's forward passes.
