@@ -40,8 +40,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"runtime"
-	"sync"
 	"unsafe"
 
 	"github.com/evolve-toolkit/evolve/dataset"
@@ -458,30 +456,13 @@ func evaluateFast(net *Network, data *dataset.Set) Evaluation {
 		return Evaluate(net, data)
 	}
 	ev := Evaluation{Pred: make([]int, nData)}
-	workers := min(runtime.GOMAXPROCS(0), max(1, nData/64))
-	var wg sync.WaitGroup
-	chunk := (nData + workers - 1) / workers
-	for w := 0; w < workers; w++ {
-		lo, hi := w*chunk, min(nData, (w+1)*chunk)
-		if lo >= hi {
-			continue
+	inChunks(nData, func(lo, hi int) {
+		s := fn.newScratch(min(fastBatch, hi-lo))
+		for i := lo; i < hi; i += fastBatch {
+			nb := min(fastBatch, hi-i)
+			fn.forward(s, data, i, nb, ev.Pred[i:i+nb])
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s := fn.newScratch(min(fastBatch, hi-lo))
-			for i := lo; i < hi; i += fastBatch {
-				nb := min(fastBatch, hi-i)
-				fn.forward(s, data, i, nb, ev.Pred[i:i+nb])
-			}
-		}()
-	}
-	wg.Wait()
-	for i, p := range ev.Pred {
-		if p == data.Y[i] {
-			ev.Correct++
-		}
-	}
-	ev.Accuracy = float64(ev.Correct) / float64(nData)
+	})
+	ev.score(data.Y)
 	return ev
 }

@@ -1,10 +1,12 @@
 package plasticity
 
+import "math"
+
 // Predictor labels batches of inputs with the batched forward passes of
 // Evaluate: the tiled kernel of forwardBlocked for networks above
 // gatherMaxNodes nodes on AVX2, forwardBatch otherwise. Each prediction is
-// bit-identical to Predict on the same input (the kernels add the same
-// products in the same order; TestPredictorMatchesPredict), so a caller
+// bit-identical to Forward on the same input (the kernels add the same
+// products in the same order; TestPredictorMatchesPlain), so a caller
 // may batch its queries without changing any result.
 //
 // A Predictor holds private buffers and is not safe for concurrent use;
@@ -12,28 +14,57 @@ package plasticity
 type Predictor struct {
 	net     *Network
 	wss     []*Workspace
-	ew      *evalWeights
-	dw      []float64
+	pw      predictWeights
 	scratch *evalScratch
 	dst     [][]float64
 }
 
+// predictWeights are what the batched kernels read besides the network,
+// shared read-only by the Predictors of one network state: the tiled
+// kernel's weights (ew) above gatherMaxNodes nodes with AVX2, else a dense
+// copy of the graph weights (dw) if the graph is dense enough for one.
+type predictWeights struct {
+	ew *evalWeights
+	dw []float64
+}
+
+// newPredictWeights chooses the kernel for n inputs: a dense graph copy
+// pays from 16 inputs on.
+func (net *Network) newPredictWeights(n int) predictWeights {
+	switch {
+	case useAVX2 && net.n > gatherMaxNodes:
+		return predictWeights{ew: net.newEvalWeights()}
+	case net.wantDense() && n >= 16:
+		return predictWeights{dw: net.newDense()}
+	}
+	return predictWeights{}
+}
+
+// batch is the number of inputs a batch of the chosen kernel holds.
+func (pw predictWeights) batch() int {
+	if pw.ew != nil {
+		return evaluateBatch
+	}
+	return evalBatch
+}
+
 // NewPredictor returns a Predictor for batches of up to batch inputs
-// (batch ≥ 1).
+// (batch ≥ 1), made for many inputs.
 func (net *Network) NewPredictor(batch int) *Predictor {
 	if batch < 1 {
 		panic("plasticity: NewPredictor: batch must be positive")
 	}
-	p := &Predictor{net: net, wss: make([]*Workspace, batch)}
+	return net.newPredictor(batch, net.newPredictWeights(math.MaxInt))
+}
+
+func (net *Network) newPredictor(batch int, pw predictWeights) *Predictor {
+	p := &Predictor{net: net, wss: make([]*Workspace, batch), pw: pw}
 	for b := range p.wss {
 		p.wss[b] = net.NewWorkspace()
 	}
-	if useAVX2 && net.n > gatherMaxNodes {
-		p.ew = net.newEvalWeights()
+	if pw.ew != nil {
 		p.scratch = net.newEvalScratch(batch)
 		p.dst = make([][]float64, batch)
-	} else if net.wantDense() {
-		p.dw = net.newDense()
 	}
 	return p
 }
@@ -52,10 +83,10 @@ func (p *Predictor) Predict(xs [][]float64, pred []int) {
 		return
 	}
 	wss := p.wss[:nb]
-	if p.ew != nil {
-		p.net.forwardBlocked(p.ew, p.scratch, wss, xs, p.dst)
+	if p.pw.ew != nil {
+		p.net.forwardBlocked(p.pw.ew, p.scratch, wss, xs, p.dst)
 	} else {
-		p.net.forwardBatch(wss, xs, p.dw)
+		p.net.forwardBatch(wss, xs, p.pw.dw)
 	}
 	for b, ws := range wss {
 		pred[b] = ws.Pred

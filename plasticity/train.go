@@ -239,62 +239,48 @@ func Evaluate(net *Network, data *dataset.Set) Evaluation {
 	if nData == 0 {
 		return ev
 	}
-	// Shared read-only by the workers.
-	var dw []float64
-	var ew *evalWeights
-	batch := evalBatch
-	if useAVX2 && net.n > gatherMaxNodes {
-		ew = net.newEvalWeights()
-		batch = evaluateBatch
-	} else if net.wantDense() && nData >= 16 {
-		dw = net.newDense()
-	}
-	workers := min(runtime.GOMAXPROCS(0), max(1, nData/64))
-	var wg sync.WaitGroup
-	chunk := (nData + workers - 1) / workers
-	for w := 0; w < workers; w++ {
-		lo, hi := w*chunk, min(nData, (w+1)*chunk)
-		if lo >= hi {
-			continue
+	pw := net.newPredictWeights(nData) // shared read-only by the workers
+	inChunks(nData, func(lo, hi int) {
+		p := net.newPredictor(min(pw.batch(), hi-lo), pw)
+		xs := make([][]float64, p.Batch())
+		for b := range xs {
+			xs[b] = make([]float64, data.Dim)
 		}
+		for i := lo; i < hi; i += len(xs) {
+			nb := min(len(xs), hi-i)
+			for b := range nb {
+				data.Row(i+b, xs[b])
+			}
+			p.Predict(xs[:nb], ev.Pred[i:i+nb])
+		}
+	})
+	ev.score(data.Y)
+	return ev
+}
+
+// inChunks calls fn(lo, hi) on contiguous chunks of [0, n), one goroutine
+// each, as many as GOMAXPROCS with at least 64 items per chunk, and waits
+// for them.
+func inChunks(n int, fn func(lo, hi int)) {
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/64))
+	chunk := (n + workers - 1) / workers
+	var wg sync.WaitGroup
+	for lo := 0; lo < n; lo += chunk {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			batch := min(batch, hi-lo)
-			wss := make([]*Workspace, batch)
-			xs := make([][]float64, batch)
-			for b := range wss {
-				wss[b] = net.NewWorkspace()
-				xs[b] = make([]float64, data.Dim)
-			}
-			var scratch *evalScratch
-			var dst [][]float64
-			if ew != nil {
-				scratch = net.newEvalScratch(batch)
-				dst = make([][]float64, batch)
-			}
-			for i := lo; i < hi; i += batch {
-				nb := min(batch, hi-i)
-				for b := 0; b < nb; b++ {
-					data.Row(i+b, xs[b])
-				}
-				if ew != nil {
-					net.forwardBlocked(ew, scratch, wss[:nb], xs[:nb], dst)
-				} else {
-					net.forwardBatch(wss[:nb], xs[:nb], dw)
-				}
-				for b := 0; b < nb; b++ {
-					ev.Pred[i+b] = wss[b].Pred
-				}
-			}
+			fn(lo, min(n, lo+chunk))
 		}()
 	}
 	wg.Wait()
+}
+
+// score sets Correct and Accuracy from the predictions and the labels y.
+func (ev *Evaluation) score(y []int) {
 	for i, p := range ev.Pred {
-		if p == data.Y[i] {
+		if p == y[i] {
 			ev.Correct++
 		}
 	}
-	ev.Accuracy = float64(ev.Correct) / float64(nData)
-	return ev
+	ev.Accuracy = float64(ev.Correct) / float64(len(ev.Pred))
 }
