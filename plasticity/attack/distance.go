@@ -4,9 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"runtime"
-	"sync"
-	"sync/atomic"
 
 	"github.com/evolve-toolkit/evolve/dataset"
 	"github.com/evolve-toolkit/evolve/internal/seed"
@@ -194,47 +191,17 @@ func MinimalDistances(m Model, test *dataset.Set, s *DistanceSettings) (*Distanc
 		res.Dist[k] = make([]float64, nImg)
 	}
 	total := nImg * nMeth
-	workers := s.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = min(workers, total)
-	var next atomic.Int64
-	var mu sync.Mutex
-	done := 0
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			as := make([]*Attacker, nMeth)
-			for k, meth := range c.Attacks {
-				as[k] = NewMethodAttacker(m, meth, true, c.Seed)
-				if meth.Decision() {
-					as[k].setPool(test)
-				}
-			}
-			dst := make([]float64, m.Dim())
-			for {
-				job := int(next.Add(1)) - 1
-				if job >= total {
-					return
-				}
-				i, k := job/nMeth, job%nMeth
-				row := res.Images[i]
-				// One stream per (image, attack), apart from Robustness's.
-				as[k].Reseed(c.Seed, 1<<40+uint64(row*nMeth+k))
-				res.Dist[k][i] = as[k].MinimalDistance(dst, test.Row(row, nil), test.Y[row], c.Max, c.Tol)
-				if s.Progress != nil {
-					mu.Lock()
-					done++
-					s.Progress(done, total)
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	runJobs(s.Workers, total, s.Progress, func() func(job int) {
+		as := newAttackers(m, c.Attacks, true, c.Seed, test)
+		dst := make([]float64, m.Dim())
+		return func(job int) {
+			i, k := job/nMeth, job%nMeth
+			row := res.Images[i]
+			// One stream per (image, attack), apart from Robustness's.
+			as[k].Reseed(c.Seed, 1<<40+uint64(row*nMeth+k))
+			res.Dist[k][i] = as[k].MinimalDistance(dst, test.Row(row, nil), test.Y[row], c.Max, c.Tol)
+		}
+	})
 	res.Min = make([]float64, nImg)
 	nClean := 0
 	for i := range res.Min {

@@ -122,10 +122,6 @@ func Robustness(m Model, test *dataset.Set, s *Settings) (*Result, error) {
 		res.Examples = make([]Example, keep*nEps)
 	}
 
-	workers := s.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
 	// Decision-based attacks do not depend on ε: one job per image finds
 	// their closest adversarial point (jobs 0 … nImg−1 when there are
 	// any), the other jobs are (image, ε) pairs for the gradient attacks.
@@ -146,86 +142,54 @@ func Robustness(m Model, test *dataset.Set, s *Settings) (*Result, error) {
 		}
 	}
 	total := nDecJobs + nImg*nEps
-	workers = min(workers, total)
-	var next atomic.Int64
-	var mu sync.Mutex
-	done := 0
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			as := make([]*Attacker, nMeth)
-			for k, meth := range methods {
-				as[k] = NewMethodAttacker(m, meth, c.AnyIterate, c.Seed)
-				if meth.Decision() {
-					as[k].setPool(test)
-				}
-			}
-			dst := make([]float64, m.Dim())
-			for {
-				job := int(next.Add(1)) - 1
-				if job >= total {
-					return
-				}
-				if job < nDecJobs {
-					i := job
-					row := res.Images[i]
-					x, y := test.Row(row, nil), test.Y[row]
-					for _, k := range decs {
-						a := as[k]
-						a.Reseed(c.Seed, 1+uint64((row*nEps)*nMeth+k))
-						d := 0.0
-						copy(dst, x)
-						if a.Predict(x) == y {
-							d = a.decision(dst, x, y)
-						}
-						res.Methods[k].Dist[i] = d
-						if i < keep {
-							decAdv[k][i] = append([]float64(nil), dst...)
-						}
-					}
-					if s.Progress != nil {
-						mu.Lock()
-						done++
-						s.Progress(done, total)
-						mu.Unlock()
-					}
-					continue
-				}
-				i, e := (job-nDecJobs)/nEps, (job-nDecJobs)%nEps
+	runJobs(s.Workers, total, s.Progress, func() func(job int) {
+		as := newAttackers(m, methods, c.AnyIterate, c.Seed, test)
+		dst := make([]float64, m.Dim())
+		return func(job int) {
+			if job < nDecJobs {
+				i := job
 				row := res.Images[i]
 				x, y := test.Row(row, nil), test.Y[row]
-				var ex *Example
-				if i < keep {
-					ex = &res.Examples[i*nEps+e]
-					*ex = Example{Index: row, Label: y, Eps: c.Eps[e], Original: append([]float64(nil), x...)}
-				}
-				for k, a := range as {
-					if methods[k].Decision() {
-						continue
+				for _, k := range decs {
+					a := as[k]
+					a.Reseed(c.Seed, 1+uint64((row*nEps)*nMeth+k))
+					d := 0.0
+					copy(dst, x)
+					if a.Predict(x) == y {
+						d = a.decision(dst, x, y)
 					}
-					// One stream per (image, radius, attack): the random
-					// starts do not depend on the order of the jobs.
-					a.Reseed(c.Seed, 1+uint64((row*nEps+e)*nMeth+k))
-					o := a.Run(dst, x, y, c.Eps[e])
-					res.Methods[k].Final[e][i], res.Methods[k].Any[e][i] = o.Final, o.Any
-					if ex != nil && !ex.Broken {
-						ex.Broken = o.Final
-						ex.Pred = o.Pred
-						ex.Adversarial = append(ex.Adversarial[:0], dst...)
+					res.Methods[k].Dist[i] = d
+					if i < keep {
+						decAdv[k][i] = append([]float64(nil), dst...)
 					}
 				}
-				if s.Progress != nil {
-					mu.Lock()
-					done++
-					s.Progress(done, total)
-					mu.Unlock()
+				return
+			}
+			i, e := (job-nDecJobs)/nEps, (job-nDecJobs)%nEps
+			row := res.Images[i]
+			x, y := test.Row(row, nil), test.Y[row]
+			var ex *Example
+			if i < keep {
+				ex = &res.Examples[i*nEps+e]
+				*ex = Example{Index: row, Label: y, Eps: c.Eps[e], Original: append([]float64(nil), x...)}
+			}
+			for k, a := range as {
+				if methods[k].Decision() {
+					continue
+				}
+				// One stream per (image, radius, attack): the random
+				// starts do not depend on the order of the jobs.
+				a.Reseed(c.Seed, 1+uint64((row*nEps+e)*nMeth+k))
+				o := a.Run(dst, x, y, c.Eps[e])
+				res.Methods[k].Final[e][i], res.Methods[k].Any[e][i] = o.Final, o.Any
+				if ex != nil && !ex.Broken {
+					ex.Broken = o.Final
+					ex.Pred = o.Pred
+					ex.Adversarial = append(ex.Adversarial[:0], dst...)
 				}
 			}
-		}()
-	}
-	wg.Wait()
+		}
+	})
 	for _, k := range decs {
 		mr := &res.Methods[k]
 		for e, eps := range c.Eps {
@@ -292,6 +256,56 @@ func Robustness(m Model, test *dataset.Set, s *Settings) (*Result, error) {
 	}
 	res.Clean = float64(nClean) / float64(nImg)
 	return res, nil
+}
+
+// runJobs runs the jobs 0 … total−1 on min(workers, total) goroutines
+// (workers ≤ 0: GOMAXPROCS), each with its own job function made by
+// newWorker, in an order that depends on the scheduler: a job's result
+// must not depend on which goroutine ran it. progress, if not nil, is
+// called after every job with the number done and total, serialised.
+func runJobs(workers, total int, progress func(done, total int), newWorker func() func(job int)) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, total)
+	var next atomic.Int64
+	var mu sync.Mutex
+	done := 0
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			run := newWorker()
+			for {
+				job := int(next.Add(1)) - 1
+				if job >= total {
+					return
+				}
+				run(job)
+				if progress != nil {
+					mu.Lock()
+					done++
+					progress(done, total)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// newAttackers returns one Attacker per method, for one goroutine; the
+// decision-based ones get their pool of starts from test.
+func newAttackers(m Model, methods []Method, anyIterate bool, s uint64, test *dataset.Set) []*Attacker {
+	as := make([]*Attacker, len(methods))
+	for k, meth := range methods {
+		as[k] = NewMethodAttacker(m, meth, anyIterate, s)
+		if meth.Decision() {
+			as[k].setPool(test)
+		}
+	}
+	return as
 }
 
 // checkSet reports a test set the model cannot be attacked on.
