@@ -1,39 +1,75 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
+	"os"
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/urfave/cli/v2"
 )
 
 // version is set at build time with -ldflags "-X main.version=...";
-// otherwise the module version or VCS revision is used.
+// otherwise buildVersion names the build.
 var version = ""
 
-func buildVersion() string {
+// buildVersion names the code that runs: -X main.version, else the module
+// version and VCS revision (with "(modified)" for a dirty tree). A build
+// without a VCS stamp (go build -buildvcs=false, which GOFLAGS sets on some
+// machines, or a build outside a checkout) is only "(devel)", which names
+// no code, so the SHA-256 of the executable is added ("exe-" and 16 hex
+// digits): experiment cells of other code are then not reused, and
+// meta.json says which build ran. Go builds are reproducible, so the same
+// code built the same way (go run included) gives the same name.
+var buildVersion = sync.OnceValue(func() string {
 	if version != "" {
 		return version
 	}
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "unknown"
-	}
-	v := info.Main.Version
-	for _, s := range info.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			v += " " + s.Value
-		case "vcs.modified":
-			if s.Value == "true" {
-				v += " (modified)"
+	v, stamped := "unknown", false
+	if info, ok := debug.ReadBuildInfo(); ok {
+		v = info.Main.Version
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				v += " " + s.Value
+				stamped = true
+			case "vcs.modified":
+				if s.Value == "true" {
+					v += " (modified)"
+				}
 			}
 		}
 	}
+	if !stamped {
+		if h, err := executableHash(); err == nil {
+			v += " exe-" + h
+		}
+	}
 	return v
+})
+
+// executableHash returns the first 16 hex digits of the SHA-256 of the
+// running executable.
+func executableHash() (string, error) {
+	path, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16], nil
 }
 
 // commands lists the subcommands; each lives in a file of its own.
