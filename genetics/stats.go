@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
-	"slices"
 )
 
 // Stats are statistics of one generation of a Population.
@@ -38,7 +37,8 @@ func (p *Population) Stats(dst *Stats) error {
 	dst.Freq = resize(dst.Freq, p.loci)
 	dst.MeanY = resize(dst.MeanY, p.P)
 	dst.VarY = resize(dst.VarY, p.P)
-	p.Frequencies(dst.Freq)
+	p.countBits(len(p.pairs) > 0)
+	p.freqFromCounts(dst.Freq)
 	for q := range p.P {
 		s := 0.0
 		for j := range p.n {
@@ -70,175 +70,268 @@ func resize(s []float64, n int) []float64 {
 }
 
 // Frequencies writes the frequency of allele +ε at every locus into dst
-// (length Loci). It counts 64 loci per word operation: for each genome word
-// and block of 240 individuals, a carry-save adder tree (Harley and Seal)
-// reduces every 16 individuals to one word of sixteens, whose bits are
-// added into byte-wide lane counters; the block's lanes and its carry words
-// (eights, fours, twos, ones) are then added to the count of every bit.
+// (length Loci). See countBits for the method.
 func (p *Population) Frequencies(dst []float64) {
 	if len(dst) != p.loci {
 		panic(fmt.Sprintf("genetics: %d frequencies for %d loci", len(dst), p.loci))
 	}
-	W := p.W
-	cnt := p.bitCount[:64*W]
-	clear(cnt)
-	for j0 := 0; j0 < p.n; j0 += freqBlock {
-		j1 := min(j0+freqBlock, p.n)
-		for w := range W {
-			countColumn(cnt[64*w:64*w+64:64*w+64], p.cur[j0*W+w:], W, j1-j0)
+	p.countBits(false)
+	p.freqFromCounts(dst)
+}
+
+// freqFromCounts writes the frequencies of the counts p.bitCount into dst:
+// locus i is bit 64w+b of the counts at its word w and bit b, which is i
+// for shared loci and q·64·wpc + l for locus l of coefficient q.
+func (p *Population) freqFromCounts(dst []float64) {
+	n := float64(p.n)
+	if p.enc.B != nil {
+		for i, c := range p.bitCount[:len(dst)] {
+			dst[i] = float64(c) / n
 		}
+		return
 	}
-	for i := range dst {
-		w, b := p.enc.Locus(i)
-		dst[i] = float64(cnt[64*w+int(b)]) / float64(p.n)
+	for q := range p.P {
+		cnt := p.bitCount[64*q*p.wpc : 64*q*p.wpc+p.nper]
+		for l, c := range cnt {
+			dst[q*p.nper+l] = float64(c) / n
+		}
 	}
 }
 
-// freqBlock is the number of individuals per block of Frequencies: the
-// lane counters hold 8 bits, and a block adds at most freqBlock/16 ≤ 255
-// sixteens and freqBlock%16 ones into each.
-const freqBlock = 240
+// csaAcc is the running count of the 256 bits of four consecutive genome
+// words over the individuals seen so far: for word l of the four, bit b
+// counts ones[l] + 2·twos[l] + 4·fours[l] + 8·eights[l] (bit b of each)
+// plus 16 times byte i of sixteens[k][l], b = 8i+k. Four words side by
+// side are what one AVX2 instruction handles.
+type csaAcc struct {
+	ones, twos, fours, eights [4]uint64
+	sixteens                  [8][4]uint64
+}
 
-// countColumn adds to cnt[b] the number of the n words rows[0],
-// rows[stride], …, rows[(n−1)·stride] whose bit b is set (n ≤ freqBlock).
-func countColumn(cnt []int32, rows []uint64, stride, n int) {
-	const lane = 0x0101010101010101
-	var ones, twos, fours, eights uint64
-	var sixteens, single [8]uint64 // byte-lane counts of the sixteens and of the leftover rows
-	csa := func(a, b, c uint64) (h, l uint64) {
-		u := a ^ b
-		return a&b | u&c, u ^ c
+// csaFlush is the number of 16-individual groups after which the running
+// counts are added into the counts: a group adds at most 1 to a byte lane
+// of sixteens, which must stay within 255.
+const csaFlush = 240
+
+// countBits fills p.bitCount[64w+b] with the number of individuals whose
+// bit b of genome word w is set and, if pairs, p.ldCount[k] with the
+// number whose loci p.pairs[2k] and p.pairs[2k+1] are both set. It reads
+// the genomes in memory order, 16 individuals at a time: for each genome
+// word, a carry-save adder tree (Harley and Seal) adds the 16 words into
+// the word's running count (csaAcc), 64 bits per word operation (256 with
+// AVX2); then, while the 16 genomes are in the cache, each pair's two
+// bits are tested in each of them.
+func (p *Population) countBits(pairs bool) {
+	W := p.W
+	cnt := p.bitCount[:64*W]
+	clear(cnt)
+	if nb := (W + 3) / 4; len(p.freqAcc) != nb {
+		p.freqAcc = make([]csaAcc, nb)
 	}
-	j := 0
-	for ; j+16 <= n; j += 16 {
-		d := rows[j*stride:]
+	acc := p.freqAcc
+	clear(acc)
+	np := 0
+	var loc, ab []int32
+	if pairs {
+		np = len(p.pairs) / 2
+		loc = grow32(&p.ldLoc, 2*np)
+		for k, l := range p.pairs {
+			w, b := p.enc.Locus(int(l))
+			loc[k] = int32(w)<<6 | int32(b)
+		}
+		for k := 0; k < len(loc); k += 2 {
+			// The lower bit first, for countPairs (D_k is symmetric).
+			if loc[k]&63 > loc[k+1]&63 {
+				loc[k], loc[k+1] = loc[k+1], loc[k]
+			}
+		}
+		ab = grow32(&p.ldCount, np)
+		clear(ab)
+	}
+	// Pairs are counted over blocks of about 16 kB of genomes (16 to 64
+	// genomes), which stay in the level-1 cache from the adder tree's pass.
+	pairRows := min(max(16, 2048/W&^15), 64)
+	groups, j0 := 0, 0 // j0: the first genome whose pairs are not counted
+	for j := 0; j < p.n; j += 16 {
+		g := min(16, p.n-j)
+		rows := p.cur[j*W : (j+g)*W]
+		if g == 16 {
+			csa16(acc, rows, W)
+		} else {
+			// The last, partial group: padded with empty genomes.
+			pad := p.freqPad
+			if len(pad) != 16*W {
+				pad = make([]uint64, 16*W)
+				p.freqPad = pad
+			}
+			copy(pad, rows)
+			clear(pad[len(rows):])
+			csa16(acc, pad, W)
+		}
+		if np > 0 && (j+g-j0 >= pairRows || j+g == p.n) {
+			countPairs(ab, loc, p.cur[j0*W:(j+g)*W], W)
+			j0 = j + g
+		}
+		if groups++; groups == csaFlush {
+			addCounts(cnt, acc)
+			groups = 0
+		}
+	}
+	addCounts(cnt, acc)
+}
+
+// countPairs adds to ab[k] the number of the genomes rows (W words each,
+// at most 64 genomes) whose bits loc[2k] and loc[2k+1] (word<<6 | bit,
+// the first with the lower bit) are both set.
+func countPairs(ab, loc []int32, rows []uint64, W int) {
+	loc = loc[:2*len(ab)]
+	for k := range ab {
+		a, b := loc[2*k], loc[2*k+1]
+		sa, sb := int(a&63), int(b&63)
+		x, y := rows[a>>6:], rows[b>>6:]
+		if sa < 58 {
+			// Bit sb of y rotated onto bit sa of x: x & rot(y) & 2^sa is
+			// 2^sa for a genome with both alleles, else 0, and 64 of them
+			// add up to at most 2^(sa+6).
+			ab[k] += int32(sumAnd(x, y, W, sa-sb, uint64(1)<<sa) >> sa)
+		} else {
+			// Both bits high: move both to bit 0.
+			ab[k] += int32(sumAndRot(x, y, W, -sa, -sb))
+		}
+	}
+}
+
+// sumAnd returns the sum of x[i] & rot(y[i], r) & m over i = 0, W, 2W, …
+// below len(x) and len(y), rot rotating left by r bits.
+//
+//go:noinline
+func sumAnd(x, y []uint64, W, r int, m uint64) uint64 {
+	x = x[:min(len(x), len(y))]
+	y = y[:len(x)]
+	var c uint64
+	for off := 0; off < len(x); off += W {
+		c += x[off] & bits.RotateLeft64(y[off], r) & m
+	}
+	return c
+}
+
+// sumAndRot returns the sum of rot(x[i], rx) & rot(y[i], ry) & 1 over
+// i = 0, W, 2W, … below len(x) and len(y).
+func sumAndRot(x, y []uint64, W, rx, ry int) uint64 {
+	x = x[:min(len(x), len(y))]
+	y = y[:len(x)]
+	var c uint64
+	for off := 0; off < len(x); off += W {
+		c += bits.RotateLeft64(x[off], rx) & bits.RotateLeft64(y[off], ry) & 1
+	}
+	return c
+}
+
+// addCounts adds the counts held in acc into cnt (64 counts per genome
+// word, len(cnt)/64 words) and clears acc.
+func addCounts(cnt []int32, acc []csaAcc) {
+	const lane = 0x0101010101010101
+	for w := range len(cnt) / 64 {
+		a := &acc[w/4]
+		l := w & 3
+		ones, twos, fours, eights := a.ones[l], a.twos[l], a.fours[l], a.eights[l]
+		c := cnt[64*w : 64*w+64 : 64*w+64]
+		for k := range a.sixteens {
+			// Byte i of s: 16 × the sixteens of bit 8i+k (≤ 16·255);
+			// byte i of r: its ones + 2·twos + 4·fours + 8·eights (≤ 15).
+			s := a.sixteens[k][l]
+			r := ones>>k&lane + (twos>>k&lane)<<1 + (fours>>k&lane)<<2 + (eights>>k&lane)<<3
+			for i := range 8 {
+				c[8*i+k] += 16*int32(s>>(8*i)&0xff) + int32(r>>(8*i)&0xff)
+			}
+		}
+	}
+	clear(acc)
+}
+
+func csa(a, b, c uint64) (h, l uint64) {
+	u := a ^ b
+	return a&b | u&c, u ^ c
+}
+
+// csa16 adds the 16 genomes rows (16·W words, one genome after the other)
+// into acc: with AVX2 four genome words at a time, the words left over
+// (W mod 4, or all without AVX2) in Go.
+func csa16(acc []csaAcc, rows []uint64, W int) {
+	w0 := 0
+	if useAVX2 && W >= 4 {
+		csa16AVX2(&acc[0], &rows[0], 8*W, W/4)
+		w0 = W &^ 3
+	}
+	csa16Go(acc, rows, W, w0)
+}
+
+// csa16Go adds words w0…W−1 of the 16 genomes rows into acc.
+func csa16Go(acc []csaAcc, rows []uint64, W, w0 int) {
+	const lane = 0x0101010101010101
+	r0, r1, r2, r3 := rows[0*W:1*W], rows[1*W:2*W], rows[2*W:3*W], rows[3*W:4*W]
+	r4, r5, r6, r7 := rows[4*W:5*W], rows[5*W:6*W], rows[6*W:7*W], rows[7*W:8*W]
+	r8, r9, r10, r11 := rows[8*W:9*W], rows[9*W:10*W], rows[10*W:11*W], rows[11*W:12*W]
+	r12, r13, r14, r15 := rows[12*W:13*W], rows[13*W:14*W], rows[14*W:15*W], rows[15*W:16*W]
+	for w := w0; w < W; w++ {
+		a := &acc[w/4]
+		l := w & 3
+		ones, twos, fours, eights := a.ones[l], a.twos[l], a.fours[l], a.eights[l]
 		var twosA, twosB, foursA, foursB, eightsA, eightsB, s uint64
-		twosA, ones = csa(ones, d[0], d[stride])
-		twosB, ones = csa(ones, d[2*stride], d[3*stride])
+		twosA, ones = csa(ones, r0[w], r1[w])
+		twosB, ones = csa(ones, r2[w], r3[w])
 		foursA, twos = csa(twos, twosA, twosB)
-		twosA, ones = csa(ones, d[4*stride], d[5*stride])
-		twosB, ones = csa(ones, d[6*stride], d[7*stride])
+		twosA, ones = csa(ones, r4[w], r5[w])
+		twosB, ones = csa(ones, r6[w], r7[w])
 		foursB, twos = csa(twos, twosA, twosB)
 		eightsA, fours = csa(fours, foursA, foursB)
-		twosA, ones = csa(ones, d[8*stride], d[9*stride])
-		twosB, ones = csa(ones, d[10*stride], d[11*stride])
+		twosA, ones = csa(ones, r8[w], r9[w])
+		twosB, ones = csa(ones, r10[w], r11[w])
 		foursA, twos = csa(twos, twosA, twosB)
-		twosA, ones = csa(ones, d[12*stride], d[13*stride])
-		twosB, ones = csa(ones, d[14*stride], d[15*stride])
+		twosA, ones = csa(ones, r12[w], r13[w])
+		twosB, ones = csa(ones, r14[w], r15[w])
 		foursB, twos = csa(twos, twosA, twosB)
 		eightsB, fours = csa(fours, foursA, foursB)
 		s, eights = csa(eights, eightsA, eightsB)
-		for k := range 8 {
-			sixteens[k] += s >> k & lane
-		}
-	}
-	for ; j < n; j++ {
-		v := rows[j*stride]
-		for k := range 8 {
-			single[k] += v >> k & lane
-		}
-	}
-	for k := range 8 {
-		for i := range 8 {
-			b := 8*i + k
-			c := 16*(sixteens[k]>>(8*i)&0xff) + single[k]>>(8*i)&0xff +
-				8*(eights>>b&1) + 4*(fours>>b&1) + 2*(twos>>b&1) + ones>>b&1
-			cnt[b] += int32(c)
-		}
+		a.ones[l], a.twos[l], a.fours[l], a.eights[l] = ones, twos, fours, eights
+		a.sixteens[0][l] += s & lane
+		a.sixteens[1][l] += s >> 1 & lane
+		a.sixteens[2][l] += s >> 2 & lane
+		a.sixteens[3][l] += s >> 3 & lane
+		a.sixteens[4][l] += s >> 4 & lane
+		a.sixteens[5][l] += s >> 5 & lane
+		a.sixteens[6][l] += s >> 6 & lane
+		a.sixteens[7][l] += s >> 7 & lane
 	}
 }
 
 // LD returns the mean |D| over the sampled locus pairs, NaN if there are
 // none. See LDErr for its standard error.
 func (p *Population) LD() float64 {
-	ld, _ := p.ldStats()
+	ld, _ := p.LDErr()
 	return ld
 }
 
 // LDErr returns the mean |D| over the sampled locus pairs and its
 // standard error s/√K over the K pairs (s the sample standard deviation
-// of |D_k|; NaN for fewer than two pairs, both NaN without pairs).
-func (p *Population) LDErr() (ld, se float64) { return p.ldStats() }
+// of |D_k|; NaN for fewer than two pairs, both NaN without pairs). It
+// counts the alleles at every locus as Frequencies does.
+func (p *Population) LDErr() (ld, se float64) {
+	if len(p.pairs) == 0 {
+		return math.NaN(), math.NaN()
+	}
+	p.countBits(true)
+	return p.ldStats()
+}
 
-// ldStats computes LD by columns: the distinct loci of the pairs (at most
-// 2K, however many loci there are) are gathered into bit columns over the
-// individuals, 64 individuals to a word, then D_k is three popcounts per
-// column word. A genome word that holds at least ldTransposeMin sampled
-// loci is gathered by transposing 64×64 bit blocks, the others bit by
-// bit. The cost is O(N·min(2K, loci)) bit operations, independent of the
-// number of loci beyond that, and O(K·N/64) popcounts.
+// ldStats computes LD from the counts of countBits(true): for pair k of
+// loci a and b, D_k = c_ab/N − (c_a/N)(c_b/N) with c_a, c_b from
+// p.bitCount and c_ab from p.ldCount.
 func (p *Population) ldStats() (ld, se float64) {
 	if len(p.pairs) == 0 {
 		return math.NaN(), math.NaN()
 	}
 	np := len(p.pairs) / 2
-	nw := (p.n + 63) / 64
-	// The distinct loci as word<<6 | bit, sorted, and each endpoint's column.
-	keys := grow32(&p.ldKeys, 2*np)
-	for k, l := range p.pairs {
-		w, b := p.enc.Locus(int(l))
-		keys[k] = int32(w)<<6 | int32(b)
-	}
-	cols := grow32(&p.ldLoc, 2*np)
-	copy(cols, keys)
-	slices.Sort(keys)
-	keys = slices.Compact(keys)
-	M := len(keys)
-	for k, key := range cols {
-		m, _ := slices.BinarySearch(keys, key)
-		cols[k] = int32(m)
-	}
-	col := p.ldCols
-	if len(col) < M*nw {
-		col = make([]uint64, M*nw)
-		p.ldCols = col
-	}
-	col = col[:M*nw]
-	clear(col)
-	W := p.W
-	for a := 0; a < M; {
-		w := keys[a] >> 6
-		b := a
-		for b < M && keys[b]>>6 == w {
-			b++
-		}
-		if b-a >= ldTransposeMin {
-			var blk [64]uint64
-			for jb := range nw {
-				j0 := jb * 64
-				clear(blk[:])
-				for j := j0; j < min(j0+64, p.n); j++ {
-					blk[j-j0] = p.cur[j*W+int(w)]
-				}
-				transpose64(&blk)
-				for m := a; m < b; m++ {
-					col[m*nw+jb] = blk[keys[m]&63]
-				}
-			}
-		} else {
-			for jb := range nw {
-				rows := p.cur[jb*64*W+int(w):]
-				n := min(64, p.n-jb*64)
-				for m := a; m < b; m++ {
-					sh := uint(keys[m] & 63)
-					var c uint64
-					for j := range n {
-						c |= (rows[j*W] >> sh & 1) << j
-					}
-					col[m*nw+jb] = c
-				}
-			}
-		}
-		a = b
-	}
-	cnt := grow32(&p.ldCount, M)
-	for m := range M {
-		c := 0
-		for _, v := range col[m*nw : (m+1)*nw] {
-			c += bits.OnesCount64(v)
-		}
-		cnt[m] = int32(c)
-	}
 	abs := p.ldAbs
 	if len(abs) < np {
 		abs = make([]float64, np)
@@ -247,13 +340,9 @@ func (p *Population) ldStats() (ld, se float64) {
 	n := float64(p.n)
 	s := 0.0
 	for k := range np {
-		ca, cb := int(cols[2*k]), int(cols[2*k+1])
-		x, y := col[ca*nw:(ca+1)*nw], col[cb*nw:(cb+1)*nw]
-		ab := 0
-		for i := range x {
-			ab += bits.OnesCount64(x[i] & y[i])
-		}
-		fa, fb, fab := float64(cnt[ca])/n, float64(cnt[cb])/n, float64(ab)/n
+		a, b := p.ldLoc[2*k], p.ldLoc[2*k+1]
+		fa, fb := float64(p.bitCount[a])/n, float64(p.bitCount[b])/n
+		fab := float64(p.ldCount[k]) / n
 		abs[k] = math.Abs(fab - fa*fb)
 		s += abs[k]
 	}
@@ -268,37 +357,9 @@ func (p *Population) ldStats() (ld, se float64) {
 	return ld, math.Sqrt(v / float64(np-1) / float64(np))
 }
 
-// ldTransposeMin is the number of sampled loci in one genome word from
-// which transposing 64×64 blocks beats gathering bit by bit: a transpose
-// costs about as much as gathering 4–5 loci (BenchmarkStatsParts/ld).
-const ldTransposeMin = 5
-
 func grow32(s *[]int32, n int) []int32 {
 	if cap(*s) < n {
 		*s = make([]int32, n)
 	}
 	return (*s)[:n]
-}
-
-// transpose64 transposes the 64×64 bit matrix a in place: afterwards bit
-// j of a[i] is what bit i of a[j] was (bits numbered from the least
-// significant). It swaps ever smaller off-diagonal blocks (Warren, Hacker's
-// Delight, §7-3).
-func transpose64(a *[64]uint64) {
-	swap := func(j int, m uint64) {
-		for base := 0; base < 64; base += 2 * j {
-			lo, hi := a[base:base+j], a[base+j:base+2*j]
-			for k := range lo {
-				t := (lo[k]>>j ^ hi[k]) & m
-				lo[k] ^= t << j
-				hi[k] ^= t
-			}
-		}
-	}
-	swap(32, 0x00000000ffffffff)
-	swap(16, 0x0000ffff0000ffff)
-	swap(8, 0x00ff00ff00ff00ff)
-	swap(4, 0x0f0f0f0f0f0f0f0f)
-	swap(2, 0x3333333333333333)
-	swap(1, 0x5555555555555555)
 }
