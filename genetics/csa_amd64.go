@@ -15,3 +15,19 @@ var useAVX2 = cpu.X86.HasAVX2
 //
 //go:noescape
 func csa16AVX2(acc *csaAcc, rows *uint64, stride, blocks int)
+
+// sumAndAsm returns the sum over i < n of x[i·s] & rot(y[i·s], r) & m,
+// s = stride/8 words, rot rotating left by r bits.
+//
+//go:noescape
+func sumAndAsm(x, y *uint64, stride, n, r int, m uint64) uint64
+
+// sumAnd returns the sum of x[i] & rot(y[i], r) & m over i = 0, W, 2W, …
+// below len(x) and len(y), rot rotating left by r bits.
+func sumAnd(x, y []uint64, W, r int, m uint64) uint64 {
+	n := (min(len(x), len(y)) + W - 1) / W
+	if n == 0 {
+		return 0
+	}
+	return sumAndAsm(&x[0], &y[0], 8*W, n, r&63, m)
+}

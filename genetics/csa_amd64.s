@@ -102,3 +102,64 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+// func sumAndAsm(x, y *uint64, stride, n, r int, m uint64) uint64
+// Returns Σ_{i<n} x[i·stride] & rol(y[i·stride], r) & m (stride in bytes),
+// four genomes per iteration with two sums.
+TEXT ·sumAndAsm(SB), NOSPLIT, $0-56
+	MOVQ x+0(FP), SI
+	MOVQ y+8(FP), DI
+	MOVQ stride+16(FP), DX
+	MOVQ n+24(FP), R9
+	MOVQ r+32(FP), CX
+	MOVQ m+40(FP), R11
+	XORQ R12, R12
+	XORQ R13, R13
+	LEAQ (DX)(DX*2), BX // 3·stride
+	CMPQ R9, $4
+	JLT  tail
+
+loop4:
+	MOVQ (DI), AX
+	ROLQ CL, AX
+	ANDQ (SI), AX
+	ANDQ R11, AX
+	ADDQ AX, R12
+	MOVQ (DI)(DX*1), R8
+	ROLQ CL, R8
+	ANDQ (SI)(DX*1), R8
+	ANDQ R11, R8
+	ADDQ R8, R13
+	MOVQ (DI)(DX*2), AX
+	ROLQ CL, AX
+	ANDQ (SI)(DX*2), AX
+	ANDQ R11, AX
+	ADDQ AX, R12
+	MOVQ (DI)(BX*1), R8
+	ROLQ CL, R8
+	ANDQ (SI)(BX*1), R8
+	ANDQ R11, R8
+	ADDQ R8, R13
+	LEAQ (SI)(DX*4), SI
+	LEAQ (DI)(DX*4), DI
+	SUBQ $4, R9
+	CMPQ R9, $4
+	JGE  loop4
+
+tail:
+	TESTQ R9, R9
+	JLE   done
+	MOVQ  (DI), AX
+	ROLQ  CL, AX
+	ANDQ  (SI), AX
+	ANDQ  R11, AX
+	ADDQ  AX, R12
+	ADDQ  DX, SI
+	ADDQ  DX, DI
+	DECQ  R9
+	JMP   tail
+
+done:
+	ADDQ R13, R12
+	MOVQ R12, ret+48(FP)
+	RET

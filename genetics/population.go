@@ -99,11 +99,12 @@ type Population struct {
 	workFn    func() // p.worker, made once
 	wg        sync.WaitGroup
 	pairs     []int32
-	bitCount  []int32  // Frequencies: count per bit of a genome
-	freqAcc   []csaAcc // Frequencies: running counts, four genome words each
-	freqPad   []uint64 // Frequencies: the last genomes padded to 16
-	ldLoc     []int32  // LD: word<<6 | bit of each paired locus
-	ldCount   []int32  // LD: count of individuals with both loci of a pair +ε
+	bitCount  []int32   // Frequencies: count per bit of a genome
+	freqAcc   []csaAcc  // Frequencies: running counts, four genome words each
+	freqPad   []uint64  // Frequencies: the last genomes padded to 16
+	freqTable []float64 // Frequencies: c/N for c = 0…N
+	ldLoc     []int32   // LD: word<<6 | bit of each paired locus
+	ldCount   []int32   // LD: count of individuals with both loci of a pair +ε
 	ldAbs     []float64
 }
 

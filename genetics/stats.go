@@ -81,19 +81,28 @@ func (p *Population) Frequencies(dst []float64) {
 
 // freqFromCounts writes the frequencies of the counts p.bitCount into dst:
 // locus i is bit 64w+b of the counts at its word w and bit b, which is i
-// for shared loci and q·64·wpc + l for locus l of coefficient q.
+// for shared loci and q·64·wpc + l for locus l of coefficient q. The
+// quotients c/N are looked up in a table made once (one division per
+// count instead of per locus; the same quotients).
 func (p *Population) freqFromCounts(dst []float64) {
-	n := float64(p.n)
+	if len(p.freqTable) != p.n+1 {
+		p.freqTable = make([]float64, p.n+1)
+		for c := range p.freqTable {
+			p.freqTable[c] = float64(c) / float64(p.n)
+		}
+	}
+	tab := p.freqTable
 	if p.enc.B != nil {
 		for i, c := range p.bitCount[:len(dst)] {
-			dst[i] = float64(c) / n
+			dst[i] = tab[c]
 		}
 		return
 	}
 	for q := range p.P {
 		cnt := p.bitCount[64*q*p.wpc : 64*q*p.wpc+p.nper]
+		out := dst[q*p.nper : (q+1)*p.nper]
 		for l, c := range cnt {
-			dst[q*p.nper+l] = float64(c) / n
+			out[l] = tab[c]
 		}
 	}
 }
@@ -148,9 +157,10 @@ func (p *Population) countBits(pairs bool) {
 		ab = grow32(&p.ldCount, np)
 		clear(ab)
 	}
-	// Pairs are counted over blocks of about 16 kB of genomes (16 to 64
-	// genomes), which stay in the level-1 cache from the adder tree's pass.
-	pairRows := min(max(16, 2048/W&^15), 64)
+	// Pairs are counted over blocks of about 40 kB of genomes (16 to 64
+	// genomes), still in the caches from the adder tree's pass: at 10,000
+	// loci blocks of 32 genomes beat 16 (call overhead) and 64 (misses).
+	pairRows := min(max(16, 5120/W&^15), 64)
 	groups, j0 := 0, 0 // j0: the first genome whose pairs are not counted
 	for j := 0; j < p.n; j += 16 {
 		g := min(16, p.n-j)
@@ -199,20 +209,6 @@ func countPairs(ab, loc []int32, rows []uint64, W int) {
 			ab[k] += int32(sumAndRot(x, y, W, -sa, -sb))
 		}
 	}
-}
-
-// sumAnd returns the sum of x[i] & rot(y[i], r) & m over i = 0, W, 2W, …
-// below len(x) and len(y), rot rotating left by r bits.
-//
-//go:noinline
-func sumAnd(x, y []uint64, W, r int, m uint64) uint64 {
-	x = x[:min(len(x), len(y))]
-	y = y[:len(x)]
-	var c uint64
-	for off := 0; off < len(x); off += W {
-		c += x[off] & bits.RotateLeft64(y[off], r) & m
-	}
-	return c
 }
 
 // sumAndRot returns the sum of rot(x[i], rx) & rot(y[i], ry) & 1 over
