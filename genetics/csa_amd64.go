@@ -22,12 +22,12 @@ func csa16AVX2(acc *csaAcc, rows *uint64, stride, blocks int)
 //go:noescape
 func sumAndAsm(x, y *uint64, stride, n, r int, m uint64) uint64
 
-// sumAnd returns the sum of x[i] & rot(y[i], r) & m over i = 0, W, 2W, …
-// below len(x) and len(y), rot rotating left by r bits.
-func sumAnd(x, y []uint64, W, r int, m uint64) uint64 {
-	n := (min(len(x), len(y)) + W - 1) / W
-	if n == 0 {
-		return 0
+// sumAnd returns the sum over genomes i < n of rows of
+// rows[i·W+wa] & rot(rows[i·W+wb], r) & m, rot rotating left by r bits
+// (wa, wb < W ≤ len(rows)/n).
+func sumAnd(rows []uint64, W, n, wa, wb, r int, m uint64) uint64 {
+	if n == 0 || wa >= W || wb >= W || n*W > len(rows) {
+		panic("genetics: sumAnd: genome words out of range")
 	}
-	return sumAndAsm(&x[0], &y[0], 8*W, n, r&63, m)
+	return sumAndAsm(&rows[wa], &rows[wb], 8*W, n, r&63, m)
 }

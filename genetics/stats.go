@@ -26,9 +26,9 @@ type Stats struct {
 // Stats fills dst with the statistics of the current generation, reusing
 // its slices when they have the right length. It evaluates fitness if Step
 // has not yet done so for this generation (and returns its error). The cost
-// is O(N·loci/64) word operations for the frequencies plus, for linkage
-// disequilibrium, O(N) bit operations per distinct paired locus (at most
-// 2·LDPairs, whatever the number of loci) and O(N/64) popcounts per pair.
+// is O(N·loci/64) word operations for the frequencies (a quarter of that
+// with AVX2) plus, for linkage disequilibrium, O(N) operations per pair
+// (LDPairs of them, whatever the number of loci); see countBits.
 func (p *Population) Stats(dst *Stats) error {
 	if err := p.evaluate(); err != nil {
 		return err
@@ -39,18 +39,28 @@ func (p *Population) Stats(dst *Stats) error {
 	dst.VarY = resize(dst.VarY, p.P)
 	p.countBits(len(p.pairs) > 0)
 	p.freqFromCounts(dst.Freq)
-	for q := range p.P {
-		s := 0.0
-		for j := range p.n {
-			s += p.ys[j*p.P+q]
+	// Every coefficient's sums in individual order as one would for each
+	// coefficient alone, the P sums side by side (independent additions
+	// in flight, and the rows of ys read in memory order).
+	mean, vr := dst.MeanY, dst.VarY
+	clear(mean)
+	clear(vr)
+	for j := range p.n {
+		for q, y := range p.ys[j*p.P : (j+1)*p.P] {
+			mean[q] += y
 		}
-		m := s / float64(p.n)
-		v := 0.0
-		for j := range p.n {
-			d := p.ys[j*p.P+q] - m
-			v += d * d
+	}
+	for q := range mean {
+		mean[q] /= float64(p.n)
+	}
+	for j := range p.n {
+		for q, y := range p.ys[j*p.P : (j+1)*p.P] {
+			d := y - mean[q]
+			vr[q] += d * d
 		}
-		dst.MeanY[q], dst.VarY[q] = m, v/float64(p.n)
+	}
+	for q := range vr {
+		vr[q] /= float64(p.n)
 	}
 	var sl, sw float64
 	for j := range p.n {
@@ -194,27 +204,27 @@ func (p *Population) countBits(pairs bool) {
 // at most 64 genomes) whose bits loc[2k] and loc[2k+1] (word<<6 | bit,
 // the first with the lower bit) are both set.
 func countPairs(ab, loc []int32, rows []uint64, W int) {
+	n := len(rows) / W
 	loc = loc[:2*len(ab)]
 	for k := range ab {
 		a, b := loc[2*k], loc[2*k+1]
 		sa, sb := int(a&63), int(b&63)
-		x, y := rows[a>>6:], rows[b>>6:]
 		if sa < 58 {
-			// Bit sb of y rotated onto bit sa of x: x & rot(y) & 2^sa is
-			// 2^sa for a genome with both alleles, else 0, and 64 of them
-			// add up to at most 2^(sa+6).
-			ab[k] += int32(sumAnd(x, y, W, sa-sb, uint64(1)<<sa) >> sa)
+			// Bit sb of b's word rotated onto bit sa of a's: their AND
+			// masked to bit sa is 2^sa for a genome with both alleles,
+			// else 0, and 64 genomes add up to at most 2^(sa+6).
+			ab[k] += int32(sumAnd(rows, W, n, int(a>>6), int(b>>6), sa-sb, uint64(1)<<sa) >> sa)
 		} else {
-			// Both bits high: move both to bit 0.
-			ab[k] += int32(sumAndRot(x, y, W, -sa, -sb))
+			// Both bits high (sa ≤ sb): both rotated onto bit 0.
+			ab[k] += int32(sumAndRot(rows, W, n, int(a>>6), int(b>>6), -sa, -sb))
 		}
 	}
 }
 
-// sumAndRot returns the sum of rot(x[i], rx) & rot(y[i], ry) & 1 over
-// i = 0, W, 2W, … below len(x) and len(y).
-func sumAndRot(x, y []uint64, W, rx, ry int) uint64 {
-	x = x[:min(len(x), len(y))]
+// sumAndRot returns the sum over genomes i < n of rows of
+// rot(rows[i·W+wa], rx) & rot(rows[i·W+wb], ry) & 1.
+func sumAndRot(rows []uint64, W, n, wa, wb, rx, ry int) uint64 {
+	x, y := rows[wa:(n-1)*W+wa+1], rows[wb:(n-1)*W+wb+1]
 	y = y[:len(x)]
 	var c uint64
 	for off := 0; off < len(x); off += W {
@@ -226,20 +236,33 @@ func sumAndRot(x, y []uint64, W, rx, ry int) uint64 {
 // addCounts adds the counts held in acc into cnt (64 counts per genome
 // word, len(cnt)/64 words) and clears acc.
 func addCounts(cnt []int32, acc []csaAcc) {
-	const lane = 0x0101010101010101
+	const (
+		lane  = 0x0101010101010101
+		even  = 0x00ff00ff00ff00ff
+		short = 0xffff
+	)
 	for w := range len(cnt) / 64 {
 		a := &acc[w/4]
 		l := w & 3
 		ones, twos, fours, eights := a.ones[l], a.twos[l], a.fours[l], a.eights[l]
 		c := cnt[64*w : 64*w+64 : 64*w+64]
 		for k := range a.sixteens {
-			// Byte i of s: 16 × the sixteens of bit 8i+k (≤ 16·255);
-			// byte i of r: its ones + 2·twos + 4·fours + 8·eights (≤ 15).
+			// Byte i of s: the sixteens of bit 8i+k (≤ 255); byte i of r:
+			// its ones + 2·twos + 4·fours + 8·eights (≤ 15). In 16-bit
+			// lanes, 16·s + r ≤ 4095: lane i of e holds bit 16i+k's count,
+			// lane i of o bit 16i+8+k's.
 			s := a.sixteens[k][l]
 			r := ones>>k&lane + (twos>>k&lane)<<1 + (fours>>k&lane)<<2 + (eights>>k&lane)<<3
-			for i := range 8 {
-				c[8*i+k] += 16*int32(s>>(8*i)&0xff) + int32(r>>(8*i)&0xff)
-			}
+			e := (s&even)<<4 + r&even
+			o := (s>>8&even)<<4 + r>>8&even
+			c[k] += int32(e & short)
+			c[8+k] += int32(o & short)
+			c[16+k] += int32(e >> 16 & short)
+			c[24+k] += int32(o >> 16 & short)
+			c[32+k] += int32(e >> 32 & short)
+			c[40+k] += int32(o >> 32 & short)
+			c[48+k] += int32(e >> 48)
+			c[56+k] += int32(o >> 48)
 		}
 	}
 	clear(acc)
