@@ -16,18 +16,19 @@ var useAVX2 = cpu.X86.HasAVX2
 //go:noescape
 func csa16AVX2(acc *csaAcc, rows *uint64, stride, blocks int)
 
-// sumAndAsm returns the sum over i < n of x[i·s] & rot(y[i·s], r) & m,
-// s = stride/8 words, rot rotating left by r bits.
-//
 //go:noescape
-func sumAndAsm(x, y *uint64, stride, n, r int, m uint64) uint64
+func countPairsAsm(ab, loc *int32, np int, rows *uint64, stride, n int)
 
-// sumAnd returns the sum over genomes i < n of rows of
-// rows[i·W+wa] & rot(rows[i·W+wb], r) & m, rot rotating left by r bits
-// (wa, wb < W ≤ len(rows)/n).
-func sumAnd(rows []uint64, W, n, wa, wb, r int, m uint64) uint64 {
-	if n == 0 || wa >= W || wb >= W || n*W > len(rows) {
-		panic("genetics: sumAnd: genome words out of range")
+// countPairsLow adds to ab[k] the number of the n genomes rows (W words
+// each) whose bits loc[2k] and loc[2k+1] (word<<6 | bit, words below W)
+// are both set, for the pairs whose first bit is below 58 (see
+// countPairs).
+func countPairsLow(ab, loc []int32, rows []uint64, W, n int) {
+	if len(ab) == 0 || n == 0 {
+		return
 	}
-	return sumAndAsm(&rows[wa], &rows[wb], 8*W, n, r&63, m)
+	if len(loc) < 2*len(ab) || len(rows) < n*W {
+		panic("genetics: countPairsLow: short slices")
+	}
+	countPairsAsm(&ab[0], &loc[0], len(ab), &rows[0], 8*W, n)
 }

@@ -103,63 +103,107 @@ done:
 	VZEROUPPER
 	RET
 
-// func sumAndAsm(x, y *uint64, stride, n, r int, m uint64) uint64
-// Returns Σ_{i<n} x[i·stride] & rol(y[i·stride], r) & m (stride in bytes),
-// four genomes per iteration with two sums.
-TEXT ·sumAndAsm(SB), NOSPLIT, $0-56
-	MOVQ x+0(FP), SI
-	MOVQ y+8(FP), DI
-	MOVQ stride+16(FP), DX
-	MOVQ n+24(FP), R9
-	MOVQ r+32(FP), CX
-	MOVQ m+40(FP), R11
-	XORQ R12, R12
-	XORQ R13, R13
-	LEAQ (DX)(DX*2), BX // 3·stride
-	CMPQ R9, $4
-	JLT  tail
+// func countPairsAsm(ab, loc *int32, np int, rows *uint64, stride, n int)
+// For each pair k < np whose first bit sa = loc[2k]&63 is below 58, with
+// a = loc[2k], b = loc[2k+1] (word<<6 | bit) and genome i at rows +
+// i·stride bytes: ab[k] += (Σ_{i<n} g_i[a>>6] & rol(g_i[b>>6], sa−sb) &
+// 2^sa) >> sa, four genomes per iteration with two sums. Frame: rows 0,
+// n 8, pairs left 16, loc 24, ab 32, sa 40.
+TEXT ·countPairsAsm(SB), NOSPLIT, $48-48
+	MOVQ ab+0(FP), DI
+	MOVQ loc+8(FP), SI
+	MOVQ np+16(FP), R9
+	MOVQ rows+24(FP), R10
+	MOVQ stride+32(FP), DX
+	MOVQ n+40(FP), R11
+	MOVQ R10, 0(SP)
+	MOVQ R11, 8(SP)
+	TESTQ R9, R9
+	JLE   done
+
+pair:
+	MOVQ    R9, 16(SP)
+	MOVQ    SI, 24(SP)
+	MOVQ    DI, 32(SP)
+	MOVLQSX 0(SI), AX
+	MOVLQSX 4(SI), BX
+	MOVQ    AX, CX
+	ANDQ    $63, CX // sa
+	CMPQ    CX, $58
+	JGE     next
+	MOVQ    CX, 40(SP)
+	XORQ    R13, R13
+	BTSQ    CX, R13 // 2^sa
+	MOVQ    BX, R8
+	ANDQ    $63, R8 // sb
+	SUBQ    R8, CX  // the rotation sa − sb
+	SARQ    $6, AX
+	SARQ    $6, BX
+	MOVQ    0(SP), R10
+	LEAQ    (R10)(AX*8), AX // genome 0, word of a
+	LEAQ    (R10)(BX*8), BX // genome 0, word of b
+	MOVQ    8(SP), R11
+	LEAQ    (DX)(DX*2), SI  // 3·stride
+	XORQ    R8, R8
+	XORQ    R9, R9
+	CMPQ    R11, $4
+	JLT     tail
 
 loop4:
-	MOVQ (DI), AX
-	ROLQ CL, AX
-	ANDQ (SI), AX
-	ANDQ R11, AX
-	ADDQ AX, R12
-	MOVQ (DI)(DX*1), R8
-	ROLQ CL, R8
-	ANDQ (SI)(DX*1), R8
-	ANDQ R11, R8
-	ADDQ R8, R13
-	MOVQ (DI)(DX*2), AX
-	ROLQ CL, AX
-	ANDQ (SI)(DX*2), AX
-	ANDQ R11, AX
-	ADDQ AX, R12
-	MOVQ (DI)(BX*1), R8
-	ROLQ CL, R8
-	ANDQ (SI)(BX*1), R8
-	ANDQ R11, R8
-	ADDQ R8, R13
-	LEAQ (SI)(DX*4), SI
-	LEAQ (DI)(DX*4), DI
-	SUBQ $4, R9
-	CMPQ R9, $4
+	MOVQ (BX), R10
+	ROLQ CL, R10
+	ANDQ (AX), R10
+	ANDQ R13, R10
+	ADDQ R10, R8
+	MOVQ (BX)(DX*1), R12
+	ROLQ CL, R12
+	ANDQ (AX)(DX*1), R12
+	ANDQ R13, R12
+	ADDQ R12, R9
+	MOVQ (BX)(DX*2), R10
+	ROLQ CL, R10
+	ANDQ (AX)(DX*2), R10
+	ANDQ R13, R10
+	ADDQ R10, R8
+	MOVQ (BX)(SI*1), R12
+	ROLQ CL, R12
+	ANDQ (AX)(SI*1), R12
+	ANDQ R13, R12
+	ADDQ R12, R9
+	LEAQ (AX)(DX*4), AX
+	LEAQ (BX)(DX*4), BX
+	SUBQ $4, R11
+	CMPQ R11, $4
 	JGE  loop4
 
 tail:
-	TESTQ R9, R9
-	JLE   done
-	MOVQ  (DI), AX
-	ROLQ  CL, AX
-	ANDQ  (SI), AX
-	ANDQ  R11, AX
-	ADDQ  AX, R12
-	ADDQ  DX, SI
-	ADDQ  DX, DI
-	DECQ  R9
+	TESTQ R11, R11
+	JLE   sum
+	MOVQ  (BX), R10
+	ROLQ  CL, R10
+	ANDQ  (AX), R10
+	ANDQ  R13, R10
+	ADDQ  R10, R8
+	ADDQ  DX, AX
+	ADDQ  DX, BX
+	DECQ  R11
 	JMP   tail
 
+sum:
+	ADDQ R9, R8
+	MOVQ 40(SP), CX
+	SHRQ CX, R8
+	MOVQ 32(SP), DI
+	ADDL R8, (DI)
+
+next:
+	MOVQ 16(SP), R9
+	MOVQ 24(SP), SI
+	MOVQ 32(SP), DI
+	ADDQ $8, SI
+	ADDQ $4, DI
+	DECQ R9
+	JNZ  pair
+
 done:
-	ADDQ R13, R12
-	MOVQ R12, ret+48(FP)
 	RET

@@ -10,15 +10,24 @@ func csa16AVX2(acc *csaAcc, rows *uint64, stride, blocks int) {
 	panic("genetics: csa16AVX2 without AVX2")
 }
 
-// sumAnd returns the sum over genomes i < n of rows of
-// rows[i·W+wa] & rot(rows[i·W+wb], r) & m, rot rotating left by r bits
-// (wa, wb < W ≤ len(rows)/n).
-func sumAnd(rows []uint64, W, n, wa, wb, r int, m uint64) uint64 {
-	x, y := rows[wa:(n-1)*W+wa+1], rows[wb:(n-1)*W+wb+1]
-	y = y[:len(x)]
-	var c uint64
-	for off := 0; off < len(x); off += W {
-		c += x[off] & bits.RotateLeft64(y[off], r) & m
+// countPairsLow adds to ab[k] the number of the n genomes rows (W words
+// each) whose bits loc[2k] and loc[2k+1] (word<<6 | bit, words below W)
+// are both set, for the pairs whose first bit is below 58 (see
+// countPairs).
+func countPairsLow(ab, loc []int32, rows []uint64, W, n int) {
+	for k := range ab {
+		a, b := loc[2*k], loc[2*k+1]
+		sa, sb := int(a&63), int(b&63)
+		if sa >= 58 {
+			continue
+		}
+		x, y := rows[a>>6:(n-1)*W+int(a>>6)+1], rows[b>>6:(n-1)*W+int(b>>6)+1]
+		y = y[:len(x)]
+		m := uint64(1) << sa
+		var c uint64
+		for off := 0; off < len(x); off += W {
+			c += x[off] & bits.RotateLeft64(y[off], sa-sb) & m
+		}
+		ab[k] += int32(c >> sa)
 	}
-	return c
 }

@@ -206,15 +206,13 @@ func (p *Population) countBits(pairs bool) {
 func countPairs(ab, loc []int32, rows []uint64, W int) {
 	n := len(rows) / W
 	loc = loc[:2*len(ab)]
+	// Bit sb of b's word rotated onto bit sa of a's: their AND masked to
+	// bit sa is 2^sa for a genome with both alleles, else 0, and 64
+	// genomes add up to at most 2^(sa+6) < 2^64 for sa < 58.
+	countPairsLow(ab, loc, rows, W, n)
 	for k := range ab {
 		a, b := loc[2*k], loc[2*k+1]
-		sa, sb := int(a&63), int(b&63)
-		if sa < 58 {
-			// Bit sb of b's word rotated onto bit sa of a's: their AND
-			// masked to bit sa is 2^sa for a genome with both alleles,
-			// else 0, and 64 genomes add up to at most 2^(sa+6).
-			ab[k] += int32(sumAnd(rows, W, n, int(a>>6), int(b>>6), sa-sb, uint64(1)<<sa) >> sa)
-		} else {
+		if sa, sb := int(a&63), int(b&63); sa >= 58 {
 			// Both bits high (sa ≤ sb): both rotated onto bit 0.
 			ab[k] += int32(sumAndRot(rows, W, n, int(a>>6), int(b>>6), -sa, -sb))
 		}
