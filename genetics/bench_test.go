@@ -46,11 +46,11 @@ func BenchmarkWrightFisher(b *testing.B) {
 	}
 }
 
-// statsBenchLoci are the genome sizes of the statistics benchmarks: 1000
-// loci (16 genome words per individual) and 10,000 (160 words, the
-// population 1.3 MB), both 4 coefficients and N = 1000, as the workloads
-// of BenchmarkRunCLI in cmd/evolve.
-var statsBenchLoci = []int{1000, 10000}
+// statsBenchLoci are the genome sizes of the statistics benchmarks: 24
+// loci (4 genome words per individual), 1000 (16 words) and 10,000 (160
+// words, the population 1.3 MB), all 4 coefficients and N = 1000, as the
+// workloads of BenchmarkRunCLI in cmd/evolve.
+var statsBenchLoci = []int{24, 1000, 10000}
 
 // BenchmarkStats measures the per-generation statistics (frequencies by
 // bit-sliced counting, 100 LD pairs).

@@ -9,6 +9,28 @@ import (
 	"gonum.org/v1/gonum/floats/scalar"
 )
 
+// TestTranspose64 compares the block-swap transpose with the definition
+// bit by bit on random matrices.
+func TestTranspose64(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 20 {
+		var a, orig [64]uint64
+		for i := range a {
+			a[i] = r.Uint64()
+		}
+		orig = a
+		transpose64(&a)
+		for i := range 64 {
+			for j := range 64 {
+				if a[i]>>j&1 != orig[j]>>i&1 {
+					t.Fatalf("bit %d of row %d is %d, want bit %d of row %d (%d)", j, i, a[i]>>j&1, i, j, orig[j]>>i&1)
+				}
+			}
+		}
+	}
+}
+
 // TestLDAgainstGenomes computes D for every sampled pair directly from
 // the genomes, with few and many sampled loci per genome word and
 // population sizes that do and do not fill the last 16-individual group. LD must match exactly (the
@@ -154,13 +176,14 @@ func TestFrequenciesCountExactly(t *testing.T) {
 
 // TestCountsAgainstGenomes compares Frequencies and the pair counts behind
 // LD with counts bit by bit over the genomes, on both the AVX2 and the
-// plain Go adder tree (where the processor has AVX2): 10,000 loci (160
-// genome words, four at a time with AVX2) and 210 loci (6 words: one block
-// of four and two left over), N not a multiple of 16 or 64 (1001) and
-// beyond the 3840 genomes after which the running counts are flushed
-// (4100, all alleles +ε: every lane at its largest).
+// plain Go adder tree (where the processor has AVX2) and with the pairs
+// counted both by columns and pair by pair: 10,000 loci (160 genome
+// words, four at a time with AVX2) and 210 loci (6 words: one block of
+// four and two left over), N not a multiple of 16 or 64 (1001) and beyond
+// the 3840 genomes after which the running counts are flushed (4100, all
+// alleles +ε: every lane at its largest). Not parallel: it switches the
+// package's paths.
 func TestCountsAgainstGenomes(t *testing.T) {
-	t.Parallel()
 	paths := []bool{false}
 	if useAVX2 {
 		paths = append(paths, true)
@@ -216,20 +239,22 @@ func TestCountsAgainstGenomes(t *testing.T) {
 		}
 		want /= float64(len(abs))
 		for _, avx := range paths {
-			t.Run(fmt.Sprintf("%s/avx2=%v", tc.name, avx), func(t *testing.T) {
-				defer func(v bool) { useAVX2 = v }(useAVX2)
-				useAVX2 = avx
-				got := make([]float64, loci)
-				p.Frequencies(got)
-				for i, c := range count {
-					if got[i] != float64(c)/nf {
-						t.Fatalf("frequency of locus %d is %v, count %d/%d", i, got[i], c, tc.n)
+			for _, method := range []int{1, 2} {
+				t.Run(fmt.Sprintf("%s/avx2=%v/ld=%d", tc.name, avx, method), func(t *testing.T) {
+					defer func(v bool, m int) { useAVX2, ldMethod = v, m }(useAVX2, ldMethod)
+					useAVX2, ldMethod = avx, method
+					got := make([]float64, loci)
+					p.Frequencies(got)
+					for i, c := range count {
+						if got[i] != float64(c)/nf {
+							t.Fatalf("frequency of locus %d is %v, count %d/%d", i, got[i], c, tc.n)
+						}
 					}
-				}
-				if ld := p.LD(); ld != want {
-					t.Errorf("LD = %v, want %v", ld, want)
-				}
-			})
+					if ld := p.LD(); ld != want {
+						t.Errorf("LD = %v, want %v", ld, want)
+					}
+				})
+			}
 		}
 	}
 }

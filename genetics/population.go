@@ -105,6 +105,8 @@ type Population struct {
 	freqTable []float64 // Frequencies: c/N for c = 0…N
 	ldLoc     []int32   // LD: word<<6 | bit of each paired locus
 	ldCount   []int32   // LD: count of individuals with both loci of a pair +ε
+	ldKeys    []int32   // LD: the distinct paired loci, word<<6 | bit
+	ldCols    []uint64  // LD: one bit column over the individuals per distinct locus
 	ldAbs     []float64
 }
 

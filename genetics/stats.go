@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
 )
 
 // Stats are statistics of one generation of a Population.
@@ -138,8 +139,9 @@ const csaFlush = 240
 // the genomes in memory order, 16 individuals at a time: for each genome
 // word, a carry-save adder tree (Harley and Seal) adds the 16 words into
 // the word's running count (csaAcc), 64 bits per word operation (256 with
-// AVX2); then, while the 16 genomes are in the cache, each pair's two
-// bits are tested in each of them.
+// AVX2); then, while a block of 16–64 genomes is in the cache, each
+// pair's two bits are tested in each of them (countPairs). The genomes
+// are read once from memory, and the results are exact counts.
 func (p *Population) countBits(pairs bool) {
 	W := p.W
 	cnt := p.bitCount[:64*W]
@@ -166,6 +168,10 @@ func (p *Population) countBits(pairs bool) {
 		}
 		ab = grow32(&p.ldCount, np)
 		clear(ab)
+		if ldByColumns(loc) {
+			p.pairsByColumns(ab, loc)
+			np = 0
+		}
 	}
 	// Pairs are counted over blocks of about 40 kB of genomes (16 to 64
 	// genomes), still in the caches from the adder tree's pass: at 10,000
@@ -198,6 +204,113 @@ func (p *Population) countBits(pairs bool) {
 		}
 	}
 	addCounts(cnt, acc)
+}
+
+// ldMethod chooses how countBits counts the pairs: 0 by the cost
+// estimate of ldByColumns, 1 by columns, 2 pair by pair (for tests).
+var ldMethod = 0
+
+// ldByColumns reports whether the pairs are counted faster by columns
+// (pairsByColumns) than pair by pair (countPairs): a 64×64 transpose per
+// genome word that holds a paired locus and per 64 individuals costs
+// about as much as testing 10 pairs in 64 individuals (BenchmarkStatsParts
+// at 24 and 1000 loci), so columns win when the K paired loci lie in
+// fewer than K/10 words (at most 16 are counted).
+func ldByColumns(loc []int32) bool {
+	switch ldMethod {
+	case 1:
+		return true
+	case 2:
+		return false
+	}
+	var words [16]int32
+	n, limit := 0, min(len(loc)/20, len(words))
+next:
+	for _, l := range loc {
+		for _, w := range words[:n] {
+			if w == l>>6 {
+				continue next
+			}
+		}
+		if n == limit {
+			return false
+		}
+		words[n] = l >> 6
+		n++
+	}
+	return true
+}
+
+// pairsByColumns sets ab[k] to the number of individuals whose loci
+// loc[2k] and loc[2k+1] (word<<6 | bit) are both set: the distinct loci
+// (sorted in p.ldKeys) are gathered into bit columns over
+// the individuals, 64 to a word, by transposing 64×64 bit blocks of each
+// genome word that holds one, and ab[k] is N/64 popcounts.
+func (p *Population) pairsByColumns(ab, loc []int32) {
+	keys := grow32(&p.ldKeys, len(loc))
+	copy(keys, loc)
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	M, nw, W := len(keys), (p.n+63)/64, p.W
+	col := p.ldCols
+	if len(col) < M*nw {
+		col = make([]uint64, M*nw)
+		p.ldCols = col
+	}
+	col = col[:M*nw]
+	var blk [64]uint64
+	for a := 0; a < M; {
+		w := int(keys[a] >> 6)
+		b := a
+		for b < M && int(keys[b]>>6) == w {
+			b++
+		}
+		for jb := range nw {
+			j0 := jb * 64
+			clear(blk[:])
+			for j := j0; j < min(j0+64, p.n); j++ {
+				blk[j-j0] = p.cur[j*W+w]
+			}
+			transpose64(&blk)
+			for m := a; m < b; m++ {
+				col[m*nw+jb] = blk[keys[m]&63]
+			}
+		}
+		a = b
+	}
+	for k := range ab {
+		ma, _ := slices.BinarySearch(keys, loc[2*k])
+		mb, _ := slices.BinarySearch(keys, loc[2*k+1])
+		x, y := col[ma*nw:(ma+1)*nw], col[mb*nw:(mb+1)*nw]
+		c := 0
+		for i := range x {
+			c += bits.OnesCount64(x[i] & y[i])
+		}
+		ab[k] = int32(c)
+	}
+}
+
+// transpose64 transposes the 64×64 bit matrix a in place: afterwards bit
+// j of a[i] is what bit i of a[j] was (bits numbered from the least
+// significant). It swaps ever smaller off-diagonal blocks (Warren, Hacker's
+// Delight, §7-3).
+func transpose64(a *[64]uint64) {
+	swap := func(j int, m uint64) {
+		for base := 0; base < 64; base += 2 * j {
+			lo, hi := a[base:base+j], a[base+j:base+2*j]
+			for k := range lo {
+				t := (lo[k]>>j ^ hi[k]) & m
+				lo[k] ^= t << j
+				hi[k] ^= t
+			}
+		}
+	}
+	swap(32, 0x00000000ffffffff)
+	swap(16, 0x0000ffff0000ffff)
+	swap(8, 0x00ff00ff00ff00ff)
+	swap(4, 0x0f0f0f0f0f0f0f0f)
+	swap(2, 0x3333333333333333)
+	swap(1, 0x5555555555555555)
 }
 
 // countPairs adds to ab[k] the number of the genomes rows (W words each,
