@@ -46,39 +46,53 @@ func BenchmarkWrightFisher(b *testing.B) {
 	}
 }
 
+// statsBenchLoci are the genome sizes of the statistics benchmarks: 24
+// loci (4 genome words per individual), 1000 (16 words) and 10,000 (160
+// words, the population 1.3 MB), all 4 coefficients and N = 1000, as the
+// workloads of BenchmarkRunCLI in cmd/evolve.
+var statsBenchLoci = []int{24, 1000, 10000}
+
 // BenchmarkStats measures the per-generation statistics (frequencies by
 // bit-sliced counting, 100 LD pairs).
 func BenchmarkStats(b *testing.B) {
-	enc := &Encoding{P: 4, N: 250, Eps: 0.004}
-	p := mustPop(b, &PopulationConfig{N: 1000, Workers: 1}, enc, quadLoss([]float64{0, 0, 0, 0}), Fitness{Theta: 0.05}, 1)
-	var st Stats
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := p.Stats(&st); err != nil {
-			b.Fatal(err)
-		}
+	for _, loci := range statsBenchLoci {
+		b.Run(fmt.Sprintf("loci=%d", loci), func(b *testing.B) {
+			enc := &Encoding{P: 4, N: loci / 4, Eps: 1 / float64(loci)}
+			p := mustPop(b, &PopulationConfig{N: 1000, Workers: 1}, enc, quadLoss([]float64{0, 0, 0, 0}), Fitness{Theta: 0.05}, 1)
+			var st Stats
+			b.ReportAllocs()
+			cpu0 := cpuTime()
+			for b.Loop() {
+				if err := p.Stats(&st); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(1e6*(cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-µs/op")
+		})
 	}
 }
 
 // BenchmarkStatsParts measures the two costly parts of Stats on the
-// population of BenchmarkStats: the frequencies and linkage
+// populations of BenchmarkStats: the frequencies and linkage
 // disequilibrium (100 pairs), in CPU-µs per call.
 func BenchmarkStatsParts(b *testing.B) {
-	enc := &Encoding{P: 4, N: 250, Eps: 0.004}
-	p := mustPop(b, &PopulationConfig{N: 1000, Workers: 1}, enc, quadLoss([]float64{0, 0, 0, 0}), Fitness{Theta: 0.05}, 1)
-	f := make([]float64, enc.Loci())
-	for _, part := range []struct {
-		name string
-		fn   func()
-	}{{"frequencies", func() { p.Frequencies(f) }}, {"ld", func() { p.LD() }}} {
-		b.Run(part.name, func(b *testing.B) {
-			b.ReportAllocs()
-			cpu0 := cpuTime()
-			for b.Loop() {
-				part.fn()
-			}
-			b.ReportMetric(1e6*(cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-µs/op")
-		})
+	for _, loci := range statsBenchLoci {
+		enc := &Encoding{P: 4, N: loci / 4, Eps: 1 / float64(loci)}
+		p := mustPop(b, &PopulationConfig{N: 1000, Workers: 1}, enc, quadLoss([]float64{0, 0, 0, 0}), Fitness{Theta: 0.05}, 1)
+		f := make([]float64, enc.Loci())
+		for _, part := range []struct {
+			name string
+			fn   func()
+		}{{"frequencies", func() { p.Frequencies(f) }}, {"ld", func() { p.LD() }}} {
+			b.Run(fmt.Sprintf("loci=%d/%s", loci, part.name), func(b *testing.B) {
+				b.ReportAllocs()
+				cpu0 := cpuTime()
+				for b.Loop() {
+					part.fn()
+				}
+				b.ReportMetric(1e6*(cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-µs/op")
+			})
+		}
 	}
 }
 

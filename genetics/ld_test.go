@@ -32,9 +32,8 @@ func TestTranspose64(t *testing.T) {
 }
 
 // TestLDAgainstGenomes computes D for every sampled pair directly from
-// the genomes, with both ways of gathering columns (few sampled loci per
-// word: bit by bit; many: 64×64 transposes) and population sizes that do
-// and do not fill the last 64-individual word. LD must match exactly (the
+// the genomes, with few and many sampled loci per genome word and
+// population sizes that do and do not fill the last 16-individual group. LD must match exactly (the
 // same counts and the same order of summation) and LDErr must be the
 // standard error of the mean of |D_k| over the K pairs.
 func TestLDAgainstGenomes(t *testing.T) {
@@ -170,6 +169,91 @@ func TestFrequenciesCountExactly(t *testing.T) {
 				if got[i] != float64(c)/float64(n) {
 					t.Fatalf("start %v, N = %d: frequency of locus %d is %v, count %d/%d", start, n, i, got[i], c, n)
 				}
+			}
+		}
+	}
+}
+
+// TestCountsAgainstGenomes compares Frequencies and the pair counts behind
+// LD with counts bit by bit over the genomes, on both the AVX2 and the
+// plain Go adder tree (where the processor has AVX2) and with the pairs
+// counted both by columns and pair by pair: 10,000 loci (160 genome
+// words, four at a time with AVX2) and 210 loci (6 words: one block of
+// four and two left over), N not a multiple of 16 or 64 (1001) and beyond
+// the 3840 genomes after which the running counts are flushed (4100, all
+// alleles +ε: every lane at its largest). Not parallel: it switches the
+// package's paths.
+func TestCountsAgainstGenomes(t *testing.T) {
+	paths := []bool{false}
+	if useAVX2 {
+		paths = append(paths, true)
+	}
+	for _, tc := range []struct {
+		name  string
+		enc   *Encoding
+		n     int
+		start float64 // −1: random start frequencies
+	}{
+		{"10000 loci/N=1001", &Encoding{P: 4, N: 2500, Eps: 0.0004}, 1001, -1},
+		{"210 loci/N=4100/all +", &Encoding{P: 3, N: 70, Eps: 0.01}, 4100, 1},
+		{"210 loci/N=4100", &Encoding{P: 3, N: 70, Eps: 0.01}, 4100, -1},
+		{"4000 shared loci/N=333", &Encoding{Eps: 0.001, B: RandomSharedLoci(2, 4000, 1, rand.NewPCG(3, 4))}, 333, -1},
+	} {
+		loci := tc.enc.Loci()
+		x := randomX(loci, 0, 1, 5)
+		if tc.start >= 0 {
+			for i := range x {
+				x[i] = tc.start
+			}
+		}
+		p := mustPop(t, &PopulationConfig{N: tc.n, Start: x, LDPairs: 100, Workers: 1}, tc.enc, neutral(tc.enc.Coefficients()), Fitness{}, 6)
+		// The brute-force counts.
+		count := make([]int, loci)
+		set := func(j, i int) bool {
+			w, b := tc.enc.Locus(i)
+			return p.Genome(j)[w]>>b&1 == 1
+		}
+		for j := range tc.n {
+			for i := range loci {
+				if set(j, i) {
+					count[i]++
+				}
+			}
+		}
+		nf := float64(tc.n)
+		var abs []float64
+		for k := 0; k < len(p.pairs); k += 2 {
+			a, b := int(p.pairs[k]), int(p.pairs[k+1])
+			ab := 0
+			for j := range tc.n {
+				if set(j, a) && set(j, b) {
+					ab++
+				}
+			}
+			fa, fb := float64(count[a])/nf, float64(count[b])/nf
+			abs = append(abs, math.Abs(float64(ab)/nf-fa*fb))
+		}
+		want := 0.0
+		for _, d := range abs {
+			want += d
+		}
+		want /= float64(len(abs))
+		for _, avx := range paths {
+			for _, method := range []int{1, 2} {
+				t.Run(fmt.Sprintf("%s/avx2=%v/ld=%d", tc.name, avx, method), func(t *testing.T) {
+					defer func(v bool, m int) { useAVX2, ldMethod = v, m }(useAVX2, ldMethod)
+					useAVX2, ldMethod = avx, method
+					got := make([]float64, loci)
+					p.Frequencies(got)
+					for i, c := range count {
+						if got[i] != float64(c)/nf {
+							t.Fatalf("frequency of locus %d is %v, count %d/%d", i, got[i], c, tc.n)
+						}
+					}
+					if ld := p.LD(); ld != want {
+						t.Errorf("LD = %v, want %v", ld, want)
+					}
+				})
 			}
 		}
 	}

@@ -99,11 +99,14 @@ type Population struct {
 	workFn    func() // p.worker, made once
 	wg        sync.WaitGroup
 	pairs     []int32
-	bitCount  []int32  // Frequencies: count per bit of a genome
-	ldLoc     []int32  // LD: word<<6 | bit of each paired locus
-	ldCount   []int32  // LD: count of allele +ε per column
-	ldKeys    []int32  // LD: the distinct paired loci, word<<6 | bit
-	ldCols    []uint64 // LD: one bit column over the individuals per distinct locus
+	bitCount  []int32   // Frequencies: count per bit of a genome
+	freqAcc   []csaAcc  // Frequencies: running counts, four genome words each
+	freqPad   []uint64  // Frequencies: the last genomes padded to 16
+	freqTable []float64 // Frequencies: c/N for c = 0…N
+	ldLoc     []int32   // LD: word<<6 | bit of each paired locus
+	ldCount   []int32   // LD: count of individuals with both loci of a pair +ε
+	ldKeys    []int32   // LD: the distinct paired loci, word<<6 | bit
+	ldCols    []uint64  // LD: one bit column over the individuals per distinct locus
 	ldAbs     []float64
 }
 
