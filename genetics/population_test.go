@@ -177,8 +177,8 @@ func TestStatistics(t *testing.T) {
 			for j := range p.N() {
 				c += bit(j, i)
 			}
-			if st.Freq[i] != c/77 {
-				t.Fatalf("%s: Freq[%d] = %v, count %v", e.name, i, st.Freq[i], c/77)
+			if st.Freq[i] != c/77 || float64(st.Count[i]) != c {
+				t.Fatalf("%s: Freq[%d] = %v and Count %d, brute-force count %v", e.name, i, st.Freq[i], st.Count[i], c)
 			}
 		}
 		var ys [3][]float64

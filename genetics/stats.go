@@ -11,8 +11,10 @@ import (
 type Stats struct {
 	// Generation is the generation the statistics describe.
 	Generation int
-	// Freq holds the frequency of allele +ε at every locus.
-	Freq []float64
+	// Freq holds the frequency of allele +ε at every locus, and Count
+	// the number of individuals carrying it (Freq[i] = Count[i]/N).
+	Freq  []float64
+	Count []int32
 	// MeanY and VarY hold the population mean and variance (divisor N) of
 	// every coefficient Y_p.
 	MeanY, VarY []float64
@@ -36,10 +38,13 @@ func (p *Population) Stats(dst *Stats) error {
 	}
 	dst.Generation = p.gen
 	dst.Freq = resize(dst.Freq, p.loci)
+	if len(dst.Count) != p.loci {
+		dst.Count = make([]int32, p.loci)
+	}
 	dst.MeanY = resize(dst.MeanY, p.P)
 	dst.VarY = resize(dst.VarY, p.P)
 	p.countBits(len(p.pairs) > 0)
-	p.freqFromCounts(dst.Freq)
+	p.freqFromCounts(dst.Freq, dst.Count)
 	// Every coefficient's sums in individual order as one would for each
 	// coefficient alone, the P sums side by side (independent additions
 	// in flight, and the rows of ys read in memory order).
@@ -87,15 +92,16 @@ func (p *Population) Frequencies(dst []float64) {
 		panic(fmt.Sprintf("genetics: %d frequencies for %d loci", len(dst), p.loci))
 	}
 	p.countBits(false)
-	p.freqFromCounts(dst)
+	p.freqFromCounts(dst, nil)
 }
 
-// freqFromCounts writes the frequencies of the counts p.bitCount into dst:
+// freqFromCounts writes the counts p.bitCount into count (if not nil) and
+// their frequencies into dst, both by locus:
 // locus i is bit 64w+b of the counts at its word w and bit b, which is i
 // for shared loci and q·64·wpc + l for locus l of coefficient q. The
 // quotients c/N are looked up in a table made once (one division per
 // count instead of per locus; the same quotients).
-func (p *Population) freqFromCounts(dst []float64) {
+func (p *Population) freqFromCounts(dst []float64, count []int32) {
 	if len(p.freqTable) != p.n+1 {
 		p.freqTable = make([]float64, p.n+1)
 		for c := range p.freqTable {
@@ -104,15 +110,22 @@ func (p *Population) freqFromCounts(dst []float64) {
 	}
 	tab := p.freqTable
 	if p.enc.B != nil {
-		for i, c := range p.bitCount[:len(dst)] {
+		src := p.bitCount[:len(dst)]
+		if count != nil {
+			copy(count, src)
+		}
+		for i, c := range src {
 			dst[i] = tab[c]
 		}
 		return
 	}
 	for q := range p.P {
-		cnt := p.bitCount[64*q*p.wpc : 64*q*p.wpc+p.nper]
+		src := p.bitCount[64*q*p.wpc : 64*q*p.wpc+p.nper]
+		if count != nil {
+			copy(count[q*p.nper:(q+1)*p.nper], src)
+		}
 		out := dst[q*p.nper : (q+1)*p.nper]
-		for l, c := range cnt {
+		for l, c := range src {
 			out[l] = tab[c]
 		}
 	}

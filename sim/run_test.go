@@ -277,18 +277,19 @@ func TestRecordEveryOnlyMeasures(t *testing.T) {
 	}
 }
 
-// TestWFQuantilesMatchSort: quantiles by counting equal quantiles by
-// sorting, for frequencies that are counts over N.
+// TestWFQuantilesMatchSort: quantiles by counting allele counts equal
+// quantiles of the frequencies count/N by sorting.
 func TestWFQuantilesMatchSort(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ n, loci int }{{1, 3}, {7, 1}, {10, 24}, {1000, 1000}, {300, 5001}} {
 		r := &wfRun{pop: mustPopN(t, tc.n)}
 		rng := rand.New(rand.NewPCG(uint64(tc.n), uint64(tc.loci)))
-		f := make([]float64, tc.loci)
+		f, c := make([]float64, tc.loci), make([]int32, tc.loci)
 		for i := range f {
-			f[i] = float64(rng.IntN(tc.n+1)) / float64(tc.n)
+			c[i] = int32(rng.IntN(tc.n + 1))
+			f[i] = float64(c[i]) / float64(tc.n)
 		}
-		if got, want := r.quantiles(f), quantiles(f); got != want {
+		if got, want := r.quantiles(c), quantiles(f); got != want {
 			t.Errorf("N = %d, %d loci: quantiles %v, by sorting %v", tc.n, tc.loci, got, want)
 		}
 	}

@@ -264,24 +264,25 @@ type wfRun struct {
 	hist  []int32 // quantiles: loci per allele count 0…N
 }
 
-// quantiles returns quantiles(freq) for frequencies that are counts over
-// N: it counts the loci per count (O(loci + N)) instead of sorting.
-func (r *wfRun) quantiles(freq []float64) [5]float64 {
+// quantiles returns quantiles(freq) from the allele counts of the loci
+// (freq = count/N): it counts the loci per count (O(loci + N)) instead of
+// sorting.
+func (r *wfRun) quantiles(count []int32) [5]float64 {
 	n := r.pop.N()
-	if len(freq) == 0 {
+	if len(count) == 0 {
 		return quantiles(nil)
 	}
 	if len(r.hist) != n+1 {
 		r.hist = make([]int32, n+1)
 	}
 	clear(r.hist)
-	for _, f := range freq {
-		r.hist[int(math.Round(f*float64(n)))]++
+	for _, c := range count {
+		r.hist[c]++
 	}
 	var q [5]float64
 	c, below := 0, int32(0) // below: loci with a count under c
 	for i, p := range []float64{0, 0.25, 0.5, 0.75, 1} {
-		rank := int32(math.Round(p * float64(len(freq)-1)))
+		rank := int32(math.Round(p * float64(len(count)-1)))
 		for below+r.hist[c] <= rank {
 			below += r.hist[c]
 			c++
@@ -330,7 +331,7 @@ func (r *wfRun) observe(o *Observation) error {
 	}
 	o.GeneticVariance = v
 	o.LD, o.LDErr = r.stats.LD, r.stats.LDErr
-	o.FreqQuantiles = r.quantiles(r.stats.Freq)
+	o.FreqQuantiles = r.quantiles(r.stats.Count)
 	return nil
 }
 
