@@ -87,3 +87,26 @@ func TestLegendAbove(t *testing.T) {
 		t.Errorf("log: y axis [%v, %v], want [%v, %v]", q.Y.Min, q.Y.Max, math.Pow(10, -2.15), math.Pow(10, 1.72))
 	}
 }
+
+// BenchmarkSavePlots writes a figure of two panels with 500 points per
+// curve (an evolve run's loss figure) as PNG and SVG.
+func BenchmarkSavePlots(b *testing.B) {
+	xy := make(plotter.XYs, 500)
+	for i := range xy {
+		xy[i] = plotter.XY{X: float64(i), Y: math.Sin(float64(i) / 30)}
+	}
+	p, err := LinePlot("t", "x", "y", []Curve{{Name: "a", XY: xy}}, false, false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	base := filepath.Join(b.TempDir(), "fig")
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := SavePlots(base, []*plot.Plot{p, p}, 1, 2, 8*vg.Inch, 3*vg.Inch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if st, err := os.Stat(base + ".png"); err == nil {
+		b.ReportMetric(float64(st.Size()), "png-bytes")
+	}
+}
