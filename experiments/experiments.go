@@ -33,7 +33,8 @@ type Env struct {
 	Quick bool
 	// Seeds is the number of seeds (replicates); 0 means the experiment's default.
 	Seeds int
-	// Log receives progress lines.
+	// Log receives progress lines, each prefixed with the time since the
+	// first one ("[1h2m5s] ").
 	Log io.Writer
 	// DataDir overrides the folder of the IDX files.
 	DataDir string
@@ -42,6 +43,7 @@ type Env struct {
 
 	cellMu    sync.Mutex // Cell is safe for concurrent use
 	logMu     sync.Mutex // and so is Logf (cells run in parallel log from several goroutines)
+	logStart  time.Time  // the first Logf
 	cells     map[string][]float64
 	cellsHash string
 	cellsName string
@@ -133,12 +135,16 @@ func (e *Env) loadCells(name, hash string) error {
 	return nil
 }
 
-// Logf writes a progress line.
+// Logf writes a progress line, after the time since the first one.
 func (e *Env) Logf(format string, args ...any) {
 	if e.Log != nil {
 		e.logMu.Lock()
 		defer e.logMu.Unlock()
-		fmt.Fprintf(e.Log, format+"\n", args...)
+		now := time.Now()
+		if e.logStart.IsZero() {
+			e.logStart = now
+		}
+		fmt.Fprintf(e.Log, "[%s] "+format+"\n", append([]any{now.Sub(e.logStart).Round(time.Second)}, args...)...)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestExperimentsResumeFromCells: fig2, fig3, optimal-mse and theorem1
@@ -89,4 +90,18 @@ func withoutSeconds(b []byte) []byte {
 		}
 	}
 	return []byte(strings.Join(lines, "\n"))
+}
+
+// TestLogfElapsed: every progress line starts with the time since the
+// first one, in whole seconds, so a long run's log says how long each
+// part took.
+func TestLogfElapsed(t *testing.T) {
+	var log strings.Builder
+	env := &Env{Log: &log}
+	env.Logf("first %d", 1)
+	env.logStart = env.logStart.Add(-65 * time.Second) // as if the first line were 65 s ago
+	env.Logf("second %s", "x")
+	if want := "[0s] first 1\n[1m5s] second x\n"; log.String() != want {
+		t.Errorf("log %q, want %q", log.String(), want)
+	}
 }
