@@ -43,6 +43,10 @@ type TrainConfig struct {
 	CurveEvery int `toml:"curve_every" json:"curve_every"`
 	// CurveSize is the learning-curve test size of "evolve train"; sweeps ignore it.
 	CurveSize int `toml:"curve_size" json:"curve_size"`
+	// Eval is the arithmetic of the accuracies (and of the learning
+	// curve): "exact" (float64, bit for bit the forward pass) or "fast"
+	// (float32, plasticity.Fast). If Eval is "", "exact" is used.
+	Eval plasticity.Precision `toml:"eval" json:"eval"`
 	// Network configures the model and the training scheme. Its zero
 	// fields take the plasticity defaults, except Epochs (2) and Seed (1),
 	// as in "evolve train"; Cap defaults to Nodes/2.
@@ -57,6 +61,7 @@ func DefaultTrainConfig() TrainConfig {
 		OutputRule: "perceptron",
 		CurveEvery: 500,
 		CurveSize:  1000,
+		Eval:       plasticity.Exact,
 		Network:    plasticity.Config{Seed: 1, Epochs: 2},
 	}
 }

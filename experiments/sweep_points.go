@@ -37,6 +37,9 @@ func (p *trainPoint) defaults() {
 	if p.cfg.OutputRule == "" {
 		p.cfg.OutputRule = "perceptron"
 	}
+	if p.cfg.Eval == "" {
+		p.cfg.Eval = plasticity.Exact
+	}
 	p.cfg.DataConfig = p.cfg.DataConfig.WithDefaults()
 	p.cfg.Network = p.cfg.Network.Defaults()
 }
@@ -54,6 +57,9 @@ func (p *trainPoint) validate(dir string) ([]string, error) {
 	}
 	if c.TrainSize < 0 || c.TestSize < 0 {
 		return nil, fmt.Errorf("train_size (%d) and test_size (%d) must not be negative", c.TrainSize, c.TestSize)
+	}
+	if c.Eval != plasticity.Exact && c.Eval != plasticity.Fast {
+		return nil, fmt.Errorf("eval %q: want %q or %q", c.Eval, plasticity.Exact, plasticity.Fast)
 	}
 	n := c.Network
 	// The data set sets the dimensions; placeholders let Validate check the rest.
@@ -169,9 +175,10 @@ func (p *trainPoint) run(dir string) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
+	es := &plasticity.EvalSettings{Precision: c.Eval}
 	return []float64{
-		plasticity.Evaluate(net, data.Train).Accuracy,
-		plasticity.Evaluate(net, data.Test).Accuracy,
+		plasticity.EvaluateWith(net, data.Train, es).Accuracy,
+		plasticity.EvaluateWith(net, data.Test, es).Accuracy,
 		float64(res.Updates),
 	}, nil
 }

@@ -274,6 +274,7 @@ func TestParseSweepErrors(t *testing.T) {
 		{"command = \"train\"\n[grid]\ndataset = [\"halfspace\", \"nope\"]", `point 1 (dataset=nope seed=1): unknown data set "nope"`},
 		{"command = \"train\"\n[base.network]\ncap = 30\n[grid]\n\"network.nodes\" = [20, 100]", "point 0 (network.nodes=20 seed=1)"},
 		{"command = \"train\"\n[grid]\noutput_rule = [\"missing.rule.json\"]", "missing.rule.json"},
+		{"command = \"train\"\n[grid]\neval = [\"exact\", \"float16\"]", `point 1 (eval=float16 seed=1): eval "float16": want "exact" or "fast"`},
 		// Lists are not grid values, so the grid cannot change the result columns.
 		{"command = \"run\"\n[grid]\n\"runs.gradient\" = [\"gd\", \"adam\"]", `key "runs.gradient": incompatible types`},
 		{"command = \"train\"\n[grid]\nseeds = 100001", "positive count"},

@@ -156,7 +156,7 @@ func trainCommand() *cli.Command {
 		&cli.IntFlag{Name: "curve-every", Value: def.CurveEvery, Usage: "learning-curve interval in examples (0: none)"},
 		&cli.IntFlag{Name: "curve-size", Value: def.CurveSize, Usage: "test examples the learning curve is measured on"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
-		&cli.StringFlag{Name: "eval", Value: string(plasticity.Exact), Usage: "arithmetic of the learning curve and the final accuracies: 'exact' (float64, bit for bit as the forward pass) or 'fast' (float32, about 3× faster; may differ where two values are closer than float32's rounding)"},
+		&cli.StringFlag{Name: "eval", Value: string(plasticity.Exact), Usage: "arithmetic of the learning curve and the final accuracies (config: eval): 'exact' (float64, bit for bit as the forward pass) or 'fast' (float32, about 3× faster; may differ where two values are closer than float32's rounding)"},
 	}
 	flags = append(flags, dataFlags(def.DataConfig)...)
 	flags = append(flags, networkFlags(def.Network.Defaults())...)
@@ -179,7 +179,7 @@ and evolve curvature).`,
 
 // trainBinds ties the flags of "evolve train" to the keys of its config.
 var trainBinds = slices.Concat(dataBinds, networkBinds("network."), []bind{
-	{"output-rule", "output_rule"}, {"graph-rule", "graph_rule"}, {"curve-every", "curve_every"}, {"curve-size", "curve_size"}})
+	{"output-rule", "output_rule"}, {"graph-rule", "graph_rule"}, {"curve-every", "curve_every"}, {"curve-size", "curve_size"}, {"eval", "eval"}})
 
 // effectiveTrainConfig applies the defaults, the --config file and the
 // flags the user set; data sets the network's inputs and labels.
@@ -209,9 +209,13 @@ func runTrain(c *cli.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	prec := plasticity.Precision(c.String("eval"))
+	prec := cfg.Eval
 	if prec != plasticity.Exact && prec != plasticity.Fast {
-		return fmt.Errorf("train: --eval %q: want %q or %q", c.String("eval"), plasticity.Exact, plasticity.Fast)
+		what := "eval"
+		if c.IsSet("eval") {
+			what = "--eval"
+		}
+		return fmt.Errorf("train: %s %q: want %q or %q", what, prec, plasticity.Exact, plasticity.Fast)
 	}
 	if c.Bool("print-config") {
 		return printConfig(c, cfg)

@@ -92,6 +92,8 @@ func TestTrainBadInput(t *testing.T) {
 	dir := t.TempDir()
 	rule := filepath.Join(dir, "r.json")
 	os.WriteFile(rule, []byte(`{"format":"evolve-rule/1","kind":"output","rounds":1,"table":[[1,2]]}`), 0o644)
+	badEval := filepath.Join(dir, "eval.toml")
+	os.WriteFile(badEval, []byte("eval = \"float16\"\n"), 0o644)
 	tests := []struct {
 		args []string
 		want string
@@ -103,6 +105,7 @@ func TestTrainBadInput(t *testing.T) {
 		{[]string{"train", "--dataset", "mnist", "--data-dir", dir}, dir},
 		{[]string{"train", "--dataset", "halfspace", "--eval", "float16"}, `--eval "float16"`},
 		{[]string{"train", "--dataset", "halfspace", "--eval", ""}, `--eval ""`},
+		{[]string{"train", "--dataset", "halfspace", "--config", badEval}, `train: eval "float16"`},
 	}
 	for _, tc := range tests {
 		_, _, err := run(t, append(tc.args, "--quiet")...)
@@ -112,18 +115,27 @@ func TestTrainBadInput(t *testing.T) {
 	}
 }
 
-// TestTrainEvalFast: --eval fast is recorded in meta.json and, on a
-// 300-node T = 3 network on halfspace, gives the accuracies and the
-// learning curve of --eval exact (the default, recorded too).
+// TestTrainEvalFast: --eval fast, or eval = "fast" in a config file, is
+// recorded in meta.json (evaluation, and eval in the config) and, on a 300-node T = 3 network
+// on halfspace, gives the accuracies and the learning curve of --eval
+// exact (the default, recorded too).
 func TestTrainEvalFast(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	metas := map[string]map[string]any{}
-	for _, ev := range []string{"exact", "fast"} {
+	cfgFile := filepath.Join(dir, "fast.toml")
+	if err := os.WriteFile(cfgFile, []byte("eval = \"fast\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range []string{"exact", "fast", "fastcfg"} {
 		args := []string{"train", "--dataset", "halfspace", "--train-size", "500", "--test-size", "500", "--nodes", "300",
 			"--rounds", "3", "--epochs", "1", "--curve-every", "100", "--curve-size", "200", "--quiet", "--out", filepath.Join(dir, ev)}
-		if ev == "fast" {
+		want := ev
+		switch ev {
+		case "fast":
 			args = append(args, "--eval", "fast")
+		case "fastcfg":
+			args, want = append(args, "--config", cfgFile), "fast"
 		}
 		if _, _, err := run(t, args...); err != nil {
 			t.Fatal(err)
@@ -136,14 +148,17 @@ func TestTrainEvalFast(t *testing.T) {
 		if err := json.Unmarshal(b, &meta); err != nil {
 			t.Fatal(err)
 		}
-		if meta["evaluation"] != ev {
-			t.Errorf("--eval %s: meta.json evaluation = %v", ev, meta["evaluation"])
+		if meta["evaluation"] != want {
+			t.Errorf("%s: meta.json evaluation = %v, want %s", ev, meta["evaluation"], want)
+		}
+		if cfg, _ := meta["config"].(map[string]any); cfg == nil || cfg["eval"] != want {
+			t.Errorf("%s: meta.json config records eval = %v, want %s", ev, cfg["eval"], want)
 		}
 		metas[ev] = meta
 	}
 	for _, key := range []string{"train_accuracy", "test_accuracy"} {
-		if metas["fast"][key] != metas["exact"][key] {
-			t.Errorf("%s: fast %v, exact %v", key, metas["fast"][key], metas["exact"][key])
+		if metas["fast"][key] != metas["exact"][key] || metas["fastcfg"][key] != metas["exact"][key] {
+			t.Errorf("%s: fast %v (config file %v), exact %v", key, metas["fast"][key], metas["fastcfg"][key], metas["exact"][key])
 		}
 	}
 	exact, err := os.ReadFile(filepath.Join(dir, "exact", "curve.csv"))
