@@ -92,3 +92,29 @@ func (p *Predictor) Predict(xs [][]float64, pred []int) {
 		pred[b] = ws.Pred
 	}
 }
+
+// FixedForward runs single forward passes of a network that does not
+// change while it is used (an attacked network): it keeps a dense copy of
+// the graph weights where the graph is dense enough for one (as Train and
+// Evaluate do), so a round reads W by columns instead of through the edge
+// lists. Each pass leaves in the Workspace exactly what ForwardWS leaves
+// (the same sums in the same order; TestFixedForwardMatchesForward), so
+// Backward may follow it.
+type FixedForward struct {
+	net *Network
+	dw  []float64
+}
+
+// NewFixedForward returns a FixedForward of net's current weights.
+func (net *Network) NewFixedForward() *FixedForward {
+	f := &FixedForward{net: net}
+	if net.wantDense() {
+		f.dw = net.newDense()
+	}
+	return f
+}
+
+// Forward is ForwardWS of the network as it was when f was made.
+func (f *FixedForward) Forward(ws *Workspace, x []float64) int {
+	return f.net.forward(ws, x, f.dw, nil)
+}

@@ -60,11 +60,12 @@ func (n network) Dim() int    { return n.net.Config().Inputs }
 func (n network) Labels() int { return n.net.Config().Labels }
 
 func (n network) NewWorker() Worker {
-	return &netWorker{net: n.net, ws: n.net.NewWorkspace(), g: n.net.NewGrad(plasticity.PartX)}
+	return &netWorker{net: n.net, ff: n.net.NewFixedForward(), ws: n.net.NewWorkspace(), g: n.net.NewGrad(plasticity.PartX)}
 }
 
 type netWorker struct {
 	net *plasticity.Network
+	ff  *plasticity.FixedForward // the forward pass, with a dense copy of W
 	ws  *plasticity.Workspace
 	g   *plasticity.Grad
 	x   []float64
@@ -87,7 +88,7 @@ func (w *netWorker) PredictBatch(xs [][]float64, pred []int) {
 func (w *netWorker) BatchSize() int { return predictBatch }
 
 func (w *netWorker) Forward(x []float64) []float64 {
-	w.net.ForwardWS(w.ws, x)
+	w.ff.Forward(w.ws, x)
 	w.x = x
 	return w.ws.Z
 }
