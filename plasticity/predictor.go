@@ -99,7 +99,8 @@ func (p *Predictor) Predict(xs [][]float64, pred []int) {
 // Evaluate do), so a round reads W by columns instead of through the edge
 // lists. Each pass leaves in the Workspace exactly what ForwardWS leaves
 // (the same sums in the same order; TestFixedForwardMatchesForward), so
-// Backward may follow it.
+// Backward may follow it. It is safe for concurrent use with a Workspace
+// per goroutine.
 type FixedForward struct {
 	net *Network
 	dw  []float64

@@ -49,10 +49,17 @@ func predict(z []float64) int { return floats.MaxIdx(z) }
 
 // Network returns net as a Model. The gradient is plasticity's backward
 // pass with the cap set of the forward pass fixed; each Worker owns a
-// Workspace and a Grad. The network must not change while it is attacked.
-func Network(net *plasticity.Network) Model { return network{net} }
+// Workspace and a Grad, and all share one dense copy of the graph weights
+// made here (plasticity.FixedForward): the network must not change while
+// it is attacked, nor between Network and the attack.
+func Network(net *plasticity.Network) Model { return network{net, net.NewFixedForward()} }
 
-type network struct{ net *plasticity.Network }
+// network is a plasticity network as a Model; ff (its forward pass with a
+// dense copy of W) is shared read-only by all its workers.
+type network struct {
+	net *plasticity.Network
+	ff  *plasticity.FixedForward
+}
 
 var _ Model = network{}
 
@@ -60,7 +67,7 @@ func (n network) Dim() int    { return n.net.Config().Inputs }
 func (n network) Labels() int { return n.net.Config().Labels }
 
 func (n network) NewWorker() Worker {
-	return &netWorker{net: n.net, ff: n.net.NewFixedForward(), ws: n.net.NewWorkspace(), g: n.net.NewGrad(plasticity.PartX)}
+	return &netWorker{net: n.net, ff: n.ff, ws: n.net.NewWorkspace(), g: n.net.NewGrad(plasticity.PartX)}
 }
 
 type netWorker struct {
