@@ -53,9 +53,19 @@ type evalWeights struct {
 }
 
 func (net *Network) newEvalWeights() *evalWeights {
-	ew := &evalWeights{at: &colMatrix{n: net.n, cols: net.d, w: net.AT}}
+	var dw []float64
 	if net.wantDense() {
-		ew.w = &colMatrix{n: net.n, cols: net.n, w: net.newDense()}
+		dw = net.newDense()
+	}
+	return net.evalWeightsWith(dw)
+}
+
+// evalWeightsWith returns the evalWeights around dw, a dense copy of the
+// graph weights (newDense) or nil.
+func (net *Network) evalWeightsWith(dw []float64) *evalWeights {
+	ew := &evalWeights{at: &colMatrix{n: net.n, cols: net.d, w: net.AT}}
+	if dw != nil {
+		ew.w = &colMatrix{n: net.n, cols: net.n, w: dw}
 	}
 	return ew
 }

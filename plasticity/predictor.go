@@ -31,13 +31,20 @@ type predictWeights struct {
 // newPredictWeights chooses the kernel for n inputs: a dense graph copy
 // pays from 16 inputs on.
 func (net *Network) newPredictWeights(n int) predictWeights {
-	switch {
-	case useAVX2 && net.n > gatherMaxNodes:
-		return predictWeights{ew: net.newEvalWeights()}
-	case net.wantDense() && n >= 16:
-		return predictWeights{dw: net.newDense()}
+	var dw []float64
+	if net.wantDense() && (n >= 16 || useAVX2 && net.n > gatherMaxNodes) {
+		dw = net.newDense()
 	}
-	return predictWeights{}
+	return net.predictWeightsWith(dw)
+}
+
+// predictWeightsWith chooses the kernel around dw, a dense copy of the
+// graph weights (newDense) or nil.
+func (net *Network) predictWeightsWith(dw []float64) predictWeights {
+	if useAVX2 && net.n > gatherMaxNodes {
+		return predictWeights{ew: net.evalWeightsWith(dw)}
+	}
+	return predictWeights{dw: dw}
 }
 
 // batch is the number of inputs a batch of the chosen kernel holds.
@@ -113,6 +120,16 @@ func (net *Network) NewFixedForward() *FixedForward {
 		f.dw = net.newDense()
 	}
 	return f
+}
+
+// NewPredictor returns a Predictor for batches of up to batch inputs of
+// the network as it was when f was made, reading f's dense copy of the
+// graph weights instead of making its own.
+func (f *FixedForward) NewPredictor(batch int) *Predictor {
+	if batch < 1 {
+		panic("plasticity: NewPredictor: batch must be positive")
+	}
+	return f.net.newPredictor(batch, f.net.predictWeightsWith(f.dw))
 }
 
 // Forward is ForwardWS of the network as it was when f was made.

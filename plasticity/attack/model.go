@@ -76,8 +76,8 @@ type netWorker struct {
 	ws  *plasticity.Workspace
 	g   *plasticity.Grad
 	x   []float64
-	// p is made on the first PredictBatch (it holds a copy of the graph
-	// weights for the batched kernels).
+	// p is made on the first PredictBatch; it reads ff's dense copy of
+	// the graph weights.
 	p *plasticity.Predictor
 }
 
@@ -87,7 +87,7 @@ var _ BatchWorker = (*netWorker)(nil)
 // the same labels as Forward, bit for bit (plasticity.Predictor).
 func (w *netWorker) PredictBatch(xs [][]float64, pred []int) {
 	if w.p == nil {
-		w.p = w.net.NewPredictor(predictBatch)
+		w.p = w.ff.NewPredictor(predictBatch)
 	}
 	w.p.Predict(xs, pred)
 }
