@@ -20,15 +20,34 @@ import (
 	"github.com/evolve-toolkit/evolve/plasticity/credit"
 )
 
+// creditSetting is the part of SPEC §11's setting that credit-curvature
+// and credit-init share: the data, the network and its SGD.
+type creditSetting struct {
+	Dataset   string   `toml:"dataset"`
+	TrainSize int      `toml:"train_size"`
+	TestSize  int      `toml:"test_size"`
+	Steps     int      `toml:"steps"`
+	Hidden    int      `toml:"hidden"`
+	Batch     int      `toml:"batch"`
+	LR        float64  `toml:"lr"`
+	Rules     []string `toml:"rules"`
+}
+
+// rules parses the setting's rule names; name prefixes the error.
+func (c creditSetting) rules(name string) ([]credit.Rule, error) {
+	rules := make([]credit.Rule, len(c.Rules))
+	for i, s := range c.Rules {
+		r, err := credit.ParseRule(s)
+		if err != nil {
+			return nil, fmt.Errorf("%s: rules: %w", name, err)
+		}
+		rules[i] = r
+	}
+	return rules, nil
+}
+
 type creditCurvatureConfig struct {
-	Dataset        string    `toml:"dataset"`
-	TrainSize      int       `toml:"train_size"`
-	TestSize       int       `toml:"test_size"`
-	Steps          int       `toml:"steps"`
-	Hidden         int       `toml:"hidden"`
-	Batch          int       `toml:"batch"`
-	LR             float64   `toml:"lr"`
-	Rules          []string  `toml:"rules"`
+	creditSetting
 	Iterations     int       `toml:"iterations"`
 	BPTTIterations int       `toml:"bptt_iterations"`
 	Every          int       `toml:"every"`
@@ -85,13 +104,9 @@ func runCreditCurvature(env *Env, text []byte) (*Report, error) {
 		cfg.Iterations, cfg.BPTTIterations, cfg.Every, cfg.Measure, cfg.Lanczos, cfg.Probes = 2000, 2000, 500, 256, 20, 10
 		cfg.RemedyLRs = []float64{0.005}
 	}
-	rules := make([]credit.Rule, len(cfg.Rules))
-	for i, s := range cfg.Rules {
-		r, err := credit.ParseRule(s)
-		if err != nil {
-			return nil, fmt.Errorf("credit-curvature: rules: %w", err)
-		}
-		rules[i] = r
+	rules, err := cfg.rules("credit-curvature")
+	if err != nil {
+		return nil, err
 	}
 	if !slices.Contains(cfg.Rules, "bptt") || !slices.Contains(cfg.Rules, "truncated") {
 		return nil, fmt.Errorf("credit-curvature: rules must include bptt and truncated (the comparison of SPEC §11)")

@@ -14,16 +14,9 @@ import (
 )
 
 type creditInitConfig struct {
-	Dataset   string   `toml:"dataset"`
-	TrainSize int      `toml:"train_size"`
-	TestSize  int      `toml:"test_size"`
-	Steps     int      `toml:"steps"`
-	Hidden    int      `toml:"hidden"`
-	Batch     int      `toml:"batch"`
-	LR        float64  `toml:"lr"`
-	Rules     []string `toml:"rules"`
-	SGDSteps  int      `toml:"sgd_steps"`
-	Measure   int      `toml:"measure"`
+	creditSetting
+	SGDSteps int `toml:"sgd_steps"`
+	Measure  int `toml:"measure"`
 }
 
 func init() {
@@ -55,13 +48,9 @@ func runCreditInit(env *Env, text []byte) (*Report, error) {
 	if cfg.Hidden < 1 || cfg.Steps < 1 || cfg.Batch < 1 || cfg.SGDSteps < 1 || cfg.Measure < 1 || !(cfg.LR > 0) {
 		return nil, fmt.Errorf("credit-init: hidden, steps, batch, sgd_steps, measure and lr must be positive (got %d, %d, %d, %d, %d, %g)", cfg.Hidden, cfg.Steps, cfg.Batch, cfg.SGDSteps, cfg.Measure, cfg.LR)
 	}
-	rules := make([]credit.Rule, len(cfg.Rules))
-	for i, s := range cfg.Rules {
-		r, err := credit.ParseRule(s)
-		if err != nil {
-			return nil, fmt.Errorf("credit-init: rules: %w", err)
-		}
-		rules[i] = r
+	rules, err := cfg.rules("credit-init")
+	if err != nil {
+		return nil, err
 	}
 	if len(rules) == 0 {
 		return nil, fmt.Errorf("credit-init: rules is empty")
