@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/plot"
@@ -251,6 +252,7 @@ func runCreditCurvature(env *Env, text []byte) (*Report, error) {
 	}
 	// final values per rule (and remedy)
 	var lam, gap []float64
+	var divergedRuns []string
 	addFinal := func(name string, lr float64) {
 		var lt, lm, g, ta, ge []float64
 		diverged := 0
@@ -261,6 +263,7 @@ func runCreditCurvature(env *Env, text []byte) (*Report, error) {
 			}
 			if !done(name, recs) {
 				diverged++
+				divergedRuns = append(divergedRuns, fmt.Sprintf("%s/lr=%g/seed=%d (last record at iteration %d)", name, lr, s, recs[len(recs)-1].Iter))
 				continue
 			}
 			f := recs[len(recs)-1]
@@ -296,6 +299,9 @@ func runCreditCurvature(env *Env, text []byte) (*Report, error) {
 	}
 	lo, hi, rr := bootstrapCorr(lam, gap, 2000, seed.New(1, seed.Sample, 12))
 	rep.Rows = append(rep.Rows, Row{Quantity: "corr(final λ_top, final gap) over rules × seeds", Ours: NewStat("", rr), Paper: "positive (Liu et al.)", Note: fmt.Sprintf("95%% bootstrap interval [%.2f, %.2f], n=%d", lo, hi, len(lam))})
+	if len(divergedRuns) > 0 {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("Runs whose loss stopped being finite (left out of the comparisons and the final values; their records up to the last measurement are in records.csv and the figure): %s. `evolve experiment run credit-init` counts, over many network seeds, how often SPEC §11's initialisation makes the first SGD steps diverge.", strings.Join(divergedRuns, "; ")))
+	}
 	if env.Quick {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("--quick: N=%d, batch %d, %d iterations, Hessian of the W_rec block on %d training examples; not the full size", cfg.Hidden, cfg.Batch, cfg.Iterations, cfg.Measure))
 	}
