@@ -213,10 +213,21 @@ func (LogTicks) Ticks(min, max float64) []plot.Tick {
 	}
 	for i := range ts {
 		if ts[i].Label != "" || labelled < 2 {
-			ts[i].Label = strconv.FormatFloat(ts[i].Value, 'g', 2, 64)
+			ts[i].Label = logLabel(ts[i].Value)
 		}
 	}
 	return ts
+}
+
+// logLabel writes a log axis' tick value to two significant digits, in
+// plain decimals from 0.001 to 99,999 ("100", "0.02") and in exponent
+// form outside ("1e+06").
+func logLabel(v float64) string {
+	s := strconv.FormatFloat(v, 'g', 2, 64)
+	if r, err := strconv.ParseFloat(s, 64); err == nil && math.Abs(r) >= 1e-3 && math.Abs(r) < 1e5 {
+		return strconv.FormatFloat(r, 'f', -1, 64)
+	}
+	return s
 }
 
 // LegendAbove keeps the legend (top right) off the data: the y axis is

@@ -110,3 +110,20 @@ func BenchmarkSavePlots(b *testing.B) {
 		b.ReportMetric(float64(st.Size()), "png-bytes")
 	}
 }
+
+// TestLogLabel: log-axis ticks read as plain numbers where they are short
+// (strconv's 'g' format, gonum's default, prints 100 as "1e+02").
+func TestLogLabel(t *testing.T) {
+	for _, c := range []struct {
+		v    float64
+		want string
+	}{
+		{100, "100"}, {1000, "1000"}, {10, "10"}, {1, "1"}, {0.01, "0.01"}, {0.001, "0.001"},
+		{math.Pow(10, -3), "0.001"}, {math.Pow(10, 3), "1000"}, {250, "250"}, {12345, "12000"},
+		{2e5, "2e+05"}, {1e-4, "0.0001"}, {1e-6, "1e-06"},
+	} {
+		if got := logLabel(c.v); got != c.want {
+			t.Errorf("logLabel(%v) = %q, want %q", c.v, got, c.want)
+		}
+	}
+}
