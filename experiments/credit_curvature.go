@@ -347,6 +347,11 @@ func bootstrapCorr(x, y []float64, b int, rng *rand.Rand) (lo, hi, r float64) {
 // iteration (diverged runs are left out there; their records stay in the
 // rule's panel).
 func creditFigures(env *Env, runs []creditRun, rules []credit.Rule, cfg creditCurvatureConfig) error {
+	// Diverging runs and bad initialisations reach losses of 5–200; the
+	// comparison happens below chance (ln 10 ≈ 2.3), so the loss axis ends
+	// at clipLoss and the λ_top axis spans the points drawn, not those off
+	// scale (an initialisation's λ_top can be 10⁵).
+	const clipLoss = 3.0
 	minL, maxL := math.Inf(1), math.Inf(-1)
 	minY, maxY := math.Inf(1), math.Inf(-1)
 	logY := true
@@ -356,6 +361,9 @@ func creditFigures(env *Env, runs []creditRun, rules []credit.Rule, cfg creditCu
 		}
 		for _, x := range run.recs[1:] {
 			minL, maxL = math.Min(minL, x.TrainLoss), math.Max(maxL, x.TrainLoss)
+			if x.TrainLoss > clipLoss {
+				continue
+			}
 			minY, maxY = math.Min(minY, x.LambdaTop), math.Max(maxY, x.LambdaTop)
 			if !(x.LambdaTop > 0) {
 				logY = false
@@ -364,7 +372,6 @@ func creditFigures(env *Env, runs []creditRun, rules []credit.Rule, cfg creditCu
 	}
 	threshold := 2 / cfg.LR
 	minY, maxY = math.Min(minY, threshold), math.Max(maxY, threshold)
-	const clipLoss = 3.0
 	var plots []*plot.Plot
 	for _, r := range rules {
 		p := plot.New()
@@ -382,20 +389,25 @@ func creditFigures(env *Env, runs []creditRun, rules []credit.Rule, cfg creditCu
 			for _, x := range run.recs[1:] {
 				xy = append(xy, plotter.XY{X: x.TrainLoss, Y: x.LambdaTop})
 			}
-			l, err := plotter.NewLine(xy)
+			l, pts, err := plotter.NewLinePoints(xy)
 			if err != nil {
 				return err
 			}
-			// One colour and dash per seed, the same in every panel.
+			// One colour, dash and marker per seed, the same in every
+			// panel; the markers are the measurements (a run that
+			// diverged early may have a single one).
 			l.Color = plotutil.Color(run.seed - 1)
 			l.Dashes = plotutil.Dashes(run.seed - 1)
 			l.Width = vg.Points(1.2)
-			p.Add(l)
+			pts.Color = l.Color
+			pts.Shape = plotutil.Shape(run.seed - 1)
+			pts.Radius = vg.Points(2)
+			p.Add(l, pts)
 			name := fmt.Sprintf("seed %d", run.seed)
 			if last := run.recs[len(run.recs)-1]; (r.Kind == credit.BPTT && last.Iter != cfg.BPTTIterations) || (r.Kind != credit.BPTT && last.Iter != cfg.Iterations) {
 				name += fmt.Sprintf(" (diverged after it. %d)", last.Iter)
 			}
-			p.Legend.Add(name, l)
+			p.Legend.Add(name, l, pts)
 		}
 		if !math.IsInf(minL, 0) {
 			g, err := plotter.NewLine(plotter.XYs{{X: minL, Y: threshold}, {X: maxL, Y: threshold}})
@@ -410,8 +422,6 @@ func creditFigures(env *Env, runs []creditRun, rules []credit.Rule, cfg creditCu
 			p.X.Min, p.X.Max = minL, maxL
 		}
 		if p.X.Max > clipLoss {
-			// Diverging runs and bad initialisations reach losses of
-			// 5–30; the comparison happens below chance (ln 10 ≈ 2.3).
 			p.X.Max = clipLoss
 			p.X.Label.Text = fmt.Sprintf("training loss (runs go right to left; > %g off scale)", clipLoss)
 		}
@@ -422,7 +432,9 @@ func creditFigures(env *Env, runs []creditRun, rules []credit.Rule, cfg creditCu
 			p.Y.Scale = plot.LogScale{}
 			p.Y.Tick.Marker = output.LogTicks{}
 			p.Y.Label.Text = "λ_top (log scale)"
-			p.Y.Min, p.Y.Max = minY, maxY*150
+			// The legend's few lines take about a fifth of the panel:
+			// a quarter of the data's decades above it (at least 0.4).
+			p.Y.Min, p.Y.Max = minY/1.3, maxY*math.Pow(10, math.Max(0.4, 0.3*math.Log10(maxY/minY)))
 		} else if !math.IsInf(minY, 0) {
 			p.Y.Min, p.Y.Max = minY, maxY+0.8*(maxY-minY)
 		}

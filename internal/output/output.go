@@ -202,7 +202,10 @@ func SavePlots(base string, plots []*plot.Plot, rows, cols int, w, h vg.Length) 
 // LogTicks labels log axes with short numbers (1e-05, 0.001, 10).
 type LogTicks struct{}
 
-// Ticks returns the ticks of a log axis from min to max.
+// Ticks returns the ticks of a log axis from min to max. The labels are
+// plain decimals ("100", "0.02") when every labelled value lies from
+// 0.001 to 9,999 and exponent forms ("1e+04") otherwise, one form per
+// axis so the labels read alike.
 func (LogTicks) Ticks(min, max float64) []plot.Tick {
 	ts := plot.LogTicks{Prec: -1}.Ticks(min, max)
 	labelled := 0
@@ -211,23 +214,27 @@ func (LogTicks) Ticks(min, max float64) []plot.Tick {
 			labelled++
 		}
 	}
+	plain := true
 	for i := range ts {
 		if ts[i].Label != "" || labelled < 2 {
-			ts[i].Label = logLabel(ts[i].Value)
+			ts[i].Label = strconv.FormatFloat(ts[i].Value, 'g', 2, 64)
+			// gonum rounds the ticks out to whole decades; those outside
+			// [min, max] are not drawn and do not decide the form.
+			inside := ts[i].Value >= min*(1-1e-9) && ts[i].Value <= max*(1+1e-9)
+			if r, err := strconv.ParseFloat(ts[i].Label, 64); inside && (err != nil || math.Abs(r) < 1e-3 || math.Abs(r) >= 1e4) {
+				plain = false
+			}
+		}
+	}
+	if plain {
+		for i := range ts {
+			if ts[i].Label != "" {
+				r, _ := strconv.ParseFloat(ts[i].Label, 64)
+				ts[i].Label = strconv.FormatFloat(r, 'f', -1, 64)
+			}
 		}
 	}
 	return ts
-}
-
-// logLabel writes a log axis' tick value to two significant digits, in
-// plain decimals from 0.001 to 99,999 ("100", "0.02") and in exponent
-// form outside ("1e+06").
-func logLabel(v float64) string {
-	s := strconv.FormatFloat(v, 'g', 2, 64)
-	if r, err := strconv.ParseFloat(s, 64); err == nil && math.Abs(r) >= 1e-3 && math.Abs(r) < 1e5 {
-		return strconv.FormatFloat(r, 'f', -1, 64)
-	}
-	return s
 }
 
 // LegendAbove keeps the legend (top right) off the data: the y axis is

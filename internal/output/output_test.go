@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/plot"
@@ -111,19 +112,30 @@ func BenchmarkSavePlots(b *testing.B) {
 	}
 }
 
-// TestLogLabel: log-axis ticks read as plain numbers where they are short
-// (strconv's 'g' format, gonum's default, prints 100 as "1e+02").
-func TestLogLabel(t *testing.T) {
+// TestLogTicksLabels: a log axis within 0.001–9,999 reads as plain
+// numbers (strconv's 'g' format, gonum's default, prints 100 as "1e+02");
+// an axis that reaches past it has every label in exponent form.
+func TestLogTicksLabels(t *testing.T) {
+	labels := func(min, max float64) []string {
+		var out []string
+		for _, tk := range (LogTicks{}).Ticks(min, max) {
+			if tk.Label != "" && tk.Value >= min && tk.Value <= max { // the drawn ones
+				out = append(out, tk.Label)
+			}
+		}
+		return out
+	}
 	for _, c := range []struct {
-		v    float64
-		want string
+		min, max float64
+		want     string
 	}{
-		{100, "100"}, {1000, "1000"}, {10, "10"}, {1, "1"}, {0.01, "0.01"}, {0.001, "0.001"},
-		{math.Pow(10, -3), "0.001"}, {math.Pow(10, 3), "1000"}, {250, "250"}, {12345, "12000"},
-		{2e5, "2e+05"}, {1e-4, "0.0001"}, {1e-6, "1e-06"},
+		{5, 3000, "10 100 1000"},
+		{0.005, 2, "0.01 0.1 1"},
+		{20, 200000, "1e+02 1e+03 1e+04 1e+05"},
+		{1e-5, 0.5, "1e-05 0.0001 0.001 0.01 0.1"},
 	} {
-		if got := logLabel(c.v); got != c.want {
-			t.Errorf("logLabel(%v) = %q, want %q", c.v, got, c.want)
+		if got := strings.Join(labels(c.min, c.max), " "); got != c.want {
+			t.Errorf("labels of [%g, %g] = %q, want %q", c.min, c.max, got, c.want)
 		}
 	}
 }
