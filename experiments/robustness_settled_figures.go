@@ -22,9 +22,9 @@ import (
 func settledFigures(env *Env, cfg settledConfig, attacks, dists []attack.Method, get func(string) settledModel) error {
 	eps := append([]float64{0}, cfg.Attack.Eps...)
 	style := func(l *plotter.Line, pts *plotter.Scatter, i int) {
-		l.Color, l.Dashes, l.Width = plotutil.Color(i), plotutil.Dashes(i), vg.Points(1.5)
+		l.Color, l.Dashes, l.Width = output.Color(i), plotutil.Dashes(i), vg.Points(1.5)
 		if pts != nil {
-			pts.Color, pts.Shape = plotutil.Color(i), plotutil.Shape(i)
+			pts.Color, pts.Shape = output.Color(i), plotutil.Shape(i)
 		}
 	}
 	legend := plot.New()

@@ -279,3 +279,21 @@ func LegendAbove(p *plot.Plot, cs []Curve) {
 	p.Y.Max = inv(hi + span*(0.1+0.14*float64(lines)))
 	p.Legend.Top = true
 }
+
+// okabeIto is Okabe and Ito's colour-blind-safe palette, ordered so that
+// neighbours differ in hue and lightness (yellow, faint on white, last).
+var okabeIto = []color.Color{
+	color.RGBA{213, 94, 0, 255},    // vermillion
+	color.RGBA{0, 114, 178, 255},   // blue
+	color.RGBA{0, 158, 115, 255},   // bluish green
+	color.RGBA{230, 159, 0, 255},   // orange
+	color.RGBA{204, 121, 167, 255}, // reddish purple
+	color.RGBA{0, 0, 0, 255},       // black
+	color.RGBA{86, 180, 233, 255},  // sky blue
+	color.RGBA{240, 228, 66, 255},  // yellow
+}
+
+// Color returns the i-th series colour of a figure with up to eight
+// series that must stay apart (gonum's plotutil.Color repeats a red as its
+// sixth colour); it cycles beyond eight.
+func Color(i int) color.Color { return okabeIto[i%len(okabeIto)] }
