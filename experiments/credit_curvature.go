@@ -63,7 +63,7 @@ func init() {
 		Name:       "credit-curvature",
 		Title:      "temporal credit-assignment rules on sequential MNIST: λ_top, trace and generalisation gap",
 		Reproduces: "Liu et al. 2022 (SPEC §11)",
-		FullTime:   "estimated about 3 CPU-hours (N=128, batch 256, 16k/10k iterations, 5 rules + 2 remedy runs × 5 seeds ≈ 0.6 CPU-h per seed: 7–23 ms per iteration and ≈9 CPU-s per measurement, from BenchmarkStep/BenchmarkHessVec with internal/gemm's AVX2 kernel); the N=32 replication size with 9000 iterations ≈ 3 CPU-minutes per seed before internal/gemm; --quick ≈ 0.5 CPU-minutes (1.3 before)",
+		FullTime:   "about 3 hours of wall time measured on the shared 2-core machine at low priority (5 seeds; seeds 3 and 5 diverge in their first steps for most rules, see credit-init), as estimated from BenchmarkStep/BenchmarkHessVec (≈0.6 CPU-h per seed); --quick ≈ 0.5 CPU-minutes",
 		Run:        runCreditCurvature,
 	})
 }
