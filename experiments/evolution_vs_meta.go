@@ -3,7 +3,9 @@ package experiments
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"math"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -88,7 +90,17 @@ func runEvoMeta(env *Env, text []byte) (*Report, error) {
 			return nil, fmt.Errorf("evolution-vs-meta: the landscape must be full-rule, got %q", c.Landscape.Kind)
 		}
 		lands[s] = fr
-		vals, err := env.Cell(fmt.Sprintf("seed%d", s), func() ([]float64, error) {
+		// The seed's trajectory CSV is written while its cell is computed
+		// and read back for the summary and the figures: a cell whose CSV
+		// is gone (deleted, or cells.json copied to another folder) is
+		// computed again (the same numbers: runs are deterministic)
+		// rather than failing at the end.
+		key := fmt.Sprintf("seed%d", s)
+		if _, err := os.Stat(env.Path(fmt.Sprintf("trajectory-seed%d.csv", s))); env.Has(key) && errors.Is(err, fs.ErrNotExist) {
+			env.Logf("evolution-vs-meta: seed %d: trajectory-seed%d.csv is missing; computing the seed again", s, s)
+			env.Forget(key)
+		}
+		vals, err := env.Cell(key, func() ([]float64, error) {
 			env.Logf("evolution-vs-meta: seed %d/%d, %d generations", s, n, c.Generations)
 			var err error
 			res, err = sim.Run(c, land, &sim.Settings{Progress: func(g, total int) {

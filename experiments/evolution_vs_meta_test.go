@@ -1,6 +1,7 @@
 package experiments
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"os"
@@ -217,5 +218,77 @@ func TestEvoMetaQuick(t *testing.T) {
 		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
 			t.Errorf("%s: %v", f, err)
 		}
+	}
+}
+
+// TestEvoMetaMissingTrajectory: a seed whose cell is in cells.json but
+// whose trajectory CSV is gone (the summary and figures read it back) is
+// computed again, to the same numbers, instead of failing at the end (as
+// a run resumed from copied cells once did).
+func TestEvoMetaMissingTrajectory(t *testing.T) {
+	t.Parallel()
+	cfg := []byte(`target = 0.95
+[run]
+generations = 3
+[run.landscape]
+kind = "full-rule"
+dataset = "relu1"
+batch = 20
+stochastic = true
+graph = true
+[run.landscape.network]
+nodes = 20
+cap = 10
+rounds = 3
+[run.genetics]
+loci = 4
+eps = 0.05
+theta = 0.6
+fitness = "exp"
+population = 10
+replicates = 1
+method = "monte-carlo"
+samples = 2
+[run.runs]
+evolution = ["wright-fisher"]
+gradient = ["adam"]
+eval_every = 1
+checkpoint_every = -1
+[transfer]
+dataset = "halfspace"
+train_size = 100
+test_size = 50
+`)
+	e, err := Get("evolution-vs-meta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	run := func() (*Report, string) {
+		var log bytes.Buffer
+		rep, err := Run(e, cfg, &Env{Out: out, Seeds: 2, Log: &log})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep, log.String()
+	}
+	first, _ := run()
+	traj := filepath.Join(out, "trajectory-seed2.csv")
+	want, err := os.ReadFile(traj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(traj); err != nil {
+		t.Fatal(err)
+	}
+	second, log := run()
+	if !strings.Contains(log, "seed 2: trajectory-seed2.csv is missing") || !strings.Contains(log, "seed1: done in an earlier run") {
+		t.Errorf("the rerun should reuse seed 1 and recompute seed 2; log:\n%s", log)
+	}
+	if got, err := os.ReadFile(traj); err != nil || !bytes.Equal(got, want) {
+		t.Errorf("trajectory-seed2.csv not rewritten identically (err %v)", err)
+	}
+	if fmt.Sprint(first.Rows) != fmt.Sprint(second.Rows) {
+		t.Errorf("the report changed:\n%v\n%v", first.Rows, second.Rows)
 	}
 }

@@ -99,6 +99,24 @@ func (e *Env) Cell(key string, compute func() ([]float64, error)) ([]float64, er
 	return v, nil
 }
 
+// Has reports whether key is a finished cell (computed in this run or
+// loaded from an earlier one).
+func (e *Env) Has(key string) bool {
+	e.cellMu.Lock()
+	defer e.cellMu.Unlock()
+	_, ok := e.cells[key]
+	return ok
+}
+
+// Forget drops the finished cell key, so that the next Cell computes it
+// again (for a cell whose side files, written while it was computed, are
+// gone). cells.json keeps it until the next cell is saved.
+func (e *Env) Forget(key string) {
+	e.cellMu.Lock()
+	defer e.cellMu.Unlock()
+	delete(e.cells, key)
+}
+
 // loadCells reads the checkpoint of an earlier run with the same hash.
 // Cells of another experiment, configuration, size or version of the
 // code are an error: rerunning into the folder would otherwise mix two
