@@ -168,7 +168,7 @@ func settledFigures(env *Env, cfg settledConfig, attacks, dists []attack.Method,
 				continue
 			}
 			for k, m := range temps {
-				c := output.Curve{Name: fmt.Sprintf("%s, %s", model, m), Dashed: m.Loss == attack.Margin}
+				c := output.Curve{Name: fmt.Sprintf("%s, %s", model, m), Dashed: m.Loss == attack.Margin, Points: true}
 				for t, tau := range cfg.Temperature.Taus {
 					c.XY = append(c.XY, plotter.XY{X: tau, Y: NewStat("", md.temp[t][k]...).Mean})
 				}
@@ -179,7 +179,8 @@ func settledFigures(env *Env, cfg settledConfig, attacks, dists []attack.Method,
 		if err != nil {
 			return err
 		}
-		p.Y.Min, p.Y.Max = 0, 1.05
+		p.Y.Min, p.Y.Max = 0, 1.3 // room above 1 for the legend
+		p.Y.Tick.Marker = plot.ConstantTicks(ticks(0, 1, 0.2))
 		p.Legend.Left, p.Legend.Top = false, true // the masked curve falls from the top left
 		if err := output.SavePlots(env.Path("robustness-settled-temperature"), []*plot.Plot{p}, 1, 1, 7*vg.Inch, 4.5*vg.Inch); err != nil {
 			return err

@@ -82,6 +82,9 @@ type Curve struct {
 	Dashes []vg.Length
 	// Err, if set, holds a symmetric error bar for every point.
 	Err []float64
+	// Points marks every point (a shape per curve), for curves of a few
+	// measurements joined by straight lines.
+	Points bool
 }
 
 // LinePlot builds a plot with one line per curve (empty curves are
@@ -118,8 +121,18 @@ func LinePlot(title, xlabel, ylabel string, cs []Curve, logX, logY bool) (*plot.
 			l.Dashes = c.Dashes
 		}
 		p.Add(l)
+		thumbs := []plot.Thumbnailer{l}
+		if c.Points {
+			sc, err := plotter.NewScatter(c.XY)
+			if err != nil {
+				return nil, fmt.Errorf("figure %q, line %q: %w", title, c.Name, err)
+			}
+			sc.Color, sc.Shape, sc.Radius = l.Color, plotutil.Shape(i), vg.Points(3)
+			p.Add(sc)
+			thumbs = append(thumbs, sc)
+		}
 		if c.Name != "" {
-			p.Legend.Add(c.Name, l)
+			p.Legend.Add(c.Name, thumbs...)
 		}
 		if c.Err != nil {
 			eb := errPoints{c.XY, c.Err}
