@@ -49,7 +49,7 @@ func init() {
 		Name:       "robustness-settled",
 		Title:      "Table 2's networks under attacks that cannot be masked: minimal distances, logit scale, double softmax",
 		Reproduces: "paper Table 2 and Figure 5 (robustness), issue 15",
-		FullTime:   "about 4 hours on two idle cores (3 seeds, 100 images, 6 networks; estimated from the reduced run, see REPRODUCTION.md)",
+		FullTime:   "about 3 h 50 min of wall time measured on the shared 2-core machine at low priority (3 seeds, 100 images, 6 networks; the estimate was 6.5 CPU-hours); --quick a few seconds",
 		Run:        runSettled,
 	})
 }
