@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 
 	"gonum.org/v1/gonum/stat"
@@ -421,6 +422,17 @@ func creditFigures(env *Env, runs []creditRun, rules []credit.Rule, cfg creditCu
 			p.Legend.Add(fmt.Sprintf("2/η = %g", threshold), g)
 			p.X.Min, p.X.Max = minL, maxL
 		}
+		// Ticks every 0.2 in the loss, labelled every 0.4 (gonum's default
+		// labels three).
+		var xt []plot.Tick
+		for k := 0; k <= 20; k++ {
+			t := plot.Tick{Value: 0.2 * float64(k)}
+			if k%2 == 0 {
+				t.Label = strconv.FormatFloat(t.Value, 'f', 1, 64)
+			}
+			xt = append(xt, t)
+		}
+		p.X.Tick.Marker = plot.ConstantTicks(xt)
 		if p.X.Max > clipLoss {
 			p.X.Max = clipLoss
 			p.X.Label.Text = fmt.Sprintf("training loss (runs go right to left; > %g off scale)", clipLoss)
