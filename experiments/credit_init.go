@@ -9,7 +9,6 @@ import (
 
 	"github.com/evolve-toolkit/evolve/dataset"
 	"github.com/evolve-toolkit/evolve/internal/output"
-	"github.com/evolve-toolkit/evolve/internal/seed"
 	"github.com/evolve-toolkit/evolve/plasticity/credit"
 )
 
@@ -33,8 +32,9 @@ func init() {
 // measures their initial training loss on the subset credit.Train measures
 // on, and takes cfg.SGDSteps steps of each rule on the minibatches
 // credit.Train would use, recording the first step whose loss is not
-// finite. The steps are the same as credit.Train's (same seeds and
-// streams; TestCreditInitMatchesTrain checks this), so the census says
+// finite. The network, subset and minibatches come from credit.Initial,
+// credit.MeasuredSubsets and credit.NewMinibatches, which credit.Train
+// uses too (TestCreditInitMatchesTrain checks the outcome), so the census says
 // which of credit-curvature's seeds diverge, and how often a random seed
 // would.
 func runCreditInit(env *Env, text []byte) (*Report, error) {
@@ -64,8 +64,8 @@ func runCreditInit(env *Env, text []byte) (*Report, error) {
 	if tr.Dim%cfg.Steps != 0 {
 		return nil, fmt.Errorf("credit-init: %s: dimension %d not divisible into %d steps", tr.Name, tr.Dim, cfg.Steps)
 	}
-	if tr.Len() < cfg.Batch*cfg.SGDSteps {
-		return nil, fmt.Errorf("credit-init: %d SGD steps of batch %d need %d training examples, the set has %d", cfg.SGDSteps, cfg.Batch, cfg.Batch*cfg.SGDSteps, tr.Len())
+	if tr.Len() < cfg.Batch {
+		return nil, fmt.Errorf("credit-init: the training set (%d examples) is smaller than a batch (%d)", tr.Len(), cfg.Batch)
 	}
 	in := tr.Dim / cfg.Steps
 	var rows [][]string
@@ -73,20 +73,22 @@ func runCreditInit(env *Env, text []byte) (*Report, error) {
 	diverged := make([][]int, len(rules)) // seeds that diverged, per rule
 	for s := 1; s <= n; s++ {
 		v, err := env.Cell(fmt.Sprintf("seed=%d", s), func() ([]float64, error) {
-			net := credit.New(in, cfg.Hidden, tr.Labels, cfg.Steps, credit.ReLU, seed.PCG(uint64(s), seed.Network, 0))
-			pick := seed.New(uint64(s), seed.Sample, 0)
-			l0, _ := net.Evaluate(net.Theta, credit.FromSet(tr, pick.Perm(tr.Len())[:min(cfg.Measure, tr.Len())]))
-			// credit.Train's first epoch order (the census never needs a second).
-			perm := seed.New(uint64(s), seed.Order, 0).Perm(tr.Len())
+			// credit.Train's network, measured subset and minibatches
+			net := credit.Initial(in, cfg.Hidden, tr.Labels, cfg.Steps, uint64(s))
+			itr, _ := credit.MeasuredSubsets(uint64(s), tr.Len(), 0, cfg.Measure)
+			l0, _ := net.Evaluate(net.Theta, credit.FromSet(tr, itr))
 			out := []float64{l0}
 			theta0 := slices.Clone(net.Theta)
 			g := make([]float64, net.Len())
+			bidx := make([]int, cfg.Batch)
 			var b credit.Batch
 			for _, r := range rules {
 				copy(net.Theta, theta0)
+				mb := credit.NewMinibatches(uint64(s), tr.Len())
 				at := 0
 				for it := 1; it <= cfg.SGDSteps; it++ {
-					credit.FromSetTo(&b, tr, perm[(it-1)*cfg.Batch:it*cfg.Batch])
+					mb.Next(bidx)
+					credit.FromSetTo(&b, tr, bidx)
 					if l := net.Step(g, net.Theta, b, r, cfg.LR); math.IsNaN(l) || math.IsInf(l, 0) {
 						at = it
 						break

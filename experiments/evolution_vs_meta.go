@@ -96,9 +96,11 @@ func runEvoMeta(env *Env, text []byte) (*Report, error) {
 		// computed again (the same numbers: runs are deterministic)
 		// rather than failing at the end.
 		key := fmt.Sprintf("seed%d", s)
-		if _, err := os.Stat(env.Path(fmt.Sprintf("trajectory-seed%d.csv", s))); env.Has(key) && errors.Is(err, fs.ErrNotExist) {
-			env.Logf("evolution-vs-meta: seed %d: trajectory-seed%d.csv is missing; computing the seed again", s, s)
-			env.Forget(key)
+		if env.Has(key) {
+			if _, err := os.Stat(env.Path(fmt.Sprintf("trajectory-seed%d.csv", s))); errors.Is(err, fs.ErrNotExist) {
+				env.Logf("evolution-vs-meta: seed %d: trajectory-seed%d.csv is missing; computing the seed again", s, s)
+				env.Forget(key)
+			}
 		}
 		vals, err := env.Cell(key, func() ([]float64, error) {
 			env.Logf("evolution-vs-meta: seed %d/%d, %d generations", s, n, c.Generations)

@@ -111,11 +111,9 @@ func Train(train, test *dataset.Set, s *Settings, rec func(Record), stop func() 
 	if train.Len() < c.Batch {
 		return nil, nil, errors.New("credit: training set smaller than a batch")
 	}
-	net := New(in, c.Hidden, train.Labels, c.Steps, ReLU, seed.PCG(c.Seed, seed.Network, 0))
-	order := seed.New(c.Seed, seed.Order, 0)
-	pick := seed.New(c.Seed, seed.Sample, 0)
-	mtr := FromSet(train, pick.Perm(train.Len())[:min(c.Measure, train.Len())])
-	mte := FromSet(test, pick.Perm(test.Len())[:min(c.Measure, test.Len())])
+	net := Initial(in, c.Hidden, train.Labels, c.Steps, c.Seed)
+	itr, ite := MeasuredSubsets(c.Seed, train.Len(), test.Len(), c.Measure)
+	mtr, mte := FromSet(train, itr), FromSet(test, ite)
 	idx := net.RecBlock()
 	if c.AllWeights {
 		idx = net.WeightBlock()
@@ -154,22 +152,14 @@ func Train(train, test *dataset.Set, s *Settings, rec func(Record), stop func() 
 	if err := measure(0); err != nil {
 		return nil, nil, err
 	}
-	perm := order.Perm(train.Len())
-	pos := 0
+	mb := NewMinibatches(c.Seed, train.Len())
 	bidx := make([]int, c.Batch)
 	var batch Batch
 	for it := 1; it <= c.Iterations; it++ {
 		if stop != nil && stop() {
 			return net, out, nil
 		}
-		for k := range bidx {
-			if pos == len(perm) {
-				perm = order.Perm(train.Len())
-				pos = 0
-			}
-			bidx[k] = perm[pos]
-			pos++
-		}
+		mb.Next(bidx)
 		FromSetTo(&batch, train, bidx)
 		l := net.Step(g, net.Theta, batch, c.Rule, c.LR)
 		if math.IsNaN(l) || math.IsInf(l, 0) {
@@ -182,6 +172,51 @@ func Train(train, test *dataset.Set, s *Settings, rec func(Record), stop func() 
 		}
 	}
 	return net, out, nil
+}
+
+// Initial returns the network Train starts from for seed s (the ReLU
+// network of SPEC §11 with n_in inputs per step).
+func Initial(in, hidden, out, steps int, s uint64) *Net {
+	return New(in, hidden, out, steps, ReLU, seed.PCG(s, seed.Network, 0))
+}
+
+// MeasuredSubsets returns the indices of the fixed training and test
+// examples on which Train measures for seed s: the first m (at most the
+// set's size) of a seeded permutation of each set.
+func MeasuredSubsets(s uint64, trainLen, testLen, m int) (train, test []int) {
+	pick := seed.New(s, seed.Sample, 0)
+	train = pick.Perm(trainLen)[:min(m, trainLen)]
+	test = pick.Perm(testLen)[:min(m, testLen)]
+	return train, test
+}
+
+// Minibatches is Train's minibatch order for a seed: the examples of a
+// seeded permutation of the training set in turn, a new permutation each
+// epoch.
+type Minibatches struct {
+	order *rand.Rand
+	n     int
+	perm  []int
+	pos   int
+}
+
+// NewMinibatches returns Train's minibatch order for seed s over n examples.
+func NewMinibatches(s uint64, n int) *Minibatches {
+	m := &Minibatches{order: seed.New(s, seed.Order, 0), n: n}
+	m.perm = m.order.Perm(n)
+	return m
+}
+
+// Next fills idx with the next len(idx) example indices.
+func (m *Minibatches) Next(idx []int) {
+	for k := range idx {
+		if m.pos == len(m.perm) {
+			m.perm = m.order.Perm(m.n)
+			m.pos = 0
+		}
+		idx[k] = m.perm[m.pos]
+		m.pos++
+	}
 }
 
 // measureStream is the purpose of the measurement probes' streams (beyond
