@@ -40,6 +40,10 @@ type Env struct {
 	DataDir string
 	// Version is recorded in meta.json.
 	Version string
+	// Redraw, if not nil, makes the run a redraw: the cells are read from
+	// Out/cells.json as computed by another version of evolve, and none is
+	// computed (see Redraw).
+	Redraw *Redraw
 
 	cellMu    sync.Mutex // Cell is safe for concurrent use
 	logMu     sync.Mutex // and so is Logf (cells run in parallel log from several goroutines)
@@ -49,11 +53,27 @@ type Env struct {
 	cellsName string
 }
 
+// Redraw describes a redraw: the tables, figures and results.md of a
+// finished run made again by this version of evolve from the run's
+// finished cells, computing none. The cells are looked up under the
+// version that computed them (the experiment, configuration, size, seed
+// count and data folder must still be the run's), and a cell missing
+// from cells.json is an error rather than computed. What an experiment
+// does outside its cells (summaries of the cells' values, figures) is
+// done by this version.
+type Redraw struct {
+	// From is the folder of the run redrawn; it is recorded in meta.json.
+	From string
+	// Version is the version of evolve that computed the cells.
+	Version string
+}
+
 // cellFile is the checkpoint of finished cells of an experiment.
 type cellFile struct {
 	Experiment string                `json:"experiment,omitempty"`
 	Hash       string                `json:"hash"`
-	Cells      map[string][]*float64 `json:"cells"` // nil stands for NaN or ±Inf
+	Version    string                `json:"version,omitempty"` // of evolve, which computed the cells
+	Cells      map[string][]*float64 `json:"cells"`             // nil stands for NaN or ±Inf
 }
 
 // Cell returns the values of a finished unit of work (a seed, a model,
@@ -71,6 +91,9 @@ func (e *Env) Cell(key string, compute func() ([]float64, error)) ([]float64, er
 		e.Logf("%s: done in an earlier run (cells.json)", key)
 		return append([]float64(nil), v...), nil
 	}
+	if e.Redraw != nil {
+		return nil, fmt.Errorf("experiments: redraw of %s: the cell %q is not among its finished cells (computed by %s); a redraw computes nothing: finish that run first (rerun it with --out %s)", e.Redraw.From, key, e.Redraw.Version, e.Redraw.From)
+	}
 	v, err := compute()
 	if err != nil {
 		return nil, err
@@ -82,7 +105,7 @@ func (e *Env) Cell(key string, compute func() ([]float64, error)) ([]float64, er
 	}
 	e.cells[key] = append([]float64(nil), v...)
 	if e.Out != "" {
-		cf := cellFile{Experiment: e.cellsName, Hash: e.cellsHash, Cells: map[string][]*float64{}}
+		cf := cellFile{Experiment: e.cellsName, Hash: e.cellsHash, Version: e.Version, Cells: map[string][]*float64{}}
 		for k, vs := range e.cells {
 			ps := make([]*float64, len(vs))
 			for i, x := range vs {
@@ -136,6 +159,12 @@ func (e *Env) loadCells(name, hash string) error {
 		what := "another configuration, size, seed count, data folder or version of evolve"
 		if cf.Experiment != "" && cf.Experiment != name {
 			what = "experiment " + cf.Experiment
+		}
+		if e.Redraw != nil {
+			if cf.Experiment == "" || cf.Experiment == name {
+				what = "another configuration, size, seed count or data folder than given"
+			}
+			return fmt.Errorf("experiments: redraw: %s holds the finished cells of %s: give the --config, --quick, --seeds and --data-dir of the run redrawn", e.Path("cells.json"), what)
 		}
 		return fmt.Errorf("experiments: %s holds the finished cells of %s; continue that run, choose another --out, or give --force to start over", e.Path("cells.json"), what)
 	}
@@ -328,10 +357,15 @@ func Run(e *Experiment, config []byte, env *Env) (*Report, error) {
 	if err := atomicfile.Write(env.Path("config.toml"), config); err != nil {
 		return nil, err
 	}
-	// Cells of another experiment, config, size or version of the code are not reused.
-	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%s\x00quick=%v\x00seeds=%d\x00data=%s\x00version=%s", e.Name, config, env.Quick, env.Seeds, env.DataDir, env.Version)))
-	if err := env.loadCells(e.Name, hex.EncodeToString(sum[:8])); err != nil {
+	version := env.Version
+	if env.Redraw != nil {
+		version = env.Redraw.Version
+	}
+	if err := env.loadCells(e.Name, cellsHash(e.Name, config, env, version)); err != nil {
 		return nil, err
+	}
+	if env.Redraw != nil && len(env.cells) == 0 {
+		return nil, fmt.Errorf("experiments: redraw of %s: no finished cells in %s", env.Redraw.From, env.Path("cells.json"))
 	}
 	t0 := time.Now()
 	rep, err := e.Run(env, config)
@@ -339,6 +373,9 @@ func Run(e *Experiment, config []byte, env *Env) (*Report, error) {
 		return nil, fmt.Errorf("experiment %s: %w", e.Name, err)
 	}
 	el := time.Since(t0)
+	if rd := env.Redraw; rd != nil {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("Redrawn by evolve %s from the finished cells of %s, which evolve %s computed: the cells' numbers are that version's; the tables, summaries and figures made from them are this one's.", env.Version, rd.From, rd.Version))
+	}
 	ran := config
 	if rep.Config != nil {
 		var buf bytes.Buffer
@@ -359,8 +396,11 @@ func Run(e *Experiment, config []byte, env *Env) (*Report, error) {
 	}
 	meta := map[string]any{
 		"experiment": e.Name, "reproduces": e.Reproduces, "version": env.Version, "quick": env.Quick,
-		"seeds": rep.Seeds, "config": string(ran), "config_given": string(config), "results": rows, "notes": rep.Notes,
+		"seeds": rep.Seeds, "seeds_given": env.Seeds, "data_dir": env.DataDir, "config": string(ran), "config_given": string(config), "results": rows, "notes": rep.Notes,
 		"timings_seconds": map[string]float64{"run": el.Seconds()},
+	}
+	if rd := env.Redraw; rd != nil {
+		meta["redrawn_from"], meta["cells_version"] = rd.From, rd.Version
 	}
 	if env.Quick && rep.Config == nil {
 		meta["config_note"] = "--quick reduced the sizes of this config in the experiment's code; the config recorded is the full-size one"
@@ -369,6 +409,35 @@ func Run(e *Experiment, config []byte, env *Env) (*Report, error) {
 		return nil, err
 	}
 	return rep, nil
+}
+
+// cellsHash names the finished cells of a run: cells of another
+// experiment, configuration, size, seed count (as given: 0 is the
+// experiment's default), data folder or version of evolve are not reused.
+func cellsHash(name string, config []byte, env *Env, version string) string {
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%s\x00quick=%v\x00seeds=%d\x00data=%s\x00version=%s", name, config, env.Quick, env.Seeds, env.DataDir, version)))
+	return hex.EncodeToString(sum[:8])
+}
+
+// CellsMatch reports whether dir/cells.json holds the finished cells of e
+// run with config (nil: the embedded one) and env's size, seed count and
+// data folder by evolve version; false if there is no such file.
+func CellsMatch(dir string, e *Experiment, config []byte, env *Env, version string) bool {
+	if config == nil {
+		var err error
+		if config, err = DefaultConfig(e.Name); err != nil {
+			return false
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "cells.json"))
+	if err != nil {
+		return false
+	}
+	var cf cellFile
+	if json.Unmarshal(b, &cf) != nil {
+		return false
+	}
+	return cf.Hash == cellsHash(e.Name, config, env, version)
 }
 
 // Markdown renders the comparison table.

@@ -39,7 +39,12 @@ reduced size in seconds; its numbers are not comparable with the paper. config.t
 and meta.json record the configuration that ran (after --quick). Every finished unit of
 work (a seed, a model) goes to cells.json at once: after a kill (Ctrl-C, SIGTERM, kill -9,
 preemption) rerun the same command with the same --out and only the rest is computed.
-A finished result (meta.json) in --out is an error unless --force.`,
+A finished result (meta.json) in --out is an error unless --force.
+
+--redraw FROM draws a finished run's tables, figures and results.md again with this
+version of evolve, from FROM's cells.json (whatever version computed it), computing
+nothing; FROM is left as it is and everything goes to --out. Use it after an upgrade
+that changed how results are drawn, rather than rerunning a long experiment.`,
 				Flags: []cli.Flag{
 					&cli.BoolFlag{Name: "quick", Usage: "reduced size (seconds)"},
 					&cli.IntFlag{Name: "seeds", Usage: "number of seeds (default: the experiment's)"},
@@ -48,6 +53,7 @@ A finished result (meta.json) in --out is an error unless --force.`,
 					&cli.StringFlag{Name: "config", Usage: "TOML config replacing the embedded one (see 'evolve experiment config NAME')"},
 					&cli.StringFlag{Name: "data-dir", Usage: "folder of the IDX files for mnist/fashion"},
 					&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
+					redrawFlag,
 				},
 				Action: runExperiment,
 			},
@@ -96,6 +102,14 @@ func runExperiment(c *cli.Context) (err error) {
 	if out == "" {
 		out = filepath.Join("runs", uniqueName(e.Name+"-"))
 	}
+	if from := c.String("redraw"); from != "" {
+		// Before --force may remove anything in --out.
+		if same, err := sameFolder(from, out); err != nil {
+			return fmt.Errorf("experiment run: --redraw %s: %w", from, err)
+		} else if same {
+			return fmt.Errorf("experiment run: --redraw %s: give another --out; a redraw leaves the run it redraws as it is", from)
+		}
+	}
 	od, err := openOut(out, "meta.json", c.Bool("force"))
 	if err != nil {
 		return fmt.Errorf("experiment run: %w", err)
@@ -104,11 +118,17 @@ func runExperiment(c *cli.Context) (err error) {
 		os.Remove(filepath.Join(out, "cells.json")) // start over
 	}
 	defer func() {
-		if _, statErr := os.Stat(filepath.Join(out, "cells.json")); err != nil && statErr != nil {
-			od.Discard() // a failure before any finished cell leaves no folder
+		_, statErr := os.Stat(filepath.Join(out, "cells.json"))
+		if err != nil && (statErr != nil || c.String("redraw") != "") {
+			od.Discard() // a failure before any finished cell, or of a redraw (a copy), leaves no folder
 		}
 	}()
 	env := &experiments.Env{Out: out, Quick: c.Bool("quick"), Seeds: c.Int("seeds"), DataDir: c.String("data-dir"), Version: buildVersion()}
+	if from := c.String("redraw"); from != "" {
+		if config, err = prepareRedraw(c, e, from, config, env); err != nil {
+			return fmt.Errorf("experiment run: %w", err)
+		}
+	}
 	if !c.Bool("quiet") {
 		env.Log = c.App.ErrWriter
 	}
