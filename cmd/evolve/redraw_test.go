@@ -64,7 +64,9 @@ func TestExperimentRedraw(t *testing.T) {
 		t.Errorf("meta.json of the redraw: redrawn_from %v, cells_version %v (run's version %v), quick %v, seeds %v",
 			meta["redrawn_from"], meta["cells_version"], fromMeta["version"], meta["quick"], meta["seeds"])
 	}
-	table := func(md string) string { return md[:strings.Index(md, "\n\n| quantity")+1] + md[strings.Index(md, "| quantity"):strings.LastIndex(md, "|\n")] }
+	table := func(md string) string {
+		return md[:strings.Index(md, "\n\n| quantity")+1] + md[strings.Index(md, "| quantity"):strings.LastIndex(md, "|\n")]
+	}
 	if table(got["results.md"]) != table(before["results.md"]) {
 		t.Errorf("the redrawn table differs from the run's:\n%s\nwant\n%s", got["results.md"], before["results.md"])
 	}
