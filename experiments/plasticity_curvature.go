@@ -54,7 +54,10 @@ func init() {
 
 // Layout of a cell: test accuracy, train loss on the measured set, robust
 // accuracy, then λ_top, λ_min, trace, trace s.e. of the U block and of
-// (U, W) (NaN without W), then the seconds of the two measurements.
+// (U, W) (NaN without W), then the seconds of the two measurements; then
+// the calibrated measurement (CalibratedHessian): the scale c of U that
+// minimises the loss, the loss at cU, λ_top, λ_min, trace and trace s.e.
+// of the U block at cU, and its seconds.
 const (
 	pcTest = iota
 	pcLoss
@@ -69,6 +72,13 @@ const (
 	pcASE
 	pcSecU
 	pcSecA
+	pcScale
+	pcCalLoss
+	pcCalTop
+	pcCalMin
+	pcCalTr
+	pcCalSE
+	pcSecCal
 	pcLen
 )
 
@@ -137,11 +147,12 @@ func runPlasticityCurvature(env *Env, text []byte) (*Report, error) {
 		}
 	}
 	header := []string{"seed", "model", "test_accuracy", "train_loss", fmt.Sprintf("robust_eps_%g", cfg.Attack.Eps),
-		"lambda_top_U", "lambda_min_U", "trace_U", "trace_se_U", "lambda_top_UW", "lambda_min_UW", "trace_UW", "trace_se_UW", "seconds_U", "seconds_UW"}
+		"lambda_top_U", "lambda_min_U", "trace_U", "trace_se_U", "lambda_top_UW", "lambda_min_UW", "trace_UW", "trace_se_UW", "seconds_U", "seconds_UW",
+		"calibration_scale", "calibrated_loss", "lambda_top_U_calibrated", "lambda_min_U_calibrated", "trace_U_calibrated", "trace_se_U_calibrated", "seconds_calibrated"}
 	if err := output.WriteCSV(env.Path("results.csv"), header, rows); err != nil {
 		return nil, err
 	}
-	var lam, acc, rob []float64
+	var lam, cal, acc, rob []float64
 	for _, model := range cfg.Models {
 		col := func(i int) []float64 {
 			var out []float64
@@ -161,19 +172,36 @@ func runPlasticityCurvature(env *Env, text []byte) (*Report, error) {
 				Row{Quantity: "λ_top of the loss in (U, W), " + model, Ours: NewStat("", v...), Paper: "— (new)"},
 				Row{Quantity: "trace of the loss in (U, W), " + model, Ours: NewStat("", col(pcATr)...), Paper: "— (new)"})
 		}
+		rep.Rows = append(rep.Rows,
+			Row{Quantity: "scale c of U minimising the loss (measured set), " + model, Ours: NewStat("", col(pcScale)...), Paper: "— (new)", Note: "predictions do not depend on c"},
+			Row{Quantity: "train loss at cU, " + model, Ours: NewStat("", col(pcCalLoss)...), Paper: "— (new)"},
+			Row{Quantity: "λ_top of the loss in U at cU (calibrated), " + model, Ours: NewStat("", col(pcCalTop)...), Paper: "— (new)"},
+			Row{Quantity: "trace of the loss in U at cU (calibrated), " + model, Ours: NewStat("", col(pcCalTr)...), Paper: "— (new)"})
 		lam, acc, rob = append(lam, col(pcUTop)...), append(acc, col(pcTest)...), append(rob, col(pcRobust)...)
+		cal = append(cal, col(pcCalTop)...)
 	}
-	for _, c := range []struct {
+	for _, x := range []struct {
 		name string
-		y    []float64
-	}{{"test accuracy", acc}, {fmt.Sprintf("robust accuracy ε = %g", cfg.Attack.Eps), rob}} {
-		lo, hi, r := bootstrapCorr(logs(lam), c.y, 2000, seed.New(1, seed.Sample, 13))
-		rep.Rows = append(rep.Rows, Row{Quantity: "corr(log λ_top in U, " + c.name + ") over models × seeds", Ours: NewStat("", r), Paper: "— (new)",
-			Note: fmt.Sprintf("95%% bootstrap interval [%.2f, %.2f], n=%d", lo, hi, len(lam))})
+		lam  []float64
+	}{{"λ_top in U", lam}, {"calibrated λ_top in U", cal}} {
+		for _, c := range []struct {
+			name string
+			y    []float64
+		}{{"test accuracy", acc}, {fmt.Sprintf("robust accuracy ε = %g", cfg.Attack.Eps), rob}} {
+			var lx, ly []float64 // networks with a measured (positive) λ_top
+			for i, l := range x.lam {
+				if l > 0 {
+					lx, ly = append(lx, math.Log10(l)), append(ly, c.y[i])
+				}
+			}
+			lo, hi, r := bootstrapCorr(lx, ly, 2000, seed.New(1, seed.Sample, 13))
+			rep.Rows = append(rep.Rows, Row{Quantity: "corr(log " + x.name + ", " + c.name + ") over models × seeds", Ours: NewStat("", r), Paper: "— (new)",
+				Note: fmt.Sprintf("95%% bootstrap interval [%.2f, %.2f], n=%d", lo, hi, len(lx))})
+		}
 	}
 	rep.Notes = append(rep.Notes,
 		fmt.Sprintf("Hessian of the mean cross-entropy on %d training examples, cap masks fixed, with respect to the output weights U (every model) and to (U, W) (T = 3); input weights A are not included, although gd-full trains them. Lanczos %d steps, Hutchinson %d probes.", cfg.Measure, cfg.Curvature.Lanczos, cfg.Curvature.Probes),
-		"The loss is not invariant to the scale of U: a rule that grows U (perceptron updates on mistakes) gives large logits, small cross-entropy curvature where it is confident and large curvature on its mistakes, so λ_top compares where the learners end, not how 'flat' a scale-free solution is.",
+		"The loss is not invariant to the scale of U: a rule that grows U (perceptron updates on mistakes) gives large logits, small cross-entropy curvature where it is confident and large curvature on its mistakes, so λ_top compares where the learners end, not how 'flat' a scale-free solution is. The calibrated rows measure every network at cU, the scale of its output weights that minimises the loss on the measured examples (temperature scaling: the predictions are the network's own), which makes the curvature in U independent of how large a learner made U.",
 		fmt.Sprintf("T = 3 rules meta-learned once (seed 1, %d steps, batch %d), graph table scaled by %g, as table2.", cfg.Meta.Steps, cfg.Meta.Batch, cfg.Meta.GraphScale))
 	if env.Quick {
 		rep.Notes = append(rep.Notes, "--quick: tiny networks and data; not the experiment's size.")
@@ -216,6 +244,21 @@ func pcMeasure(env *Env, cfg plasticityCurvatureConfig, net *plasticity.Network,
 		v[off], v[off+1], v[off+2], v[off+3], v[sec] = c.LambdaTop(), c.LambdaMin(), c.Trace, c.TraceSE, c.Seconds
 		env.Logf("  %s: block %s (%d parameters): λ_top %.4g, λ_min %.3g, trace %.4g ± %.2g (%.0fs)", model, b, c.Params, c.LambdaTop(), c.LambdaMin(), c.Trace, c.TraceSE, c.Seconds)
 	}
+	h, c, lc, err := CalibratedHessian(net, set, plasticity.CrossEntropy, BlockOutput, 0)
+	if err != nil {
+		return nil, err
+	}
+	v[pcScale], v[pcCalLoss] = c, lc
+	if h != nil {
+		cal, err := MeasureCurvature(h, cc, nil)
+		if err != nil {
+			return nil, err
+		}
+		v[pcCalTop], v[pcCalMin], v[pcCalTr], v[pcCalSE], v[pcSecCal] = cal.LambdaTop(), cal.LambdaMin(), cal.Trace, cal.TraceSE, cal.Seconds
+		env.Logf("  %s: U at the loss-minimising scale c = %.4g (loss %.4g): λ_top %.4g, trace %.4g ± %.2g (%.0fs)", model, c, lc, cal.LambdaTop(), cal.Trace, cal.TraceSE, cal.Seconds)
+	} else {
+		env.Logf("  %s: the measured examples are separated (the loss falls as U grows): no calibrated curvature", model)
+	}
 	xs := set.Rows()
 	cl := plasticity.NewClassLoss(net, xs, set.Y, plasticity.CrossEntropy)
 	v[pcLoss] = cl.Grad(make([]float64, cl.Len()), cl.Params())
@@ -239,14 +282,6 @@ func pcPaper(model string, eps float64) string {
 	return "—"
 }
 
-func logs(v []float64) []float64 {
-	out := make([]float64, len(v))
-	for i, x := range v {
-		out[i] = math.Log10(x)
-	}
-	return out
-}
-
 func csvF(x float64) string {
 	if math.IsNaN(x) {
 		return ""
@@ -255,52 +290,62 @@ func csvF(x float64) string {
 }
 
 // pcFigure draws test accuracy and robust accuracy against λ_top in U,
-// one marker shape and colour per model, one point per seed.
+// one marker shape and colour per model, one point per seed: at the
+// networks' own output weights (top row) and at their loss-minimising
+// scale (bottom row).
 func pcFigure(env *Env, cfg plasticityCurvatureConfig, vals map[string][][]float64) error {
 	var plots []*plot.Plot
-	for _, panel := range []struct {
+	for _, xc := range []struct {
 		col   int
 		label string
-	}{{pcTest, "test accuracy"}, {pcRobust, fmt.Sprintf("robust accuracy, ε = %g", cfg.Attack.Eps)}} {
-		p := plot.New()
-		p.Title.Text = panel.label + ", against the curvature of the loss in U"
-		p.X.Label.Text = "λ_top of the training loss in U (log scale)"
-		p.Y.Label.Text = panel.label
-		p.X.Scale = plot.LogScale{}
-		p.X.Tick.Marker = output.LogTicks{}
-		p.Legend.Top = true
-		p.Legend.Left = false
-		for i, model := range cfg.Models {
-			var xy plotter.XYs
-			for _, v := range vals[model] {
-				if v[pcUTop] > 0 {
-					xy = append(xy, plotter.XY{X: v[pcUTop], Y: v[panel.col]})
+	}{{pcUTop, "λ_top of the training loss in U (log scale)"}, {pcCalTop, "λ_top in U at the loss-minimising scale of U (log scale)"}} {
+		for _, panel := range []struct {
+			col   int
+			label string
+		}{{pcTest, "test accuracy"}, {pcRobust, fmt.Sprintf("robust accuracy, ε = %g", cfg.Attack.Eps)}} {
+			p := plot.New()
+			p.Title.Text = panel.label + ", against the curvature of the loss in U"
+			if xc.col == pcCalTop {
+				p.Title.Text = panel.label + ", against the calibrated curvature in U"
+			}
+			p.X.Label.Text = xc.label
+			p.Y.Label.Text = panel.label
+			p.X.Scale = plot.LogScale{}
+			p.X.Tick.Marker = output.LogTicks{}
+			p.Legend.Top = true
+			p.Legend.Left = false
+			for i, model := range cfg.Models {
+				var xy plotter.XYs
+				for _, v := range vals[model] {
+					if v[xc.col] > 0 {
+						xy = append(xy, plotter.XY{X: v[xc.col], Y: v[panel.col]})
+					}
 				}
+				if len(xy) == 0 {
+					continue
+				}
+				sc, err := plotter.NewScatter(xy)
+				if err != nil {
+					return err
+				}
+				sc.GlyphStyle.Shape = plotutil.DefaultGlyphShapes[i%len(plotutil.DefaultGlyphShapes)]
+				sc.GlyphStyle.Color = plotutil.Color(i)
+				sc.GlyphStyle.Radius = vg.Points(4)
+				if strings.HasPrefix(model, "gd") {
+					sc.GlyphStyle.Shape = draw.CrossGlyph{}
+				}
+				p.Add(sc)
+				p.Legend.Add(model, sc)
 			}
-			if len(xy) == 0 {
-				continue
+			p.Add(plotter.NewGrid())
+			p.Y.Min, p.Y.Max = 0, 1.25
+			if p.X.Min > 0 {
+				p.X.Min, p.X.Max = p.X.Min/1.4, p.X.Max*1.4 // markers off the frame
 			}
-			sc, err := plotter.NewScatter(xy)
-			if err != nil {
-				return err
-			}
-			sc.GlyphStyle.Shape = plotutil.DefaultGlyphShapes[i%len(plotutil.DefaultGlyphShapes)]
-			sc.GlyphStyle.Color = plotutil.Color(i)
-			sc.GlyphStyle.Radius = vg.Points(4)
-			if strings.HasPrefix(model, "gd") {
-				sc.GlyphStyle.Shape = draw.CrossGlyph{}
-			}
-			p.Add(sc)
-			p.Legend.Add(model, sc)
+			p.Legend.Padding = vg.Points(2)
+			p.BackgroundColor = color.White
+			plots = append(plots, p)
 		}
-		p.Add(plotter.NewGrid())
-		p.Y.Min, p.Y.Max = 0, 1.25
-		if p.X.Min > 0 {
-			p.X.Min, p.X.Max = p.X.Min/1.4, p.X.Max*1.4 // markers off the frame
-		}
-		p.Legend.Padding = vg.Points(2)
-		p.BackgroundColor = color.White
-		plots = append(plots, p)
 	}
-	return output.SavePlots(env.Path("plasticity-curvature"), plots, 1, 2, 30*vg.Centimeter, 12*vg.Centimeter)
+	return output.SavePlots(env.Path("plasticity-curvature"), plots, 2, 2, 30*vg.Centimeter, 24*vg.Centimeter)
 }

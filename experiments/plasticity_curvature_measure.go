@@ -170,6 +170,110 @@ const (
 // with respect to the weight block ("all", "output" or "graph"), split
 // over parts goroutines (plasticity.SplitClassLoss; 0 means 8).
 func NetworkHessian(net *plasticity.Network, set *dataset.Set, loss plasticity.Loss, block string, parts int) (curvature.Operator, error) {
+	l, err := networkLoss(net, set, loss, parts)
+	if err != nil {
+		return nil, err
+	}
+	return lossBlock(net, curvature.At(l, l.Params()), block)
+}
+
+// CalibratedHessian is NetworkHessian at the network with its output
+// weights U multiplied by the scale c that minimises the loss on set
+// (CalibratedScale): the network's predictions, which do not depend on
+// the scale of U, with its logits at the temperature that fits the
+// measured examples best. Curvature there compares learners that end
+// with logits of different sizes (see plasticity-curvature). It returns
+// c and the loss at cU; with c = +Inf (the examples separated) the
+// operator is nil.
+func CalibratedHessian(net *plasticity.Network, set *dataset.Set, loss plasticity.Loss, block string, parts int) (h curvature.Operator, c, lc float64, err error) {
+	l, err := networkLoss(net, set, loss, parts)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	theta := l.Params()
+	c, lc = CalibratedScale(l, theta, len(net.U))
+	if math.IsInf(c, 1) {
+		return nil, c, lc, nil
+	}
+	for i := range net.U {
+		theta[i] *= c
+	}
+	h, err = lossBlock(net, curvature.At(l, theta), block)
+	return h, c, lc, err
+}
+
+// CalibratedScale returns the c > 0 that minimises L(θ with its first nU
+// entries multiplied by c) and the loss there; l.Grad(dst, θ) sets dst to
+// the gradient and returns the loss. For a network's classification loss
+// with θ = (U, W) the hidden state does not depend on U, so the loss along
+// the ray is a convex function of c (log-sum-exp of logits linear in c)
+// and its derivative ⟨∇_U L(cU), U⟩ does not decrease: c is bracketed by
+// factors of 4 from c = 1 and found by bisection of the derivative's sign
+// in log c, to a relative width of 1e-9. It returns +Inf (and the loss at
+// the last c tried) if the derivative is still not positive at c = 1e12
+// (the examples are separated: the loss falls towards 0 as the logits
+// grow),
+// and 0 if it is still positive at c = 1e-12.
+func CalibratedScale(l interface {
+	Grad(dst, theta []float64) float64
+}, theta []float64, nU int) (c, loss float64) {
+	g := make([]float64, len(theta))
+	th := make([]float64, len(theta))
+	eval := func(c float64) (d, loss float64) {
+		copy(th, theta)
+		for i := range nU {
+			th[i] *= c
+		}
+		loss = l.Grad(g, th)
+		for i, u := range theta[:nU] {
+			d += g[i] * u
+		}
+		return d, loss
+	}
+	lo, hi := 1.0, 1.0
+	d, loss := eval(1)
+	switch {
+	case d < 0:
+		// A derivative that underflows to 0 as c grows is the loss of
+		// separated examples flattening out, not a minimum.
+		for !(d > 0) {
+			if lo = hi; hi >= 1e12 {
+				return math.Inf(1), loss
+			}
+			hi *= 4
+			d, loss = eval(hi)
+		}
+	case d > 0:
+		for d > 0 {
+			if hi = lo; lo <= 1e-12 {
+				return 0, loss
+			}
+			lo /= 4
+			d, loss = eval(lo)
+		}
+	default:
+		return 1, loss
+	}
+	// d(lo) ≤ 0 ≤ d(hi)
+	for hi > lo*(1+1e-9) {
+		mid := math.Sqrt(lo * hi)
+		d, _ := eval(mid)
+		switch {
+		case d < 0:
+			lo = mid
+		case d > 0:
+			hi = mid
+		default:
+			lo, hi = mid, mid
+		}
+	}
+	c = math.Sqrt(lo * hi)
+	_, loss = eval(c)
+	return c, loss
+}
+
+// networkLoss is the split classification loss of net on set.
+func networkLoss(net *plasticity.Network, set *dataset.Set, loss plasticity.Loss, parts int) (*plasticity.SplitClassLoss, error) {
 	if set.Len() == 0 {
 		return nil, fmt.Errorf("curvature: data set %q is empty", set.Name)
 	}
@@ -177,9 +281,11 @@ func NetworkHessian(net *plasticity.Network, set *dataset.Set, loss plasticity.L
 	if set.Dim != nc.Inputs || set.Labels > nc.Labels {
 		return nil, fmt.Errorf("curvature: the network has %d inputs and %d labels, data set %s has %d and %d", nc.Inputs, nc.Labels, set.Name, set.Dim, set.Labels)
 	}
-	xs := set.Rows()
-	l := plasticity.NewSplitClassLoss(net, xs, set.Y, loss, parts)
-	h := curvature.At(l, l.Params())
+	return plasticity.NewSplitClassLoss(net, set.Rows(), set.Y, loss, parts), nil
+}
+
+// lossBlock restricts the Hessian h of net's loss in (U, W) to a block.
+func lossBlock(net *plasticity.Network, h curvature.Operator, block string) (curvature.Operator, error) {
 	nU, nW := len(net.U), len(net.W)
 	switch block {
 	case BlockAll, "":
@@ -188,7 +294,7 @@ func NetworkHessian(net *plasticity.Network, set *dataset.Set, loss plasticity.L
 		return curvature.Block(h, curvature.Range(0, nU)), nil
 	case BlockGraph:
 		if nW == 0 {
-			return nil, fmt.Errorf("curvature: block %q: the network has no graph weights (T = %d)", block, nc.Rounds)
+			return nil, fmt.Errorf("curvature: block %q: the network has no graph weights (T = %d)", block, net.Config().Rounds)
 		}
 		return curvature.Block(h, curvature.Range(nU, nU+nW)), nil
 	}

@@ -12,7 +12,8 @@ import (
 // A --quick run of plasticity-curvature trains every model, writes one
 // row per model and seed and the figure; its spectra are consistent:
 // λ_min ≤ λ_top, and λ_top is at least the mean eigenvalue trace/p (up to
-// 4 standard errors of Hutchinson's estimate), in U and in (U, W).
+// 4 standard errors of Hutchinson's estimate), in U and in (U, W); the
+// calibrated scale of U lowers the loss.
 func TestPlasticityCurvatureQuick(t *testing.T) {
 	t.Parallel()
 	env := &Env{Out: t.TempDir(), Quick: true}
@@ -68,6 +69,21 @@ func TestPlasticityCurvatureQuick(t *testing.T) {
 			if top < (tr-4*se)/b.p*0.9 {
 				t.Errorf("%s %s: λ_top %v below the mean eigenvalue %v", r[1], b.suffix, top, tr/b.p)
 			}
+		}
+	}
+	// The calibrated measurement: c > 0, the loss at cU no larger than at
+	// U (c = 1 is a candidate of the minimisation), and a spectrum.
+	for _, r := range rows[1:] {
+		c, lc, l := f(r, "calibration_scale"), f(r, "calibrated_loss"), f(r, "train_loss")
+		if !(c > 0) {
+			t.Errorf("%s: calibration scale %v", r[1], c)
+			continue
+		}
+		if lc > l*(1+1e-9) {
+			t.Errorf("%s: loss %v at the calibrated scale %v above %v at U", r[1], lc, c, l)
+		}
+		if top, bot := f(r, "lambda_top_U_calibrated"), f(r, "lambda_min_U_calibrated"); !math.IsInf(c, 1) && !(bot <= top) {
+			t.Errorf("%s: calibrated λ_min %v, λ_top %v", r[1], bot, top)
 		}
 	}
 	if _, err := os.Stat(env.Path("plasticity-curvature.png")); err != nil {
