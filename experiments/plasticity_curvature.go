@@ -57,7 +57,9 @@ func init() {
 // (U, W) (NaN without W), then the seconds of the two measurements; then
 // the calibrated measurement (CalibratedHessian): the scale c of U that
 // minimises the loss, the loss at cU, λ_top, λ_min, trace and trace s.e.
-// of the U block at cU, and its seconds.
+// of the U block at cU, and its seconds; last the mean of ‖hᵀ‖² over the
+// measured examples (the Hessian in U is an average of softmax curvature
+// times hᵀhᵀᵀ, so it grows with the size of the hidden state).
 const (
 	pcTest = iota
 	pcLoss
@@ -79,6 +81,7 @@ const (
 	pcCalTr
 	pcCalSE
 	pcSecCal
+	pcH2
 	pcLen
 )
 
@@ -148,7 +151,7 @@ func runPlasticityCurvature(env *Env, text []byte) (*Report, error) {
 	}
 	header := []string{"seed", "model", "test_accuracy", "train_loss", fmt.Sprintf("robust_eps_%g", cfg.Attack.Eps),
 		"lambda_top_U", "lambda_min_U", "trace_U", "trace_se_U", "lambda_top_UW", "lambda_min_UW", "trace_UW", "trace_se_UW", "seconds_U", "seconds_UW",
-		"calibration_scale", "calibrated_loss", "lambda_top_U_calibrated", "lambda_min_U_calibrated", "trace_U_calibrated", "trace_se_U_calibrated", "seconds_calibrated"}
+		"calibration_scale", "calibrated_loss", "lambda_top_U_calibrated", "lambda_min_U_calibrated", "trace_U_calibrated", "trace_se_U_calibrated", "seconds_calibrated", "mean_h2"}
 	if err := output.WriteCSV(env.Path("results.csv"), header, rows); err != nil {
 		return nil, err
 	}
@@ -176,7 +179,9 @@ func runPlasticityCurvature(env *Env, text []byte) (*Report, error) {
 			Row{Quantity: "scale c of U minimising the loss (measured set), " + model, Ours: NewStat("", col(pcScale)...), Paper: "— (new)", Note: "predictions do not depend on c"},
 			Row{Quantity: "train loss at cU, " + model, Ours: NewStat("", col(pcCalLoss)...), Paper: "— (new)"},
 			Row{Quantity: "λ_top of the loss in U at cU (calibrated), " + model, Ours: NewStat("", col(pcCalTop)...), Paper: "— (new)"},
-			Row{Quantity: "trace of the loss in U at cU (calibrated), " + model, Ours: NewStat("", col(pcCalTr)...), Paper: "— (new)"})
+			Row{Quantity: "trace of the loss in U at cU (calibrated), " + model, Ours: NewStat("", col(pcCalTr)...), Paper: "— (new)"},
+			Row{Quantity: "mean ‖hᵀ‖² (measured set), " + model, Ours: NewStat("", col(pcH2)...), Paper: "— (new)"},
+			Row{Quantity: "calibrated λ_top in U ÷ mean ‖hᵀ‖², " + model, Ours: NewStat("", ratio(col(pcCalTop), col(pcH2))...), Paper: "— (new)", Note: "the softmax's share of the curvature"})
 		lam, acc, rob = append(lam, col(pcUTop)...), append(acc, col(pcTest)...), append(rob, col(pcRobust)...)
 		cal = append(cal, col(pcCalTop)...)
 	}
@@ -260,6 +265,15 @@ func pcMeasure(env *Env, cfg plasticityCurvatureConfig, net *plasticity.Network,
 		env.Logf("  %s: the measured examples are separated (the loss falls as U grows): no calibrated curvature", model)
 	}
 	xs := set.Rows()
+	ws := net.NewWorkspace()
+	var h2 float64
+	for _, x := range xs {
+		net.ForwardWS(ws, x)
+		for _, h := range ws.H[len(ws.H)-1] {
+			h2 += h * h
+		}
+	}
+	v[pcH2] = h2 / float64(len(xs))
 	cl := plasticity.NewClassLoss(net, xs, set.Y, plasticity.CrossEntropy)
 	v[pcLoss] = cl.Grad(make([]float64, cl.Len()), cl.Params())
 	return v, nil
@@ -280,6 +294,15 @@ func pcPaper(model string, eps float64) string {
 		return p[3] + " (Table 2)"
 	}
 	return "—"
+}
+
+// ratio returns a[i]/b[i].
+func ratio(a, b []float64) []float64 {
+	out := make([]float64, len(a))
+	for i := range a {
+		out[i] = a[i] / b[i]
+	}
+	return out
 }
 
 func csvF(x float64) string {

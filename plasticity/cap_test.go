@@ -1,6 +1,7 @@
 package plasticity
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -101,6 +102,96 @@ func TestCapReluMatchesBrute(t *testing.T) {
 			for i := range u {
 				if math.Float64bits(u[i]) != math.Float64bits(in[i]) {
 					t.Fatalf("avx2=%v: capK changed u[%d]", avx, i)
+				}
+			}
+		}
+	}
+}
+
+// TestKthLargestMatchesSort: kthLargest's tau, number above and number
+// equal against a sort, for every k, on arrays long enough for the bins
+// (and short ones, quickselect only): continuous values, heavy ties, all
+// equal, one outlier that puts almost everything in one bin, infinities,
+// and subnormal spans too narrow for a finite bin scale.
+func TestKthLargestMatchesSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	gens := map[string]func(n int) []float64{
+		"normal": func(n int) []float64 {
+			v := make([]float64, n)
+			for i := range v {
+				v[i] = rng.NormFloat64()
+			}
+			return v
+		},
+		"ties": func(n int) []float64 {
+			v := make([]float64, n)
+			for i := range v {
+				v[i] = float64(rng.IntN(7))
+			}
+			return v
+		},
+		"equal": func(n int) []float64 {
+			v := make([]float64, n)
+			for i := range v {
+				v[i] = 2.5
+			}
+			return v
+		},
+		"outlier": func(n int) []float64 {
+			v := make([]float64, n)
+			for i := range v {
+				v[i] = 1 + 1e-9*rng.Float64()
+			}
+			v[n/2] = 1e30
+			return v
+		},
+		"infinite": func(n int) []float64 {
+			v := make([]float64, n)
+			for i := range v {
+				v[i] = rng.Float64()
+			}
+			v[3], v[n-1] = math.Inf(1), math.Inf(-1)
+			return v
+		},
+		"subnormal": func(n int) []float64 {
+			v := make([]float64, n)
+			for i := range v {
+				v[i] = float64(rng.IntN(3)) * 5e-324
+			}
+			return v
+		},
+	}
+	for name, gen := range gens {
+		for _, n := range []int{5, 127, 128, 300, 1000} {
+			v := gen(n)
+			sorted := slices.Clone(v)
+			slices.SortFunc(sorted, func(a, b float64) int { return cmp.Compare(b, a) })
+			for k := 1; k <= n; k++ {
+				want := sorted[k-1]
+				wantAbove, wantEq := 0, 0
+				for _, x := range v {
+					wantAbove += b2i(x > want)
+					wantEq += b2i(x == want)
+				}
+				tau, above, eqs := kthLargest(slices.Clone(v), k)
+				if tau != want || above != wantAbove || eqs != wantEq {
+					t.Fatalf("%s n=%d k=%d: kthLargest = (%v, %d, %d), want (%v, %d, %d)", name, n, k, tau, above, eqs, want, wantAbove, wantEq)
+				}
+				if n >= binsMin && k%7 == 0 && name != "infinite" {
+					v32 := make([]float32, n)
+					for i, x := range v {
+						v32[i] = float32(x)
+					}
+					s32 := slices.Clone(v32)
+					slices.SortFunc(s32, func(a, b float32) int { return cmp.Compare(b, a) })
+					tau32, _, eqs32 := kthLargest(slices.Clone(v32), k)
+					cnt := 0
+					for _, x := range v32 {
+						cnt += b2i(x == s32[k-1])
+					}
+					if tau32 != s32[k-1] || eqs32 != cnt {
+						t.Fatalf("%s float32 n=%d k=%d: tau %v (%d equal), want %v (%d)", name, n, k, tau32, eqs32, s32[k-1], cnt)
+					}
 				}
 			}
 		}
