@@ -145,66 +145,6 @@ func b2i(b bool) int {
 // free: buf[:lo] is always above everything in buf[lo:hi+1], and
 // buf[hi+1:] below it.
 func kthLargest[F float32 | float64](buf []F, k int) (tau F, above, eqs int) {
-	if len(buf) >= binsMin {
-		if tau, above, eqs, ok := kthLargestBins(buf, k); ok {
-			return tau, above, eqs
-		}
-	}
-	return quickselect(buf, k)
-}
-
-// binsMin is the smallest len(buf) for which kthLargest first narrows
-// the search by counting values in bins: below it quickselect's few
-// passes are as cheap.
-const binsMin = 128
-
-// kthLargestBins is kthLargest by counting: the values are put in 256
-// bins of equal width between their minimum and maximum, the bin holding
-// the k-th largest is found from the counts, its values are moved to the
-// front of buf and quickselect finishes on them. The bin of v,
-// ⌊(v − min)·scale⌋, does not decrease as v grows (each operation rounds
-// monotonically), so every value in a higher bin is larger than every
-// value in a lower one, and equal values share a bin: the counts above
-// the bin and quickselect's answer within it give tau, above and eqs
-// exactly. It reports false, leaving buf as it was, when the range is not
-// a finite positive number (an infinite value, or a span too narrow for
-// a finite scale); the caller then runs quickselect on all of buf.
-func kthLargestBins[F float32 | float64](buf []F, k int) (tau F, above, eqs int, ok bool) {
-	const nb = 256
-	lo, hi := buf[0], buf[0]
-	for _, v := range buf[1:] {
-		lo, hi = min(lo, v), max(hi, v)
-	}
-	if hi == lo {
-		return hi, 0, len(buf), true
-	}
-	scale := F(nb) / (hi - lo)
-	if !(scale > 0) || math.IsInf(float64(scale), 0) || math.IsInf(float64(hi-lo), 0) {
-		return 0, 0, 0, false
-	}
-	bin := func(v F) int { return min(int((v-lo)*scale), nb-1) }
-	var cnt [nb]int32
-	for _, v := range buf {
-		cnt[bin(v)]++
-	}
-	b, cum := nb-1, 0
-	for ; cum+int(cnt[b]) < k; b-- {
-		cum += int(cnt[b])
-	}
-	// buf[:m]: the values of bin b, in any order.
-	m := 0
-	for i, v := range buf {
-		if bin(v) == b {
-			buf[i], buf[m] = buf[m], v
-			m++
-		}
-	}
-	tau, above, eqs = quickselect(buf[:m], k-cum)
-	return tau, cum + above, eqs, true
-}
-
-// quickselect is kthLargest by quickselect alone.
-func quickselect[F float32 | float64](buf []F, k int) (tau F, above, eqs int) {
 	lo, hi := 0, len(buf)-1
 	target := k - 1
 	for lo < hi {
