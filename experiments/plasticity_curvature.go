@@ -155,7 +155,7 @@ func runPlasticityCurvature(env *Env, text []byte) (*Report, error) {
 	if err := output.WriteCSV(env.Path("results.csv"), header, rows); err != nil {
 		return nil, err
 	}
-	var lam, cal, acc, rob []float64
+	var lam, cal, norm, acc, rob []float64
 	for _, model := range cfg.Models {
 		col := func(i int) []float64 {
 			var out []float64
@@ -184,11 +184,12 @@ func runPlasticityCurvature(env *Env, text []byte) (*Report, error) {
 			Row{Quantity: "calibrated λ_top in U ÷ mean ‖hᵀ‖², " + model, Ours: NewStat("", ratio(col(pcCalTop), col(pcH2))...), Paper: "— (new)", Note: "the softmax's share of the curvature"})
 		lam, acc, rob = append(lam, col(pcUTop)...), append(acc, col(pcTest)...), append(rob, col(pcRobust)...)
 		cal = append(cal, col(pcCalTop)...)
+		norm = append(norm, ratio(col(pcCalTop), col(pcH2))...)
 	}
 	for _, x := range []struct {
 		name string
 		lam  []float64
-	}{{"λ_top in U", lam}, {"calibrated λ_top in U", cal}} {
+	}{{"λ_top in U", lam}, {"calibrated λ_top in U", cal}, {"calibrated λ_top in U ÷ mean ‖hᵀ‖²", norm}} {
 		for _, c := range []struct {
 			name string
 			y    []float64
@@ -314,22 +315,26 @@ func csvF(x float64) string {
 
 // pcFigure draws test accuracy and robust accuracy against λ_top in U,
 // one marker shape and colour per model, one point per seed: at the
-// networks' own output weights (top row) and at their loss-minimising
-// scale (bottom row).
+// networks' own output weights (top row), at their loss-minimising scale
+// (middle row), and that divided by the mean ‖hᵀ‖² (bottom row).
 func pcFigure(env *Env, cfg plasticityCurvatureConfig, vals map[string][][]float64) error {
 	var plots []*plot.Plot
 	for _, xc := range []struct {
 		col   int
 		label string
-	}{{pcUTop, "λ_top of the training loss in U (log scale)"}, {pcCalTop, "λ_top in U at the loss-minimising scale of U (log scale)"}} {
+	}{{pcUTop, "λ_top of the training loss in U (log scale)"}, {pcCalTop, "λ_top in U at the loss-minimising scale of U (log scale)"},
+		{pcH2, "calibrated λ_top in U ÷ mean ‖hᵀ‖² (log scale)"}} {
 		for _, panel := range []struct {
 			col   int
 			label string
 		}{{pcTest, "test accuracy"}, {pcRobust, fmt.Sprintf("robust accuracy, ε = %g", cfg.Attack.Eps)}} {
 			p := plot.New()
 			p.Title.Text = panel.label + ", against the curvature of the loss in U"
-			if xc.col == pcCalTop {
+			switch xc.col {
+			case pcCalTop:
 				p.Title.Text = panel.label + ", against the calibrated curvature in U"
+			case pcH2:
+				p.Title.Text = panel.label + ", against the calibrated curvature per ‖hᵀ‖²"
 			}
 			p.X.Label.Text = xc.label
 			p.Y.Label.Text = panel.label
@@ -340,8 +345,12 @@ func pcFigure(env *Env, cfg plasticityCurvatureConfig, vals map[string][][]float
 			for i, model := range cfg.Models {
 				var xy plotter.XYs
 				for _, v := range vals[model] {
-					if v[xc.col] > 0 {
-						xy = append(xy, plotter.XY{X: v[xc.col], Y: v[panel.col]})
+					x := v[xc.col]
+					if xc.col == pcH2 { // the row of calibrated λ_top per ‖hᵀ‖²
+						x = v[pcCalTop] / v[pcH2]
+					}
+					if x > 0 {
+						xy = append(xy, plotter.XY{X: x, Y: v[panel.col]})
 					}
 				}
 				if len(xy) == 0 {
@@ -370,5 +379,5 @@ func pcFigure(env *Env, cfg plasticityCurvatureConfig, vals map[string][][]float
 			plots = append(plots, p)
 		}
 	}
-	return output.SavePlots(env.Path("plasticity-curvature"), plots, 2, 2, 30*vg.Centimeter, 24*vg.Centimeter)
+	return output.SavePlots(env.Path("plasticity-curvature"), plots, 3, 2, 30*vg.Centimeter, 36*vg.Centimeter)
 }
