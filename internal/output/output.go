@@ -213,36 +213,60 @@ func SavePlots(base string, plots []*plot.Plot, rows, cols int, w, h vg.Length) 
 // LogTicks labels log axes with short numbers (1e-05, 0.001, 10).
 type LogTicks struct{}
 
-// Ticks returns the ticks of a log axis from min to max. The labels are
-// plain decimals ("100", "0.02") when every labelled value lies from
-// 0.001 to 9,999 and exponent forms ("1e+04") otherwise, one form per
-// axis so the labels read alike.
+// Ticks returns the ticks of a log axis from min to max: one at every
+// m·10^e (m = 1…9) in [min, max], labelled at each decade and, when
+// fewer than two decades fall in [min, max], at 2 and 5 times a decade
+// too. The labels are plain
+// decimals ("100", "0.02") when every labelled value drawn lies from
+// 0.001 to 9,999 and exponent forms ("1e+04", "2e-03") otherwise, one
+// form per axis so the labels read alike.
 func (LogTicks) Ticks(min, max float64) []plot.Tick {
-	ts := plot.LogTicks{Prec: -1}.Ticks(min, max)
+	if !(min > 0) || !(max >= min) || math.IsInf(max, 0) {
+		return plot.LogTicks{Prec: -1}.Ticks(min, max)
+	}
+	// A tick at m·10^e for m = 1…9 in [min, max]; m = 1 labelled. (gonum's
+	// LogTicks starts at the decade above min and repeats each decade.)
+	inside := func(v float64) bool { return v >= min*(1-1e-9) && v <= max*(1+1e-9) }
+	var ts []plot.Tick
 	labelled := 0
-	for _, t := range ts {
-		if t.Label != "" {
-			labelled++
+	for e := int(math.Floor(math.Log10(min))); e <= int(math.Ceil(math.Log10(max))); e++ {
+		for m := 1; m <= 9; m++ {
+			v := float64(m) * math.Pow10(e)
+			if !inside(v) {
+				continue
+			}
+			t := plot.Tick{Value: v}
+			if m == 1 {
+				t.Label = "·"
+				labelled++
+			}
+			ts = append(ts, t)
+		}
+	}
+	if labelled < 2 {
+		for i, t := range ts {
+			m := t.Value / math.Pow10(int(math.Floor(math.Log10(t.Value)+1e-9)))
+			if math.Abs(m-2) < 1e-6 || math.Abs(m-5) < 1e-6 {
+				ts[i].Label = "·"
+			}
 		}
 	}
 	plain := true
-	for i := range ts {
-		if ts[i].Label != "" || labelled < 2 {
-			ts[i].Label = strconv.FormatFloat(ts[i].Value, 'g', 2, 64)
-			// gonum rounds the ticks out to whole decades; those outside
-			// [min, max] are not drawn and do not decide the form.
-			inside := ts[i].Value >= min*(1-1e-9) && ts[i].Value <= max*(1+1e-9)
-			if r, err := strconv.ParseFloat(ts[i].Label, 64); inside && (err != nil || math.Abs(r) < 1e-3 || math.Abs(r) >= 1e4) {
-				plain = false
-			}
+	for _, t := range ts {
+		if t.Label != "" && (t.Value < 1e-3*(1-1e-9) || t.Value >= 1e4*(1-1e-9)) {
+			plain = false
 		}
 	}
-	if plain {
-		for i := range ts {
-			if ts[i].Label != "" {
-				r, _ := strconv.ParseFloat(ts[i].Label, 64)
-				ts[i].Label = strconv.FormatFloat(r, 'f', -1, 64)
-			}
+	for i, t := range ts {
+		if t.Label == "" {
+			continue
+		}
+		// Two significant digits drop the rounding noise of gonum's values.
+		r, _ := strconv.ParseFloat(strconv.FormatFloat(t.Value, 'g', 2, 64), 64)
+		if plain {
+			ts[i].Label = strconv.FormatFloat(r, 'f', -1, 64)
+		} else {
+			ts[i].Label = strconv.FormatFloat(r, 'e', -1, 64)
 		}
 	}
 	return ts

@@ -114,7 +114,10 @@ func BenchmarkSavePlots(b *testing.B) {
 
 // TestLogTicksLabels: a log axis within 0.001–9,999 reads as plain
 // numbers (strconv's 'g' format, gonum's default, prints 100 as "1e+02");
-// an axis that reaches past it has every label in exponent form.
+// an axis that reaches past it has every label in exponent form (before,
+// 10 stayed "10" beside "1e+02"); an axis spanning less than two decades
+// is labelled at 1, 2 and 5 times a decade (before, 0.0017–0.05 had the
+// single label 0.01).
 func TestLogTicksLabels(t *testing.T) {
 	labels := func(min, max float64) []string {
 		var out []string
@@ -132,7 +135,11 @@ func TestLogTicksLabels(t *testing.T) {
 		{5, 3000, "10 100 1000"},
 		{0.005, 2, "0.01 0.1 1"},
 		{20, 200000, "1e+02 1e+03 1e+04 1e+05"},
-		{1e-5, 0.5, "1e-05 0.0001 0.001 0.01 0.1"},
+		{1e-5, 0.5, "1e-05 1e-04 1e-03 1e-02 1e-01"},
+		{5, 30000, "1e+01 1e+02 1e+03 1e+04"},
+		{0.0017, 0.05, "0.002 0.005 0.01 0.02 0.05"},
+		{3, 40, "5 10 20"},
+		{0.0002, 0.003, "2e-04 5e-04 1e-03 2e-03"},
 	} {
 		if got := strings.Join(labels(c.min, c.max), " "); got != c.want {
 			t.Errorf("labels of [%g, %g] = %q, want %q", c.min, c.max, got, c.want)
