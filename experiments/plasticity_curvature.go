@@ -47,7 +47,7 @@ func init() {
 		Name:       "plasticity-curvature",
 		Title:      "curvature of the loss at networks trained by plasticity rules and by gradient descent, against test and robust accuracy",
 		Reproduces: "new question (SPEC §11, last part); networks of paper Table 2",
-		FullTime:   "505 s of wall time measured at the committed config (3 seeds, measure = 256, probes = 20) on the 2-core machine shared with two niced runs; 376 CPU-s with measure = 128, probes = 10",
+		FullTime:   "262 s of wall time measured at the committed config (3 seeds, measure = 256, probes = 20, the calibrated measurement included) on the idle 2-core machine; 505 s without the calibrated measurement on the machine shared with two niced runs",
 		Run:        runPlasticityCurvature,
 	})
 }
