@@ -105,9 +105,14 @@ func settledFigures(env *Env, cfg settledConfig, attacks, dists []attack.Method,
 		panels = append(panels, p)
 	}
 	panels = append(panels, legend)
+	// Three or four columns, whichever leaves fewer empty places (six
+	// networks and the legend: two full rows of four but for one place).
 	cols := 3
+	if (4-len(panels)%4)%4 < (3-len(panels)%3)%3 {
+		cols = 4
+	}
 	rows := (len(panels) + cols - 1) / cols
-	if err := output.SavePlots(env.Path("robustness-settled"), panels, rows, cols, 12*vg.Inch, vg.Length(rows)*3.6*vg.Inch); err != nil {
+	if err := output.SavePlots(env.Path("robustness-settled"), panels, rows, cols, vg.Length(cols)*4*vg.Inch, vg.Length(rows)*3.6*vg.Inch); err != nil {
 		return err
 	}
 
