@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/evolve-toolkit/evolve/dataset"
+	"github.com/evolve-toolkit/evolve/internal/cputime"
 	"github.com/evolve-toolkit/evolve/plasticity"
 )
 
@@ -35,7 +36,7 @@ func BenchmarkNetworkCurvature1000(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := processCPU()
+	cpu0 := cputime.Process()
 	for i := 0; i < b.N; i++ {
 		c, err := MeasureCurvature(h, CurvatureConfig{Lanczos: 20, Probes: 20, Seed: 1}, nil)
 		if err != nil {
@@ -46,5 +47,5 @@ func BenchmarkNetworkCurvature1000(b *testing.B) {
 	}
 	// CPU seconds per measurement: the wall time on a loaded machine says
 	// little; on two idle cores the wall time is about half of this.
-	b.ReportMetric((processCPU()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric((cputime.Process()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
 }
