@@ -362,6 +362,9 @@ func Run(e *Experiment, config []byte, env *Env) (*Report, error) {
 		version = env.Redraw.Version
 	}
 	if err := env.loadCells(e.Name, cellsHash(e.Name, config, env, version)); err != nil {
+		if other := otherVersionCells(env.Path("cells.json"), e.Name, config, env); other != "" && env.Redraw == nil {
+			return nil, fmt.Errorf("experiments: %s holds the finished cells of this experiment and configuration computed by evolve %s (this is %s): finish the run with that version (cells are only reused by the version that computed them), or, once it is finished, draw it again with this version by --redraw", env.Path("cells.json"), other, env.Version)
+		}
 		return nil, err
 	}
 	if env.Redraw != nil && len(env.cells) == 0 {
@@ -417,6 +420,25 @@ func Run(e *Experiment, config []byte, env *Env) (*Report, error) {
 func cellsHash(name string, config []byte, env *Env, version string) string {
 	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%s\x00quick=%v\x00seeds=%d\x00data=%s\x00version=%s", name, config, env.Quick, env.Seeds, env.DataDir, version)))
 	return hex.EncodeToString(sum[:8])
+}
+
+// otherVersionCells returns the version of evolve recorded in the cells
+// file at path if its cells are those of experiment name with config and
+// env's size, seed count and data folder computed by that version, and ""
+// otherwise.
+func otherVersionCells(path, name string, config []byte, env *Env) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	var cf cellFile
+	if json.Unmarshal(b, &cf) != nil || cf.Version == "" || cf.Version == env.Version || cf.Experiment != name {
+		return ""
+	}
+	if cf.Hash != cellsHash(name, config, env, cf.Version) {
+		return ""
+	}
+	return cf.Version
 }
 
 // CellsMatch reports whether dir/cells.json holds the finished cells of e

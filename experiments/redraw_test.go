@@ -80,8 +80,11 @@ func TestRedraw(t *testing.T) {
 	newer := redrawExperiment(compute, func(a, b float64) float64 { return a * b })
 	plain := t.TempDir()
 	copyFinished(t, old, plain)
-	if _, err := Run(newer, config, &Env{Out: plain, Version: "v2"}); err == nil || !strings.Contains(err.Error(), "version of evolve") {
-		t.Errorf("a plain rerun by another version reused the cells: err = %v", err)
+	if _, err := Run(newer, config, &Env{Out: plain, Version: "v2"}); err == nil || !strings.Contains(err.Error(), "computed by evolve v1 (this is v2)") || !strings.Contains(err.Error(), "--redraw") {
+		t.Errorf("a plain rerun by another version: err = %v, want it to name v1 and v2 and point to --redraw", err)
+	}
+	if _, err := Run(newer, []byte("size = 2\n"), &Env{Out: plain, Version: "v2"}); err == nil || !strings.Contains(err.Error(), "another configuration") {
+		t.Errorf("a rerun with another version and configuration: err = %v", err)
 	}
 	out := t.TempDir()
 	copyFinished(t, old, out)
