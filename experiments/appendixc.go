@@ -99,10 +99,14 @@ func runAppendixC(env *Env, text []byte) (*Report, error) {
 		rep.Rows = append(rep.Rows, Row{Quantity: "final L(Ȳ), " + r, Ours: NewStat("", final[r]...), Paper: "—",
 			Note: fmt.Sprintf("sign pattern [−,+;+,−] in %d/%d seeds; distance to exact %s", signOK[r], n, NewStat("", dist[r]...))})
 	}
+	if a, b := final["gd"], final["lande"]; len(a) > 0 && fmt.Sprint(a) == fmt.Sprint(b) {
+		rep.Notes = append(rep.Notes, "gd and lande coincide exactly (the figure draws lande dotted over gd): lande preconditions the gradient by the genetic covariance G at the start, and with disjoint loci all starting at the same frequency G is a multiple of the identity; gd's default step, θ times the mean genetic variance per coefficient at the start, is that multiple.")
+	}
 	p, err := output.LinePlot("loss at the mean coefficients (seed 1)", "generation / step", "L(Ȳ)", curves, false, false)
 	if err != nil {
 		return nil, err
 	}
+	output.LegendAbove(p, curves)
 	if err := output.SavePlots(env.Path("comparison"), []*plot.Plot{p}, 1, 1, 7*vg.Inch, 4.5*vg.Inch); err != nil {
 		return nil, err
 	}

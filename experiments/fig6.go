@@ -137,10 +137,14 @@ func runFig6(env *Env, text []byte) (*Report, error) {
 	if err := output.WriteCSV(env.Path("curves-summary.csv"), []string{"scheme", "seen", "mean_accuracy", "sd", "seeds"}, srows); err != nil {
 		return nil, err
 	}
+	// With the perceptron rule `all` is `mistakes` exactly (see the note
+	// below); LinePlot draws it dotted over it, "all (= mistakes)".
+	same := fmt.Sprint(final["mistakes"]) == fmt.Sprint(final["all"]) && len(final["all"]) > 0
 	p, err := output.LinePlot("perceptron output rule: update on mistakes vs every example", "training examples seen", "test accuracy", cs, false, false)
 	if err != nil {
 		return nil, err
 	}
+	output.LegendAbove(p, cs)
 	if err := output.SavePlots(env.Path("fig6"), []*plot.Plot{p}, 1, 1, 7*vg.Inch, 4.5*vg.Inch); err != nil {
 		return nil, err
 	}
@@ -148,7 +152,7 @@ func runFig6(env *Env, text []byte) (*Report, error) {
 	for _, name := range cfg.Schemes {
 		rep.Rows = append(rep.Rows, Row{Quantity: "final test accuracy, " + name, Ours: NewStat("%", final[name]...), Paper: paper[name]})
 	}
-	if a, b := final["mistakes"], final["all"]; len(a) > 0 && fmt.Sprint(a) == fmt.Sprint(b) {
+	if same {
 		rep.Notes = append(rep.Notes, "With the perceptron rule, `all` equals `mistakes` exactly: on a correct prediction both columns hit row y and R_o[s][0] + R_o[s][1] = 0 for every pattern, so the update is zero. Only `all+alledges` changes the dynamics.")
 	}
 	rep.Notes = append(rep.Notes, "Figure 6 of the paper gives curves, not numbers; compare shapes in fig6.png. Appendix A.4's numbers are for the perceptron output rule on MNIST; the network here is the Table 2 setting ("+strings.TrimSpace(fmt.Sprintf("|V| = %d, k = %d, T = %d, %d epochs", cfg.Network.Nodes, cfg.Network.Cap, max(cfg.Network.Rounds, 1), max(cfg.Network.Epochs, 1)))+").")

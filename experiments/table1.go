@@ -169,6 +169,7 @@ func runTable1(env *Env, text []byte) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	output.LegendAbove(lp, lossCurves)
 	plots = append(plots, lp)
 	if err := output.SavePlots(env.Path("table1"), plots, 1, 3, 14*vg.Inch, 4.5*vg.Inch); err != nil {
 		return nil, err

@@ -195,6 +195,7 @@ func runTheorem1(env *Env, text []byte) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	output.LegendAbove(lp, lossCurves)
 	plots = append(plots, lp)
 	if err := output.SavePlots(env.Path("theorem1"), plots, 1, len(plots), vg.Length(len(plots))*4.7*vg.Inch, 4.5*vg.Inch); err != nil {
 		return nil, err

@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"gonum.org/v1/plot/plotter"
 )
 
 // TestExplicitZeroRejected: a value the user gave that the defaults would
@@ -195,19 +193,6 @@ func TestRuleKindMismatch(t *testing.T) {
 	sweep := writeSweep(t, "command = \"train\"\n[base]\ndataset = \"halfspace\"\ngraph_rule = \""+outRule+"\"\n")
 	if _, _, err := run(t, "sweep", "--dry-run", sweep); err == nil || !strings.Contains(err.Error(), `kind "output"`) {
 		t.Errorf("sweep with an output rule as graph_rule: err = %v", err)
-	}
-}
-
-// TestNoteIdentical: a curve equal to an earlier one is named as such and
-// drawn dotted (gd and lande coincide by construction in the default run
-// and hid each other without a word); different curves keep their names.
-func TestNoteIdentical(t *testing.T) {
-	a := curve{Name: "gd", XY: plotter.XYs{{X: 0, Y: 1}, {X: 1, Y: 0.5}}}
-	b := curve{Name: "lande", XY: plotter.XYs{{X: 0, Y: 1}, {X: 1, Y: 0.5 + 1e-15}}}
-	c := curve{Name: "adam", XY: plotter.XYs{{X: 0, Y: 1}, {X: 1, Y: 0.4}}}
-	got := noteIdentical([]curve{a, b, c})
-	if got[0].Name != "gd" || got[1].Name != "lande (identical to gd)" || got[2].Name != "adam" || got[1].Dashes == nil {
-		t.Fatalf("names %q, %q, %q; dashes %v", got[0].Name, got[1].Name, got[2].Name, got[1].Dashes)
 	}
 }
 

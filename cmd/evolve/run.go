@@ -456,7 +456,7 @@ func runFigures(out string, res *sim.Result, sh ruleShape, hasShape bool) error 
 		}
 		return keep
 	}
-	lossCurves := noteIdentical(groupedCurves(res, func(o sim.Observation) (float64, float64, bool) { return float64(o.Generation), o.Loss, true }))
+	lossCurves := groupedCurves(res, func(o sim.Observation) (float64, float64, bool) { return float64(o.Generation), o.Loss, true })
 	lp, err := linePlot("loss at the mean coefficients (on the generation's batch)", "generation / step", "L(Ȳ)", lossCurves, false)
 	if err != nil {
 		return err
@@ -479,7 +479,7 @@ func runFigures(out string, res *sim.Result, sh ruleShape, hasShape bool) error 
 	}
 	var coef []*plot.Plot
 	for p := 0; p < P; p++ {
-		cs := noteIdentical(byRun(func(o sim.Observation) (float64, bool) { return o.Y[p], true }))
+		cs := byRun(func(o sim.Observation) (float64, bool) { return o.Y[p], true })
 		if p > 0 {
 			for i := range cs {
 				cs[i].Name = "" // one legend, in the first panel

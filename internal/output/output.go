@@ -12,6 +12,7 @@ import (
 	"image/color"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 
 	"gonum.org/v1/plot"
@@ -87,8 +88,10 @@ type Curve struct {
 }
 
 // LinePlot builds a plot with one line per curve (empty curves are
-// skipped, unnamed ones get no legend entry); logY and logX select
-// logarithmic axes.
+// skipped, unnamed ones get no legend entry), in the colours of Color;
+// logY and logX select logarithmic axes. A named curve that is the same
+// line as an earlier one is drawn dotted over it and its legend entry says
+// so ("lande (identical to gd)"; see markCoinciding).
 func LinePlot(title, xlabel, ylabel string, cs []Curve, logX, logY bool) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = title
@@ -103,6 +106,7 @@ func LinePlot(title, xlabel, ylabel string, cs []Curve, logX, logY bool) (*plot.
 		p.X.Scale = plot.LogScale{}
 		p.X.Tick.Marker = LogTicks{}
 	}
+	cs = markCoinciding(cs)
 	for i, c := range cs {
 		if len(c.XY) == 0 {
 			continue
@@ -111,7 +115,7 @@ func LinePlot(title, xlabel, ylabel string, cs []Curve, logX, logY bool) (*plot.
 		if err != nil {
 			return nil, fmt.Errorf("figure %q, line %q: %w", title, c.Name, err)
 		}
-		l.Color = plotutil.Color(i)
+		l.Color = Color(i)
 		l.Width = vg.Points(1.5)
 		if c.Dashed {
 			l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
@@ -144,6 +148,45 @@ func LinePlot(title, xlabel, ylabel string, cs []Curve, logX, logY bool) (*plot.
 	}
 	p.Add(plotter.NewGrid())
 	return p, nil
+}
+
+// markCoinciding returns cs with every curve that is the same line as an
+// earlier one (the same x values, y within 1e-12 relative) dotted unless
+// it has dashes of its own, and, when both are named, renamed "lande
+// (identical to gd)": a reader who sees one line where the legend
+// promises two knows why, and both stay visible (in the unnamed panels of
+// a figure with one legend too); cs itself is not changed.
+func markCoinciding(cs []Curve) []Curve {
+	out := slices.Clone(cs)
+	for j := range out {
+		for i := range j {
+			if !sameLine(cs[i].XY, cs[j].XY) {
+				continue
+			}
+			if cs[i].Name != "" && cs[j].Name != "" {
+				out[j].Name = fmt.Sprintf("%s (identical to %s)", cs[j].Name, cs[i].Name)
+			}
+			if out[j].Dashes == nil {
+				out[j].Dashes = []vg.Length{vg.Points(1), vg.Points(3)}
+			}
+			break
+		}
+	}
+	return out
+}
+
+// sameLine reports whether a and b have the same x values and y values
+// within 1e-12 relative.
+func sameLine(a, b plotter.XYs) bool {
+	if len(a) != len(b) || len(a) == 0 {
+		return false
+	}
+	for k := range a {
+		if a[k].X != b[k].X || math.Abs(a[k].Y-b[k].Y) > 1e-12*math.Max(1, math.Abs(a[k].Y)) {
+			return false
+		}
+	}
+	return true
 }
 
 type errPoints struct {

@@ -146,3 +146,38 @@ func TestLogTicksLabels(t *testing.T) {
 		}
 	}
 }
+
+// TestLinePlotMarksCoinciding: a named curve that is the same line as an
+// earlier one (to 1e-12) is renamed "b (identical to a)" and dotted (gd
+// and lande coincide by construction in the default evolve run and hid
+// each other without a word); an unnamed one is dotted but not named; a
+// curve that differs by 1e-7 and the caller's slice are left alone, and a
+// curve's own dashes are kept.
+func TestLinePlotMarksCoinciding(t *testing.T) {
+	xy := plotter.XYs{{X: 0, Y: 1}, {X: 1, Y: 2}}
+	tiny := plotter.XYs{{X: 0, Y: 1}, {X: 1, Y: 2 + 1e-15}}
+	near := plotter.XYs{{X: 0, Y: 1}, {X: 1, Y: 2.0000001}}
+	cs := []Curve{{Name: "a", XY: xy}, {Name: "b", XY: tiny}, {Name: "c", XY: near}, {XY: xy}, {Name: "d", XY: xy, Dashes: []vg.Length{vg.Points(9)}}}
+	got := markCoinciding(cs)
+	want := []string{"a", "b (identical to a)", "c", "", "d (identical to a)"}
+	for i, c := range got {
+		if c.Name != want[i] {
+			t.Errorf("curve %d: name %q, want %q", i, c.Name, want[i])
+		}
+	}
+	if got[1].Dashes == nil || got[2].Dashes != nil || got[0].Dashes != nil {
+		t.Errorf("dashes: a %v, b %v, c %v; want only b dotted", got[0].Dashes, got[1].Dashes, got[2].Dashes)
+	}
+	if got[3].Dashes == nil {
+		t.Error("the unnamed curve equal to a is not dotted")
+	}
+	if len(got[4].Dashes) != 1 {
+		t.Errorf("d's own dashes replaced: %v", got[4].Dashes)
+	}
+	if cs[1].Name != "b" || cs[1].Dashes != nil {
+		t.Errorf("the caller's curves changed: %+v", cs[1])
+	}
+	if _, err := LinePlot("t", "x", "y", cs, false, false); err != nil {
+		t.Fatal(err)
+	}
+}
