@@ -163,6 +163,7 @@ func runOptimalMSE(env *Env, text []byte) (*Report, error) {
 		if err != nil {
 			return nil, err
 		}
+		output.LegendAbove(p, cs)
 		plots = append(plots, p)
 	}
 	if err := output.WriteCSV(env.Path("accuracy.csv"), []string{"input_weights", "method", "seed", "test_accuracy", "train_size", "test_size"}, accRows); err != nil {
