@@ -91,7 +91,8 @@ type Curve struct {
 // skipped, unnamed ones get no legend entry), in the colours of Color;
 // logY and logX select logarithmic axes. A named curve that is the same
 // line as an earlier one is drawn dotted over it and its legend entry says
-// so ("lande (identical to gd)"; see markCoinciding).
+// so ("lande (identical to gd)"; see markCoinciding). A curve of one
+// point is drawn as a marker.
 func LinePlot(title, xlabel, ylabel string, cs []Curve, logX, logY bool) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = title
@@ -125,7 +126,7 @@ func LinePlot(title, xlabel, ylabel string, cs []Curve, logX, logY bool) (*plot.
 		}
 		p.Add(l)
 		thumbs := []plot.Thumbnailer{l}
-		if c.Points {
+		if c.Points || len(c.XY) == 1 { // a line of one point draws nothing
 			sc, err := plotter.NewScatter(c.XY)
 			if err != nil {
 				return nil, fmt.Errorf("figure %q, line %q: %w", title, c.Name, err)

@@ -12,6 +12,8 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
 func TestCSVRoundTripAndFloats(t *testing.T) {
@@ -179,5 +181,32 @@ func TestLinePlotMarksCoinciding(t *testing.T) {
 	}
 	if _, err := LinePlot("t", "x", "y", cs, false, false); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestLinePlotSinglePoint: a curve of one point is drawn (as a marker):
+// a line through one point draws nothing, and theorem3 --quick showed
+// empty axes. The unnamed curve has no legend thumbnail, so any reddish
+// pixel (the grid and the axes are grey and black) is the marker.
+func TestLinePlotSinglePoint(t *testing.T) {
+	p, err := LinePlot("t", "x", "y", []Curve{{XY: plotter.XYs{{X: 1, Y: 2}}}}, false, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := vgimg.New(3*vg.Inch, 2*vg.Inch)
+	p.Draw(draw.New(c))
+	// Color(0) is a vermillion; the grid and the axes are grey and black.
+	img := c.Image()
+	n := 0
+	for y := img.Bounds().Min.Y; y < img.Bounds().Max.Y; y++ {
+		for x := img.Bounds().Min.X; x < img.Bounds().Max.X; x++ {
+			r, _, b, _ := img.At(x, y).RGBA()
+			if int(r>>8)-int(b>>8) > 60 {
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("the one-point curve left no pixel of its colour")
 	}
 }
