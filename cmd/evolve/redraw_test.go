@@ -76,6 +76,19 @@ func TestExperimentRedraw(t *testing.T) {
 		}
 	}
 
+	// A redraw of the redraw still names the version that computed the cells.
+	again := filepath.Join(dir, "again")
+	if _, _, err := run(t, "experiment", "run", "-q", "theorem1", "--redraw", out, "--out", again); err != nil {
+		t.Fatal(err)
+	}
+	var meta2 map[string]any
+	if err := json.Unmarshal([]byte(readTree(t, again)["meta.json"]), &meta2); err != nil {
+		t.Fatal(err)
+	}
+	if meta2["cells_version"] != fromMeta["version"] || meta2["redrawn_from"] != out {
+		t.Errorf("redraw of a redraw: cells_version %v (want %v), redrawn_from %v", meta2["cells_version"], fromMeta["version"], meta2["redrawn_from"])
+	}
+
 	// A run recorded before meta.json kept the seed count as given.
 	old := filepath.Join(dir, "old")
 	if err := os.MkdirAll(old, 0o755); err != nil {
