@@ -76,7 +76,13 @@ func TestExperimentRedraw(t *testing.T) {
 		}
 	}
 
-	// A redraw of the redraw still names the version that computed the cells.
+	// A redraw of the redraw still names the version that computed the
+	// cells, not the one that drew them (made different here).
+	meta["version"] = "some other evolve"
+	b, _ := json.Marshal(meta)
+	if err := os.WriteFile(filepath.Join(out, "meta.json"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	again := filepath.Join(dir, "again")
 	if _, _, err := run(t, "experiment", "run", "-q", "theorem1", "--redraw", out, "--out", again); err != nil {
 		t.Fatal(err)
@@ -96,7 +102,7 @@ func TestExperimentRedraw(t *testing.T) {
 	}
 	delete(fromMeta, "seeds_given")
 	delete(fromMeta, "data_dir")
-	b, _ := json.Marshal(fromMeta)
+	b, _ = json.Marshal(fromMeta)
 	for name, content := range map[string]string{"meta.json": string(b), "cells.json": before["cells.json"]} {
 		if err := os.WriteFile(filepath.Join(old, name), []byte(content), 0o644); err != nil {
 			t.Fatal(err)
