@@ -3,7 +3,10 @@ package experiments
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/evolve-toolkit/evolve/dataset"
 	"github.com/evolve-toolkit/evolve/plasticity"
@@ -158,4 +161,42 @@ func seqIdx(n int) []int {
 		idx[i] = i
 	}
 	return idx
+}
+
+// TestHiddenMoments: the mean ‖hᵀ‖² and the largest eigenvalue of the mean
+// hᵀhᵀᵀ from the 64 × 64 Gram matrix equal those of the |V| × |V| matrix
+// built directly (|V| = 60, T = 3, MNIST; the two share their non-zero
+// eigenvalues).
+func TestHiddenMoments(t *testing.T) {
+	sp, err := dataset.Load("mnist", &dataset.Options{Seed: 2, TrainSize: 64, TestSize: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, err := plasticity.New(plasticity.Config{Inputs: 784, Labels: 10, Nodes: 60, Cap: 30, Rounds: 3}, rand.NewPCG(4, 4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	xs := sp.Train.Rows()
+	meanSq, top := hiddenMoments(net, xs)
+	ws := net.NewWorkspace()
+	m := mat.NewSymDense(60, nil)
+	var sq float64
+	for _, x := range xs {
+		net.ForwardWS(ws, x)
+		h := ws.H[3]
+		for i := range 60 {
+			sq += h[i] * h[i] / float64(len(xs))
+			for j := i; j < 60; j++ {
+				m.SetSym(i, j, m.At(i, j)+h[i]*h[j]/float64(len(xs)))
+			}
+		}
+	}
+	var eig mat.EigenSym
+	if !eig.Factorize(m, false) {
+		t.Fatal("no eigenvalues")
+	}
+	want := slices.Max(eig.Values(nil))
+	if math.Abs(meanSq/sq-1) > 1e-12 || math.Abs(top/want-1) > 1e-9 || !(want > 0) {
+		t.Errorf("mean ‖h‖² %v, λ_top %v; direct: %v, %v", meanSq, top, sq, want)
+	}
 }

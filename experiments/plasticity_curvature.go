@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
 	"strings"
 
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
@@ -57,9 +60,11 @@ func init() {
 // (U, W) (NaN without W), then the seconds of the two measurements; then
 // the calibrated measurement (CalibratedHessian): the scale c of U that
 // minimises the loss, the loss at cU, λ_top, λ_min, trace and trace s.e.
-// of the U block at cU, and its seconds; last the mean of ‖hᵀ‖² over the
-// measured examples (the Hessian in U is an average of softmax curvature
-// times hᵀhᵀᵀ, so it grows with the size of the hidden state).
+// of the U block at cU, and its seconds; the mean of ‖hᵀ‖² over the
+// measured examples and the largest eigenvalue of their mean hᵀhᵀᵀ (the
+// Hessian in U is an average of softmax curvature times hᵀhᵀᵀ, so it grows
+// with the size of the hidden state); last λ_top, λ_min, trace, trace s.e.
+// and seconds of (U, W) at cU (NaN without W).
 const (
 	pcTest = iota
 	pcLoss
@@ -82,6 +87,12 @@ const (
 	pcCalSE
 	pcSecCal
 	pcH2
+	pcHTop
+	pcCalATop
+	pcCalAMin
+	pcCalATr
+	pcCalASE
+	pcSecCalA
 	pcLen
 )
 
@@ -151,11 +162,12 @@ func runPlasticityCurvature(env *Env, text []byte) (*Report, error) {
 	}
 	header := []string{"seed", "model", "test_accuracy", "train_loss", fmt.Sprintf("robust_eps_%g", cfg.Attack.Eps),
 		"lambda_top_U", "lambda_min_U", "trace_U", "trace_se_U", "lambda_top_UW", "lambda_min_UW", "trace_UW", "trace_se_UW", "seconds_U", "seconds_UW",
-		"calibration_scale", "calibrated_loss", "lambda_top_U_calibrated", "lambda_min_U_calibrated", "trace_U_calibrated", "trace_se_U_calibrated", "seconds_calibrated", "mean_h2"}
+		"calibration_scale", "calibrated_loss", "lambda_top_U_calibrated", "lambda_min_U_calibrated", "trace_U_calibrated", "trace_se_U_calibrated", "seconds_calibrated", "mean_h2", "lambda_top_hh",
+		"lambda_top_UW_calibrated", "lambda_min_UW_calibrated", "trace_UW_calibrated", "trace_se_UW_calibrated", "seconds_UW_calibrated"}
 	if err := output.WriteCSV(env.Path("results.csv"), header, rows); err != nil {
 		return nil, err
 	}
-	var lam, cal, norm, acc, rob []float64
+	var lam, cal, norm, normTop, acc, rob []float64
 	for _, model := range cfg.Models {
 		col := func(i int) []float64 {
 			var out []float64
@@ -181,15 +193,22 @@ func runPlasticityCurvature(env *Env, text []byte) (*Report, error) {
 			Row{Quantity: "λ_top of the loss in U at cU (calibrated), " + model, Ours: NewStat("", col(pcCalTop)...), Paper: "— (new)"},
 			Row{Quantity: "trace of the loss in U at cU (calibrated), " + model, Ours: NewStat("", col(pcCalTr)...), Paper: "— (new)"},
 			Row{Quantity: "mean ‖hᵀ‖² (measured set), " + model, Ours: NewStat("", col(pcH2)...), Paper: "— (new)"},
-			Row{Quantity: "calibrated λ_top in U ÷ mean ‖hᵀ‖², " + model, Ours: NewStat("", ratio(col(pcCalTop), col(pcH2))...), Paper: "— (new)", Note: "the softmax's share of the curvature"})
+			Row{Quantity: "calibrated λ_top in U ÷ mean ‖hᵀ‖², " + model, Ours: NewStat("", ratio(col(pcCalTop), col(pcH2))...), Paper: "— (new)", Note: "the softmax's share of the curvature"},
+			Row{Quantity: "λ_top of the mean hᵀhᵀᵀ (measured set), " + model, Ours: NewStat("", col(pcHTop)...), Paper: "— (new)"},
+			Row{Quantity: "calibrated λ_top in U ÷ λ_top of the mean hᵀhᵀᵀ, " + model, Ours: NewStat("", ratio(col(pcCalTop), col(pcHTop))...), Paper: "— (new)"})
+		if v := col(pcCalATop); len(v) > 0 && !math.IsNaN(v[0]) {
+			rep.Rows = append(rep.Rows, Row{Quantity: "λ_top of the loss in (U, W) at cU (calibrated), " + model, Ours: NewStat("", v...), Paper: "— (new)"})
+		}
 		lam, acc, rob = append(lam, col(pcUTop)...), append(acc, col(pcTest)...), append(rob, col(pcRobust)...)
 		cal = append(cal, col(pcCalTop)...)
 		norm = append(norm, ratio(col(pcCalTop), col(pcH2))...)
+		normTop = append(normTop, ratio(col(pcCalTop), col(pcHTop))...)
 	}
 	for _, x := range []struct {
 		name string
 		lam  []float64
-	}{{"λ_top in U", lam}, {"calibrated λ_top in U", cal}, {"calibrated λ_top in U ÷ mean ‖hᵀ‖²", norm}} {
+	}{{"λ_top in U", lam}, {"calibrated λ_top in U", cal}, {"calibrated λ_top in U ÷ mean ‖hᵀ‖²", norm},
+		{"calibrated λ_top in U ÷ λ_top of the mean hᵀhᵀᵀ", normTop}} {
 		for _, c := range []struct {
 			name string
 			y    []float64
@@ -262,19 +281,23 @@ func pcMeasure(env *Env, cfg plasticityCurvatureConfig, net *plasticity.Network,
 		}
 		v[pcCalTop], v[pcCalMin], v[pcCalTr], v[pcCalSE], v[pcSecCal] = cal.LambdaTop(), cal.LambdaMin(), cal.Trace, cal.TraceSE, cal.Seconds
 		env.Logf("  %s: U at the loss-minimising scale c = %.4g (loss %.4g): λ_top %.4g, trace %.4g ± %.2g (%.0fs)", model, c, lc, cal.LambdaTop(), cal.Trace, cal.TraceSE, cal.Seconds)
+		if len(net.W) > 0 {
+			ha, err := ScaledHessian(net, set, plasticity.CrossEntropy, BlockAll, 0, c)
+			if err != nil {
+				return nil, err
+			}
+			ca, err := MeasureCurvature(ha, cc, nil)
+			if err != nil {
+				return nil, err
+			}
+			v[pcCalATop], v[pcCalAMin], v[pcCalATr], v[pcCalASE], v[pcSecCalA] = ca.LambdaTop(), ca.LambdaMin(), ca.Trace, ca.TraceSE, ca.Seconds
+			env.Logf("  %s: (U, W) at c = %.4g: λ_top %.4g, λ_min %.3g, trace %.4g ± %.2g (%.0fs)", model, c, ca.LambdaTop(), ca.LambdaMin(), ca.Trace, ca.TraceSE, ca.Seconds)
+		}
 	} else {
 		env.Logf("  %s: the measured examples are separated (the loss falls as U grows): no calibrated curvature", model)
 	}
 	xs := set.Rows()
-	ws := net.NewWorkspace()
-	var h2 float64
-	for _, x := range xs {
-		net.ForwardWS(ws, x)
-		for _, h := range ws.H[len(ws.H)-1] {
-			h2 += h * h
-		}
-	}
-	v[pcH2] = h2 / float64(len(xs))
+	v[pcH2], v[pcHTop] = hiddenMoments(net, xs)
 	cl := plasticity.NewClassLoss(net, xs, set.Y, plasticity.CrossEntropy)
 	v[pcLoss] = cl.Grad(make([]float64, cl.Len()), cl.Params())
 	return v, nil
@@ -295,6 +318,31 @@ func pcPaper(model string, eps float64) string {
 		return p[3] + " (Table 2)"
 	}
 	return "—"
+}
+
+// hiddenMoments returns the mean of ‖hᵀ‖² over the inputs xs and the
+// largest eigenvalue of the mean of hᵀhᵀᵀ, from the Gram matrix of the
+// hidden states (which has the same non-zero eigenvalues).
+func hiddenMoments(net *plasticity.Network, xs [][]float64) (meanSq, top float64) {
+	ws := net.NewWorkspace()
+	n := len(xs)
+	hs := make([][]float64, n)
+	for i, x := range xs {
+		net.ForwardWS(ws, x)
+		hs[i] = slices.Clone(ws.H[len(ws.H)-1])
+	}
+	g := mat.NewSymDense(n, nil)
+	for i := range n {
+		for j := i; j < n; j++ {
+			g.SetSym(i, j, floats.Dot(hs[i], hs[j])/float64(n))
+		}
+		meanSq += g.At(i, i)
+	}
+	var eig mat.EigenSym
+	if !eig.Factorize(g, false) {
+		return meanSq, math.NaN()
+	}
+	return meanSq, slices.Max(eig.Values(nil))
 }
 
 // ratio returns a[i]/b[i].
