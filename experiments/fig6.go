@@ -138,7 +138,8 @@ func runFig6(env *Env, text []byte) (*Report, error) {
 		return nil, err
 	}
 	// With the perceptron rule `all` is `mistakes` exactly (see the note
-	// below); LinePlot draws it dotted over it, "all (= mistakes)".
+	// below); LinePlot draws it dotted over it, "all (identical to
+	// mistakes)".
 	same := fmt.Sprint(final["mistakes"]) == fmt.Sprint(final["all"]) && len(final["all"]) > 0
 	p, err := output.LinePlot("perceptron output rule: update on mistakes vs every example", "training examples seen", "test accuracy", cs, false, false)
 	if err != nil {
