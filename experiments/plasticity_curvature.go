@@ -50,7 +50,7 @@ func init() {
 		Name:       "plasticity-curvature",
 		Title:      "curvature of the loss at networks trained by plasticity rules and by gradient descent, against test and robust accuracy",
 		Reproduces: "new question (SPEC §11, last part); networks of paper Table 2",
-		FullTime:   "262 s of wall time measured at the committed config (3 seeds, measure = 256, probes = 20, the calibrated measurement included) on the idle 2-core machine; 505 s without the calibrated measurement on the machine shared with two niced runs",
+		FullTime:   "286 s of wall time measured at the committed config (3 seeds, measure = 256, probes = 20, the calibrated measurement included) on the idle 2-core machine; 505 s without the calibrated measurement on the machine shared with two niced runs",
 		Run:        runPlasticityCurvature,
 	})
 }
