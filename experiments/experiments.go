@@ -427,15 +427,8 @@ func cellsHash(name string, config []byte, env *Env, version string) string {
 // env's size, seed count and data folder computed by that version, and ""
 // otherwise.
 func otherVersionCells(path, name string, config []byte, env *Env) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return ""
-	}
-	var cf cellFile
-	if json.Unmarshal(b, &cf) != nil || cf.Version == "" || cf.Version == env.Version || cf.Experiment != name {
-		return ""
-	}
-	if cf.Hash != cellsHash(name, config, env, cf.Version) {
+	cf, ok := readCellFile(path)
+	if !ok || cf.Version == "" || cf.Version == env.Version || cf.Experiment != name || cf.Hash != cellsHash(name, config, env, cf.Version) {
 		return ""
 	}
 	return cf.Version
@@ -451,15 +444,15 @@ func CellsMatch(dir string, e *Experiment, config []byte, env *Env, version stri
 			return false
 		}
 	}
-	b, err := os.ReadFile(filepath.Join(dir, "cells.json"))
-	if err != nil {
-		return false
-	}
+	cf, ok := readCellFile(filepath.Join(dir, "cells.json"))
+	return ok && cf.Hash == cellsHash(e.Name, config, env, version)
+}
+
+// readCellFile reads a cells file; false if it is missing or not JSON.
+func readCellFile(path string) (cellFile, bool) {
 	var cf cellFile
-	if json.Unmarshal(b, &cf) != nil {
-		return false
-	}
-	return cf.Hash == cellsHash(e.Name, config, env, version)
+	b, err := os.ReadFile(path)
+	return cf, err == nil && json.Unmarshal(b, &cf) == nil
 }
 
 // Markdown renders the comparison table.
