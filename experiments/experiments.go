@@ -452,7 +452,10 @@ func CellsMatch(dir string, e *Experiment, config []byte, env *Env, version stri
 func readCellFile(path string) (cellFile, bool) {
 	var cf cellFile
 	b, err := os.ReadFile(path)
-	return cf, err == nil && json.Unmarshal(b, &cf) == nil
+	if err != nil || json.Unmarshal(b, &cf) != nil {
+		return cellFile{}, false
+	}
+	return cf, true
 }
 
 // Markdown renders the comparison table.
