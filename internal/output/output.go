@@ -80,7 +80,8 @@ type Curve struct {
 	Dashed bool
 	// Dashes, if not nil, is the dash pattern (it overrides Dashed).
 	Dashes []vg.Length
-	// Err, if set, holds a symmetric error bar for every point.
+	// Err, if set, holds a symmetric error bar for every point; LinePlot
+	// draws at most maxErrorBars of them, evenly spaced.
 	Err []float64
 	// Points marks every point (a shape per curve), for curves of a few
 	// measurements joined by straight lines.
@@ -139,7 +140,7 @@ func LinePlot(title, xlabel, ylabel string, cs []Curve, logX, logY bool) (*plot.
 			p.Legend.Add(c.Name, thumbs...)
 		}
 		if c.Err != nil {
-			eb := errPoints{c.XY, c.Err}
+			eb := thinErrors(c.XY, c.Err, maxErrorBars)
 			bars, err := plotter.NewYErrorBars(eb)
 			if err == nil {
 				bars.Color = l.Color
@@ -188,6 +189,28 @@ func sameLine(a, b plotter.XYs) bool {
 		}
 	}
 	return true
+}
+
+// maxErrorBars is the most error bars LinePlot draws on one curve: more
+// hide the lines under a comb (evolution-vs-meta's loss panel had 100
+// per curve).
+const maxErrorBars = 25
+
+// thinErrors returns the error bars of xy to draw: all of them up to max
+// points, otherwise max of them at evenly spaced points, the first and
+// the last included.
+func thinErrors(xy plotter.XYs, e []float64, max int) errPoints {
+	n := min(len(xy), len(e))
+	if n <= max {
+		return errPoints{xy[:n], e[:n]}
+	}
+	var out errPoints
+	for k := range max {
+		i := k * (n - 1) / (max - 1)
+		out.xy = append(out.xy, xy[i])
+		out.err = append(out.err, e[i])
+	}
+	return out
 }
 
 type errPoints struct {

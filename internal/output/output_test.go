@@ -210,3 +210,27 @@ func TestLinePlotSinglePoint(t *testing.T) {
 		t.Error("the one-point curve left no pixel of its colour")
 	}
 }
+
+// TestThinErrors: up to the maximum every error bar is kept; beyond it,
+// exactly the maximum, evenly spaced from the first point to the last,
+// each with its own point's value.
+func TestThinErrors(t *testing.T) {
+	xy := make(plotter.XYs, 101)
+	e := make([]float64, 101)
+	for i := range xy {
+		xy[i] = plotter.XY{X: float64(i), Y: float64(i * i)}
+		e[i] = float64(i) / 10
+	}
+	if got := thinErrors(xy[:25], e[:25], 25); len(got.xy) != 25 || len(got.err) != 25 {
+		t.Errorf("25 points: %d bars kept, want 25", len(got.xy))
+	}
+	got := thinErrors(xy, e, 25)
+	if len(got.xy) != 25 || got.xy[0].X != 0 || got.xy[24].X != 100 {
+		t.Fatalf("101 points: %d bars from x = %v to %v, want 25 from 0 to 100", len(got.xy), got.xy[0].X, got.xy[len(got.xy)-1].X)
+	}
+	for k, p := range got.xy {
+		if p.X != float64(k*100/24) || p.Y != p.X*p.X || got.err[k] != p.X/10 {
+			t.Errorf("bar %d: point %v, error %v; want x = %d with its own y and error", k, p, got.err[k], k*100/24)
+		}
+	}
+}
