@@ -31,7 +31,7 @@ func experimentCommand() *cli.Command {
 			{
 				Name:      "run",
 				Usage:     "run one experiment",
-				ArgsUsage: "NAME",
+				ArgsUsage: "NAME (optional with --redraw)",
 				Description: `Runs the named experiment with its configuration (the embedded configs/NAME.toml, or
 --config FILE) and writes CSV tables, figures, results.md (ours beside the paper's
 numbers) and meta.json to --out (default runs/NAME-YYYYMMDD-HHMMSS-xxxxxx). --quick runs a
@@ -43,7 +43,7 @@ A finished result (meta.json) in --out is an error unless --force.
 
 --redraw FROM draws a finished run's tables, figures and results.md again with this
 version of evolve, from FROM's cells.json (whatever version computed it), computing
-nothing; FROM is left as it is and everything goes to --out. Use it after an upgrade
+nothing; FROM is left as it is and everything goes to --out. NAME may then be left out. Use it after an upgrade
 that changed how results are drawn, rather than rerunning a long experiment.`,
 				Flags: []cli.Flag{
 					&cli.BoolFlag{Name: "quick", Usage: "reduced size (seconds)"},
@@ -82,10 +82,16 @@ that changed how results are drawn, rather than rerunning a long experiment.`,
 }
 
 func runExperiment(c *cli.Context) (err error) {
-	if c.NArg() != 1 {
+	name := c.Args().First()
+	if c.NArg() == 0 && c.String("redraw") != "" {
+		// A redraw's experiment is the one its folder holds.
+		if name, err = redrawnExperiment(c.String("redraw")); err != nil {
+			return fmt.Errorf("experiment run: %w", err)
+		}
+	} else if c.NArg() != 1 {
 		return fmt.Errorf("experiment run: give one experiment name (see 'evolve experiment list')")
 	}
-	e, err := experiments.Get(c.Args().First())
+	e, err := experiments.Get(name)
 	if err != nil {
 		return err
 	}

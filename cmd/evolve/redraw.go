@@ -31,6 +31,19 @@ type finishedRun struct {
 	ConfigGiven  string  `json:"config_given"`
 }
 
+// redrawnExperiment returns the experiment of the finished run in from.
+func redrawnExperiment(from string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(from, "meta.json"))
+	if err != nil {
+		return "", fmt.Errorf("--redraw %s: no finished result there (meta.json); finish the run first, or name the experiment", from)
+	}
+	var m finishedRun
+	if err := json.Unmarshal(b, &m); err != nil || m.Experiment == "" {
+		return "", fmt.Errorf("--redraw %s: meta.json does not name its experiment (%v)", from, err)
+	}
+	return m.Experiment, nil
+}
+
 // prepareRedraw checks that from holds a finished run of e, fills in the
 // config and the env's size, seed count and data folder from it where
 // the command line gave none, copies its files (all but meta.json) to

@@ -76,6 +76,14 @@ func TestExperimentRedraw(t *testing.T) {
 		}
 	}
 
+	// Without the experiment's name: the one FROM holds.
+	noName := filepath.Join(dir, "noname")
+	if _, _, err := run(t, "experiment", "run", "-q", "--redraw", from, "--out", noName); err != nil {
+		t.Errorf("redraw without the experiment's name: %v", err)
+	} else if md := readTree(t, noName)["results.md"]; !strings.HasPrefix(md, "## theorem1") {
+		t.Errorf("redraw without the name drew %q", md[:min(len(md), 40)])
+	}
+
 	// A redraw of the redraw still names the version that computed the
 	// cells, not the one that drew them (made different here).
 	meta["version"] = "some other evolve"
@@ -129,6 +137,7 @@ func TestExperimentRedraw(t *testing.T) {
 		{[]string{"fig2", "--redraw", from, "--out", filepath.Join(dir, "x")}, `not "fig2"`},
 		{[]string{"theorem1", "--redraw", filepath.Join(dir, "nowhere"), "--out", filepath.Join(dir, "y")}, "not a folder"},
 		{[]string{"theorem1", "--redraw", unfinished, "--out", filepath.Join(dir, "z")}, "no finished result"},
+		{[]string{"--redraw", unfinished, "--out", filepath.Join(dir, "z")}, "no finished result"},
 		{[]string{"theorem1", "--redraw", from, "--out", unfinished}, "cells of another run"},
 		{[]string{"theorem1", "--redraw", from, "--seeds", "3", "--out", filepath.Join(dir, "w")}, "--seeds"},
 	} {
