@@ -58,7 +58,7 @@ func TestCalibratedHessian(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set := sp.Train.Subset(seqIdx(64))
+	set := sp.Train.Sample(64, rand.NewPCG(9, 9))
 	for _, T := range []int{1, 3} {
 		cfg := plasticity.Config{Inputs: 784, Labels: 10, Nodes: 60, Cap: 30, Rounds: T}
 		net, err := plasticity.New(cfg, rand.NewPCG(3, uint64(T)))
@@ -153,14 +153,6 @@ func TestCalibratedHessian(t *testing.T) {
 		}
 		t.Logf("T=%d: c = %.4g, loss %.4g → %.4g; λ_top raw %.4g (3U: %.4g), calibrated %.4g", T, c, plain.Grad(g, theta), lc, rawC.LambdaTop(), raw3C.LambdaTop(), cal.LambdaTop())
 	}
-}
-
-func seqIdx(n int) []int {
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
-	}
-	return idx
 }
 
 // TestHiddenMoments: the mean ‖hᵀ‖² and the largest eigenvalue of the mean

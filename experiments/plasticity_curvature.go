@@ -249,12 +249,21 @@ func pcMeasure(env *Env, cfg plasticityCurvatureConfig, net *plasticity.Network,
 	set := sp.Train.Sample(cfg.Measure, seed.PCG(s, seed.Sample, 20))
 	cc := cfg.Curvature
 	cc.Seed = s
+	// One split loss serves every block, at U and at cU. Its Params are
+	// the last θ it evaluated, so the network's own θ is kept apart.
+	l, err := networkLoss(net, set, plasticity.CrossEntropy, 0)
+	if err != nil {
+		return nil, err
+	}
+	theta := l.Params()
 	blocks := []string{BlockOutput}
 	if len(net.W) > 0 {
 		blocks = append(blocks, BlockAll)
 	}
-	for _, b := range blocks {
-		h, err := NetworkHessian(net, set, plasticity.CrossEntropy, b, 0)
+	// measure writes the spectrum of block b of the loss at U scaled by
+	// scale to v at off (λ_top, λ_min, trace, trace s.e.) and sec.
+	measure := func(b string, scale float64, off, sec int) (*Curvature, error) {
+		h, err := scaledHessian(net, l, slices.Clone(theta), b, scale)
 		if err != nil {
 			return nil, err
 		}
@@ -262,39 +271,36 @@ func pcMeasure(env *Env, cfg plasticityCurvatureConfig, net *plasticity.Network,
 		if err != nil {
 			return nil, err
 		}
+		v[off], v[off+1], v[off+2], v[off+3], v[sec] = c.LambdaTop(), c.LambdaMin(), c.Trace, c.TraceSE, c.Seconds
+		return c, nil
+	}
+	for _, b := range blocks {
 		off, sec := pcUTop, pcSecU
 		if b == BlockAll {
 			off, sec = pcATop, pcSecA
 		}
-		v[off], v[off+1], v[off+2], v[off+3], v[sec] = c.LambdaTop(), c.LambdaMin(), c.Trace, c.TraceSE, c.Seconds
-		env.Logf("  %s: block %s (%d parameters): λ_top %.4g, λ_min %.3g, trace %.4g ± %.2g (%.0fs)", model, b, c.Params, c.LambdaTop(), c.LambdaMin(), c.Trace, c.TraceSE, c.Seconds)
-	}
-	h, c, lc, err := CalibratedHessian(net, set, plasticity.CrossEntropy, BlockOutput, 0)
-	if err != nil {
-		return nil, err
-	}
-	v[pcScale], v[pcCalLoss] = c, lc
-	if h != nil {
-		cal, err := MeasureCurvature(h, cc, nil)
+		c, err := measure(b, 1, off, sec)
 		if err != nil {
 			return nil, err
 		}
-		v[pcCalTop], v[pcCalMin], v[pcCalTr], v[pcCalSE], v[pcSecCal] = cal.LambdaTop(), cal.LambdaMin(), cal.Trace, cal.TraceSE, cal.Seconds
-		env.Logf("  %s: U at the loss-minimising scale c = %.4g (loss %.4g): λ_top %.4g, trace %.4g ± %.2g (%.0fs)", model, c, lc, cal.LambdaTop(), cal.Trace, cal.TraceSE, cal.Seconds)
-		if len(net.W) > 0 {
-			ha, err := ScaledHessian(net, set, plasticity.CrossEntropy, BlockAll, 0, c)
-			if err != nil {
-				return nil, err
-			}
-			ca, err := MeasureCurvature(ha, cc, nil)
-			if err != nil {
-				return nil, err
-			}
-			v[pcCalATop], v[pcCalAMin], v[pcCalATr], v[pcCalASE], v[pcSecCalA] = ca.LambdaTop(), ca.LambdaMin(), ca.Trace, ca.TraceSE, ca.Seconds
-			env.Logf("  %s: (U, W) at c = %.4g: λ_top %.4g, λ_min %.3g, trace %.4g ± %.2g (%.0fs)", model, c, ca.LambdaTop(), ca.LambdaMin(), ca.Trace, ca.TraceSE, ca.Seconds)
-		}
-	} else {
+		env.Logf("  %s: block %s (%d parameters): λ_top %.4g, λ_min %.3g, trace %.4g ± %.2g (%.0fs)", model, b, c.Params, c.LambdaTop(), c.LambdaMin(), c.Trace, c.TraceSE, c.Seconds)
+	}
+	c, lc := CalibratedScale(l, theta, len(net.U))
+	v[pcScale], v[pcCalLoss] = c, lc
+	if math.IsInf(c, 1) {
 		env.Logf("  %s: the measured examples are separated (the loss falls as U grows): no calibrated curvature", model)
+	} else {
+		for _, b := range blocks {
+			off, sec := pcCalTop, pcSecCal
+			if b == BlockAll {
+				off, sec = pcCalATop, pcSecCalA
+			}
+			cal, err := measure(b, c, off, sec)
+			if err != nil {
+				return nil, err
+			}
+			env.Logf("  %s: block %s at the loss-minimising scale c = %.4g of U (loss %.4g): λ_top %.4g, λ_min %.3g, trace %.4g ± %.2g (%.0fs)", model, b, c, lc, cal.LambdaTop(), cal.LambdaMin(), cal.Trace, cal.TraceSE, cal.Seconds)
+		}
 	}
 	xs := set.Rows()
 	v[pcH2], v[pcHTop] = hiddenMoments(net, xs)

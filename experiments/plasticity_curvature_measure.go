@@ -199,16 +199,6 @@ func CalibratedHessian(net *plasticity.Network, set *dataset.Set, loss plasticit
 	return h, c, lc, err
 }
 
-// ScaledHessian is NetworkHessian at the network with U multiplied by c
-// (for a second block at the scale CalibratedHessian found).
-func ScaledHessian(net *plasticity.Network, set *dataset.Set, loss plasticity.Loss, block string, parts int, c float64) (curvature.Operator, error) {
-	l, err := networkLoss(net, set, loss, parts)
-	if err != nil {
-		return nil, err
-	}
-	return scaledHessian(net, l, l.Params(), block, c)
-}
-
 // scaledHessian is the Hessian of l at θ with its U part multiplied by c,
 // restricted to block; θ is changed.
 func scaledHessian(net *plasticity.Network, l *plasticity.SplitClassLoss, theta []float64, block string, c float64) (curvature.Operator, error) {
