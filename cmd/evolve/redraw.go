@@ -33,15 +33,29 @@ type finishedRun struct {
 
 // redrawnExperiment returns the experiment of the finished run in from.
 func redrawnExperiment(from string) (string, error) {
-	b, err := os.ReadFile(filepath.Join(from, "meta.json"))
+	m, err := readFinishedRun(from)
 	if err != nil {
-		return "", fmt.Errorf("--redraw %s: no finished result there (meta.json); finish the run first, or name the experiment", from)
+		return "", err
 	}
-	var m finishedRun
-	if err := json.Unmarshal(b, &m); err != nil || m.Experiment == "" {
-		return "", fmt.Errorf("--redraw %s: meta.json does not name its experiment (%v)", from, err)
+	if m.Experiment == "" {
+		return "", fmt.Errorf("--redraw %s: meta.json does not name its experiment; name it", from)
 	}
 	return m.Experiment, nil
+}
+
+// readFinishedRun reads the meta.json of the finished run in from.
+func readFinishedRun(from string) (finishedRun, error) {
+	var m finishedRun
+	b, err := os.ReadFile(filepath.Join(from, "meta.json"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return m, fmt.Errorf("--redraw %s: no finished result there (meta.json); finish the run first (rerun it with --out %s)", from, from)
+	} else if err != nil {
+		return m, err
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return m, fmt.Errorf("--redraw %s: meta.json: %v", from, err)
+	}
+	return m, nil
 }
 
 // prepareRedraw checks that from holds a finished run of e, fills in the
@@ -52,15 +66,9 @@ func prepareRedraw(c *cli.Context, e *experiments.Experiment, from string, confi
 	if st, err := os.Stat(from); err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("--redraw %s: not a folder", from)
 	}
-	b, err := os.ReadFile(filepath.Join(from, "meta.json"))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("--redraw %s: no finished result there (meta.json); finish the run first (rerun it with --out %s)", from, from)
-	} else if err != nil {
+	m, err := readFinishedRun(from)
+	if err != nil {
 		return nil, err
-	}
-	var m finishedRun
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("--redraw %s: meta.json: %v", from, err)
 	}
 	if m.Experiment != e.Name {
 		return nil, fmt.Errorf("--redraw %s: that folder holds a run of experiment %q, not %q", from, m.Experiment, e.Name)
